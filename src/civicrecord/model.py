@@ -23,6 +23,7 @@ __all__ = [
     "Breakdown",
     "BreakdownKind",
     "BreakdownPart",
+    "Budget",
     "Indicator",
     "IndicatorPeriod",
     "Introduction",

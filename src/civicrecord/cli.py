@@ -1,0 +1,270 @@
+"""The ``civicrecord`` command: thin, it calls the public API and prints for people.
+
+Exit codes: 0 all good, 1 the report or a renderer has a problem, 2 the
+command line itself is wrong. Bad input never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from civicrecord._version import __version__
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="civicrecord",
+        description="Validate neighbourhood reports and render them to Word, HTML, JSON...",
+    )
+    parser.add_argument("--version", action="version", version=f"civicrecord {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    validate = commands.add_parser("validate", help="check a report and list every problem")
+    validate.add_argument("path", type=Path, metavar="PATH",
+                          help="a report folder, or a YAML, TOML or JSON file")
+    validate.add_argument("--json", action="store_true", help="print problems as JSON")
+    validate.add_argument("--strict", action="store_true",
+                          help="treat warnings as errors (exit 1 on any warning)")
+
+    render = commands.add_parser("render", help="render a report to one or more formats")
+    render.add_argument("paths", type=Path, nargs="+", metavar="PATH",
+                        help="report folders or files")
+    render.add_argument("-f", "--format", dest="formats", action="append", metavar="FORMAT",
+                        help="output format, repeatable (default: every installed format)")
+    render.add_argument("-o", "--output", type=Path, default=Path("build"), metavar="DIR",
+                        help="output folder (default: build)")
+    render.add_argument("--template-dir", type=Path, metavar="DIR",
+                        help="folder of templates overriding the built-in HTML templates")
+    render.add_argument("--reference-docx", type=Path, metavar="FILE",
+                        help="Word document whose styles, page setup and header to use")
+    render.add_argument("-O", "--option", dest="options", action="append", default=[],
+                        metavar="KEY=VALUE", help="renderer option, repeatable "
+                        "(e.g. -O theme.primary=#005a9c)")
+
+    formats = commands.add_parser("formats", help="list the formats you can render to")
+    formats.add_argument("--json", action="store_true", help="print as JSON")
+
+    plugins = commands.add_parser("plugins", help="list installed plugins and load errors")
+    plugins.add_argument("--json", action="store_true", help="print as JSON")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of report files")
+    schema.add_argument("--part", choices=("report", "axis"), default="report",
+                        help="'axis' gives the schema of one file in axes/")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _build_parser().parse_args(argv)
+    handler = {
+        "validate": _validate,
+        "render": _render,
+        "formats": _formats,
+        "plugins": _plugins,
+        "schema": _schema,
+    }[args.command]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _print_problems(problems: Sequence[Any], stream: TextIO = sys.stderr) -> None:
+    for problem in problems:
+        print(problem, file=stream)
+
+
+def _summary(report: Any) -> str:
+    actions = sum(len(axis.actions) for axis in report.axes)
+    indicators = sum(1 for _ in report.indicators())
+    return (f"{len(report.axes)} axes, {actions} actions, {indicators} indicators")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from civicrecord.api import read
+
+    result = read(args.path)
+    if args.json:
+        print(json.dumps([_problem_json(p) for p in result.problems], ensure_ascii=False,
+                         indent=2))
+    else:
+        _print_problems(result.problems)
+    failed = result.report is None or (args.strict and result.problems)
+    if failed:
+        if not args.json:
+            print(f"{args.path}: {len(result.errors)} error(s), {len(result.warnings)} "
+                  "warning(s)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not args.json:
+        warned = f", {len(result.warnings)} warning(s)" if result.warnings else ""
+        print(f"{args.path}: valid: {_summary(result.report)}{warned}")
+    return EXIT_OK
+
+
+def _problem_json(problem: Any) -> dict[str, Any]:
+    location = problem.location
+    return {
+        "severity": problem.severity.value,
+        "path": problem.path,
+        "message": problem.message,
+        "hint": problem.hint,
+        "file": location.file if location else None,
+        "line": location.line if location else None,
+        "column": location.column if location else None,
+    }
+
+
+def _parse_options(pairs: Sequence[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise _UsageError(f"option {pair!r} must be KEY=VALUE")
+        target = options
+        *parents, last = key.split(".")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+            if not isinstance(target, dict):
+                raise _UsageError(f"option {key!r} conflicts with another option")
+        target[last] = value
+    return options
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _render(args: argparse.Namespace) -> int:
+    from civicrecord.api import read, write
+    from civicrecord.output import OutputError
+    from civicrecord.plugins import PluginError, load_plugins
+
+    try:
+        options = _parse_options(args.options)
+    except _UsageError as error:
+        print(f"civicrecord: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        plugins = load_plugins()
+        available = plugins.renderers()
+    except PluginError as error:
+        print(f"civicrecord: error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for fault in plugins.faults:
+        print(f"civicrecord: warning: {fault}", file=sys.stderr)
+    wanted = args.formats or list(available)
+    status = EXIT_OK
+    for path in args.paths:
+        result = read(path, plugins=plugins)
+        _print_problems(result.problems)
+        if result.report is None:
+            print(f"{path}: not rendered: {len(result.errors)} error(s)", file=sys.stderr)
+            status = EXIT_PROBLEMS
+            continue
+        for name in wanted:
+            try:
+                written = write(result.report, name, args.output, plugins=plugins,
+                                template_dir=args.template_dir,
+                                reference_docx=args.reference_docx,
+                                base_dir=result.base_dir, **options)
+            except (PluginError, OutputError) as error:
+                print(f"{path}: {name}: error: {error}", file=sys.stderr)
+                status = EXIT_PROBLEMS
+                continue
+            except Exception as error:  # noqa: BLE001 - a plugin's bug must not stop the others
+                plugin = plugins.plugin_of(name).name if name in available else "?"
+                print(f"{path}: {name}: error: renderer from plugin {plugin!r} failed: "
+                      f"{type(error).__name__}: {error}", file=sys.stderr)
+                status = EXIT_PROBLEMS
+                continue
+            print(written)
+    return status
+
+
+def _formats(args: argparse.Namespace) -> int:
+    from civicrecord.plugins import PluginError, load_plugins
+
+    try:
+        plugins = load_plugins()
+        renderers = plugins.renderers()
+    except PluginError as error:
+        print(f"civicrecord: error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    rows = []
+    for name, renderer in renderers.items():
+        info = plugins.plugin_of(name)
+        rows.append({
+            "name": name, "extension": renderer.extension, "media_type": renderer.media_type,
+            "description": renderer.description, "plugin": info.name,
+            "distribution": info.distribution, "version": info.version,
+        })
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            origin = f"{row['distribution']} {row['version']}" if row["distribution"] else "-"
+            print(f"{row['name']:<12} .{row['extension']:<6} {row['media_type']:<72.72} "
+                  f"{origin}")
+    for fault in plugins.faults:
+        print(f"civicrecord: warning: {fault}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _plugins(args: argparse.Namespace) -> int:
+    from civicrecord.plugins import load_plugins
+
+    plugins = load_plugins()
+    rows = [
+        {"name": info.name, "distribution": info.distribution, "version": info.version,
+         "hooks": list(info.hooks), "builtin": info.builtin, "error": None}
+        for info in plugins.infos.values()
+    ]
+    try:
+        plugins.renderers()
+    except Exception as error:  # noqa: BLE001 - shown to the user as a fault
+        rows.append({"name": "(conflict)", "distribution": None, "version": None,
+                     "hooks": [], "builtin": False, "error": str(error)})
+    rows += [
+        {"name": fault.plugin, "distribution": fault.distribution, "version": None,
+         "hooks": [], "builtin": False, "error": f"{fault.stage}: {fault.error}"}
+        for fault in plugins.faults
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for row in rows:
+        origin = f"{row['distribution']} {row['version']}" if row["distribution"] else ""
+        state = f"ERROR {row['error']}" if row["error"] else ", ".join(row["hooks"])
+        print(f"{row['name']:<32} {origin:<28} {state}")
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from civicrecord.schema import axis_schema, report_schema
+
+    schema = report_schema() if args.part == "report" else axis_schema()
+    print(json.dumps(schema, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,248 @@
+"""The one cattrs converter between plain data and the model, and its strict rules.
+
+Strict because people type these files by hand: ``3`` is not the text "3", a
+string is not a list of characters, ``true`` is not a number, an unknown key is
+a typo to report. Errors come back as problems with field paths.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import functools
+import types
+import typing
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
+
+from civicrecord.model import PartialDate, Report
+from civicrecord.validation import Problem, Severity, format_path
+
+__all__ = ["converter", "structure_problems", "to_plain"]
+
+PathKey = tuple[str | int, ...]
+
+
+class _TypeMismatch(TypeError):
+    def __init__(self, expected: str, value: Any, hint: str | None = None) -> None:
+        super().__init__(f"expected {expected}, got {_describe(value)}")
+        self.hint = hint
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"text ({shown!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _structure_str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        hint = "put the value in quotes" if isinstance(value, bool | int | float) else None
+        raise _TypeMismatch("text", value, hint)
+    return value
+
+
+def _structure_int(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _TypeMismatch("a whole number", value, "write digits only, without quotes")
+    return value
+
+
+def _structure_float(value: Any, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _TypeMismatch("a number", value, "write digits only, without quotes")
+    return float(value)
+
+
+def _structure_number(value: Any, _: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _TypeMismatch("a number", value, "write digits only, without quotes")
+    return value
+
+
+def _structure_value(value: Any, _: Any) -> int | float | str:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _TypeMismatch("a number or a text", value)
+    return value
+
+
+def _structure_partial_date(value: Any, _: type) -> PartialDate:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise _TypeMismatch("a date (YYYY, YYYY-MM or YYYY-MM-DD)", value)
+    return PartialDate.parse(value.strip())
+
+
+def _is_number_union(tp: Any) -> bool:
+    return _union_args(tp) == {int, float}
+
+
+def _is_value_union(tp: Any) -> bool:
+    return _union_args(tp) == {int, float, str}
+
+
+def _union_args(tp: Any) -> set[Any] | None:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return set(typing.get_args(tp))
+    return None
+
+
+def _is_tuple(tp: Any) -> bool:
+    return typing.get_origin(tp) is tuple
+
+
+def _is_enum(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, enum.Enum)
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(float, _structure_float)
+    conv.register_structure_hook_func(_is_number_union, _structure_number)
+    conv.register_structure_hook_func(_is_value_union, _structure_value)
+    conv.register_structure_hook(PartialDate, _structure_partial_date)
+    conv.register_unstructure_hook(PartialDate, str)
+
+    def structure_enum(value: Any, tp: type[enum.Enum]) -> enum.Enum:
+        allowed = [member.value for member in tp]
+        if not isinstance(value, str):
+            raise _TypeMismatch("one of: " + ", ".join(allowed), value)
+        try:
+            return tp(value)
+        except ValueError:
+            close = difflib.get_close_matches(value, allowed, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise _TypeMismatch(
+                "one of: " + ", ".join(allowed), value, hint + "allowed: " + ", ".join(allowed)
+            ) from None
+
+    conv.register_structure_hook_func(_is_enum, structure_enum)
+
+    def structure_tuple(value: Any, tp: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list | tuple):
+            raise _TypeMismatch("a list", value, "write one '- item' per line")
+        (item_type, _ellipsis) = typing.get_args(tp)
+        errors = []
+        items = []
+        for index, item in enumerate(value):
+            try:
+                items.append(conv.structure(item, item_type))
+            except Exception as error:  # noqa: BLE001 - every item's error is collected
+                error.__notes__ = [*getattr(error, "__notes__", []),
+                                   cattrs.IterableValidationNote(f"@ index {index}", index,
+                                                                 item_type)]
+                errors.append(error)
+        if errors:
+            raise IterableValidationError(f"while structuring {tp!r}", errors, tp)
+        return tuple(items)
+
+    conv.register_structure_hook_func(_is_tuple, structure_tuple)
+
+    def structure_class_factory(cls: type) -> Any:
+        inner = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True,
+                                       _cattrs_detailed_validation=True)
+
+        def structure_class(value: Any, tp: type) -> Any:
+            if not isinstance(value, dict):
+                raise _TypeMismatch("a mapping of fields (" + ", ".join(field_names(cls))
+                                    + ")", value, "indent the fields under this key")
+            return inner(value, tp)
+
+        return structure_class
+
+    conv.register_structure_hook_factory(attrs.has, structure_class_factory)
+    return conv
+
+
+converter: cattrs.Converter = _make_converter()
+"""The single converter: plain data <-> :class:`civicrecord.model.Report`."""
+
+
+def to_plain(report: Report) -> dict[str, Any]:
+    """The report as plain data (dicts, lists, text, numbers), key order of the model."""
+    plain: dict[str, Any] = converter.unstructure(report)
+    return plain
+
+
+def structure_problems(data: Any) -> tuple[Report | None, list[Problem]]:
+    """Build a report from plain data, or say everything that stands in the way."""
+    if not isinstance(data, dict):
+        return None, [Problem(Severity.ERROR, "", f"expected a mapping of report fields, got "
+                              f"{_describe(data)}", "start the file with 'id:', 'title:'...")]
+    try:
+        return converter.structure(data, Report), []
+    except Exception as error:  # noqa: BLE001 - cattrs wraps whatever the hooks raised
+        problems = [_problem(path, exc, data) for path, exc in _walk(error, ())]
+        return None, problems
+
+
+def _walk(error: BaseException, path: PathKey) -> Iterator[tuple[PathKey, BaseException]]:
+    if isinstance(error, ClassValidationError | IterableValidationError):
+        for exc in error.exceptions:
+            step: list[str | int] = []
+            for note in getattr(exc, "__notes__", []):
+                if isinstance(note, cattrs.AttributeValidationNote):
+                    step = [note.name]
+                elif isinstance(note, cattrs.IterableValidationNote):
+                    step = [int(note.index)]
+            yield from _walk(exc, (*path, *step))
+    elif isinstance(error, ForbiddenExtraKeysError):
+        for key in sorted(error.extra_fields):
+            yield (*path, key), error
+    else:
+        yield path, error
+
+
+def _problem(path: PathKey, error: BaseException, data: Any) -> Problem:
+    where = format_path(path)
+    if isinstance(error, ForbiddenExtraKeysError):
+        key = path[-1]
+        allowed = [a.name for a in attrs.fields(error.cl)]
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(allowed)
+        return Problem(Severity.ERROR, where, f"unknown key {key!r}", hint)
+    if isinstance(error, KeyError):
+        missing = error.args[0] if error.args else "?"
+        full = format_path((*path, missing)) if isinstance(missing, str) else where
+        return Problem(Severity.ERROR, full, "required field is missing",
+                       f"add '{missing}:' here")
+    if isinstance(error, _TypeMismatch):
+        return Problem(Severity.ERROR, where, str(error), error.hint)
+    if isinstance(error, ValueError):
+        return Problem(Severity.ERROR, where, str(error))
+    if isinstance(error, TypeError):
+        message = str(error)
+        if "argument" in message:
+            message = "expected a mapping of fields here"
+        return Problem(Severity.ERROR, where, message)
+    return Problem(Severity.ERROR, where, f"{type(error).__name__}: {error}")
+
+
+@functools.cache
+def field_names(cls: type) -> tuple[str, ...]:
+    """The keys a mapping for ``cls`` may hold (for hints and the schema)."""
+    return tuple(a.name for a in attrs.fields(cls))
+

@@ -1,0 +1,496 @@
+"""Files -> plain data (dicts, lists, scalars) plus where each value sits in its file.
+
+People edit these files by hand, so reading them is defensive: a size limit, a
+nesting limit, UTF-8 only (a BOM is fine), no YAML tags or aliases, no duplicate
+keys. Every failure is a :class:`SourceError` with a file, line and column.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from civicrecord.validation import Location, Problem, Severity
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "Document",
+    "SourceError",
+    "SourceMap",
+    "parse_text",
+    "read_document",
+]
+
+#: Largest data file read, in bytes. A report is a few tens of kilobytes.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+#: Deepest nesting of mappings and lists accepted in a data file.
+MAX_DEPTH = 64
+
+PathKey = tuple[str | int, ...]
+
+
+class SourceError(Exception):
+    """A data file that cannot be read as data at all: the problems say why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@attrs.define
+class SourceMap:
+    """Where each value of the plain data came from, by field path."""
+
+    positions: dict[PathKey, Location] = attrs.field(factory=dict)
+
+    def locate(self, path: PathKey) -> Location | None:
+        """The location of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            location = self.positions.get(path[:end])
+            if location is not None:
+                return location
+        return None
+
+    def graft(self, prefix: PathKey, other: SourceMap) -> None:
+        """Add another file's positions under ``prefix`` (an axis file, say)."""
+        for path, location in other.positions.items():
+            self.positions[prefix + path] = location
+
+
+@attrs.define
+class Document:
+    """One data file's plain content and the positions of its values."""
+
+    data: Any
+    source_map: SourceMap
+    file: str
+
+
+def _problem(file: str, line: int | None, column: int | None, message: str,
+             hint: str | None = None, path: str = "") -> Problem:
+    return Problem(Severity.ERROR, path, message, hint, Location(file, line, column))
+
+
+def read_document(path: Path, display_name: str | None = None) -> Document:
+    """Read one YAML, TOML or JSON file by its extension."""
+    name = display_name or str(path)
+    text = _read_text(path, name)
+    return parse_text(text, name, _format_of(path, name))
+
+
+def _format_of(path: Path, name: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix in (".toml", ".json"):
+        return suffix[1:]
+    raise SourceError([_problem(
+        name, None, None, f"unsupported file type {suffix or '(none)'!r}",
+        "use a .yaml, .yml, .toml or .json file",
+    )])
+
+
+def _read_text(path: Path, name: str) -> str:
+    try:
+        if path.is_symlink() or not path.is_file():
+            kind = "a symbolic link" if path.is_symlink() else "not a regular file"
+            if not path.exists() and not path.is_symlink():
+                kind = "missing"
+            raise SourceError([_problem(
+                name, None, None, f"cannot read the file: it is {kind}",
+                "data files must be regular files inside the report folder",
+            )])
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SourceError([_problem(
+                name, None, None,
+                f"file is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes (MAX_FILE_BYTES)",
+                "split the report into one file per axis, or remove pasted binary data",
+            )])
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SourceError([_problem(name, None, None, f"cannot read the file: {error.strerror}",
+                                    "check the path and its permissions")]) from None
+    return decode(raw, name)
+
+
+def decode(raw: bytes, name: str) -> str:
+    """UTF-8, with or without a BOM; any other encoding is refused with a hint."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SourceError([_problem(
+            name, 1, 1, "file is encoded in UTF-16, not UTF-8",
+            "save it as UTF-8 (in most editors: Save as... > Encoding > UTF-8)",
+        )])
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        hint = "save it as UTF-8 (in most editors: Save as... > Encoding > UTF-8)"
+        if b"\x00" in raw[:200]:
+            hint = "the file looks UTF-16 without a BOM; " + hint
+        raise SourceError([_problem(
+            name, line, column,
+            f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x})", hint,
+        )]) from None
+
+
+def parse_text(text: str, name: str, fmt: str) -> Document:
+    """Parse text already decoded; ``fmt`` is ``yaml``, ``toml`` or ``json``."""
+    if not text.strip():
+        raise SourceError([_problem(name, 1, 1, "file is empty",
+                                    "a report file must hold a mapping of fields")])
+    parser: Callable[[str, str], Document] = {
+        "yaml": _parse_yaml, "toml": _parse_toml, "json": _parse_json,
+    }[fmt]
+    return parser(text, name)
+
+
+# --- YAML -------------------------------------------------------------------
+
+_ALLOWED_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+def _parse_yaml(text: str, name: str) -> Document:
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise _YamlRefusal(
+                    "YAML aliases (*name) are not supported",
+                    "write the value out in full; aliases can hide huge expansions",
+                    event.start_mark,
+                )
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _YamlRefusal(
+                    f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
+                    "a report needs only a few levels; check for runaway brackets",
+                    self.peek_event().start_mark,
+                )
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except _YamlRefusal as refusal:
+        raise SourceError([_problem(name, refusal.mark.line + 1, refusal.mark.column + 1,
+                                    refusal.message, refusal.hint)]) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = error.problem or error.context or "invalid YAML"
+        hint = "check indentation, colons and quotes on this line or the one above"
+        if "\t" in message or "tab" in message.lower():
+            hint = "YAML does not allow tabs for indentation; use spaces"
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise SourceError([_problem(name, line, column, f"YAML syntax error: {message}",
+                                    hint)]) from None
+    except yaml.YAMLError as error:
+        raise SourceError([_problem(name, None, None, f"YAML error: {error}")]) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise SourceError([_problem(name, 1, 1, "file holds no data",
+                                    "a report file must hold a mapping of fields")])
+    source_map = SourceMap()
+    problems: list[Problem] = []
+    data = _construct(root, (), name, source_map, problems, loader)
+    if problems:
+        raise SourceError(problems)
+    return Document(data, source_map, name)
+
+
+class _YamlRefusal(Exception):
+    def __init__(self, message: str, hint: str, mark: Any) -> None:
+        super().__init__(message)
+        self.message, self.hint, self.mark = message, hint, mark
+
+
+def _loc(name: str, node: Any) -> Location:
+    return Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _construct(node: Any, path: PathKey, name: str, source_map: SourceMap,
+               problems: list[Problem], loader: Any) -> Any:
+    import yaml
+
+    source_map.positions.setdefault(path, _loc(name, node))
+    if node.tag not in _ALLOWED_TAGS:
+        problems.append(_problem(
+            name, *_line_col(node), f"YAML tag {node.tag!r} is not allowed",
+            "remove the tag: only plain text, numbers, true/false, lists and mappings are read",
+            _format_path(path),
+        ))
+        return None
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                problems.append(_problem(
+                    name, *_line_col(key_node), "mapping keys must be plain names",
+                    "write the key as a word such as 'title'", _format_path(path),
+                ))
+                continue
+            key = key_node.value
+            if key in result:
+                first = source_map.positions.get((*path, key))
+                where = f" (first at line {first.line})" if first and first.line else ""
+                problems.append(_problem(
+                    name, *_line_col(key_node), f"duplicate key {key!r}{where}",
+                    "remove one of the two; YAML would silently keep only the last",
+                    _format_path((*path, key)),
+                ))
+                continue
+            source_map.positions[(*path, key)] = _loc(name, key_node)
+            result[key] = _construct(value_node, (*path, key), name, source_map, problems,
+                                     loader)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _construct(item, (*path, index), name, source_map, problems, loader)
+            for index, item in enumerate(node.value)
+        ]
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return node.value  # dates stay text: the model reads partial dates itself
+    try:
+        value = loader.construct_object(node, deep=True)
+    except ValueError as error:
+        problems.append(_problem(name, *_line_col(node), f"unreadable value: {error}",
+                                 "write a smaller number", _format_path(path)))
+        return None
+    return value
+
+
+def _line_col(node: Any) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _format_path(path: PathKey) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+# --- JSON -------------------------------------------------------------------
+
+
+def _parse_json(text: str, name: str) -> Document:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in items:
+            if key in result:
+                raise _JsonDuplicate(key)
+            result[key] = value
+        return result
+
+    def no_constant(token: str) -> Any:
+        raise _JsonConstant(token)
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=no_constant)
+    except json.JSONDecodeError as error:
+        raise SourceError([_problem(name, error.lineno, error.colno,
+                                    f"JSON syntax error: {error.msg}",
+                                    "check commas, quotes and brackets near here")]) from None
+    except (_JsonDuplicate, _JsonConstant) as error:
+        line, column = _find_json_token(text, error.token)
+        hint = ("remove one of the two" if isinstance(error, _JsonDuplicate)
+                else "JSON has no NaN or Infinity; write a finite number")
+        raise SourceError([_problem(name, line, column, str(error), hint)]) from None
+    except (ValueError, RecursionError) as error:
+        raise SourceError([_problem(name, None, None, f"unreadable JSON: {error}",
+                                    f"nesting is limited to {MAX_DEPTH} levels (MAX_DEPTH)")]
+                          ) from None
+    source_map = SourceMap()
+    _json_positions(text, name, source_map)
+    if _depth(data) > MAX_DEPTH:
+        raise SourceError([_problem(name, 1, 1,
+                                    f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
+                                    "a report needs only a few levels")])
+    return Document(data, source_map, name)
+
+
+class _JsonDuplicate(Exception):
+    def __init__(self, token: str) -> None:
+        super().__init__(f"duplicate key {token!r}")
+        self.token = f'"{token}"'
+
+
+class _JsonConstant(Exception):
+    def __init__(self, token: str) -> None:
+        super().__init__(f"{token} is not a number JSON allows")
+        self.token = token
+
+
+def _find_json_token(text: str, token: str) -> tuple[int | None, int | None]:
+    index = text.rfind(token)
+    if index < 0:
+        return None, None
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _depth(data: Any) -> int:
+    depth, level = 0, [data]
+    while level:
+        depth += 1
+        nxt: list[Any] = []
+        for item in level:
+            if isinstance(item, dict):
+                nxt.extend(item.values())
+            elif isinstance(item, list):
+                nxt.extend(item)
+        level = nxt
+        if depth > MAX_DEPTH + 1:
+            break
+    return depth - 1
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+
+
+def _json_positions(text: str, name: str, source_map: SourceMap) -> None:
+    """Record the position of every key and list item by a light token scan.
+
+    Only called on text ``json.loads`` accepted, so the tokens are well formed.
+    """
+    import bisect
+
+    line_starts = [0]
+    line_starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+
+    def location(offset: int) -> Location:
+        line = bisect.bisect_right(line_starts, offset)
+        return Location(name, line, offset - line_starts[line - 1] + 1)
+
+    # Each frame: [is_dict, path, list index or current key, expecting a key]
+    stack: list[list[Any]] = []
+
+    def value_path() -> PathKey:
+        if not stack:
+            return ()
+        is_dict, path, slot, _ = stack[-1]
+        return (*path, slot)
+
+    for match in _JSON_TOKEN.finditer(text):
+        token, offset = match.group(), match.start()
+        top = stack[-1] if stack else None
+        if token in ("{", "["):
+            path = value_path()
+            source_map.positions.setdefault(path, location(offset))
+            stack.append([token == "{", path, 0 if token == "[" else None, token == "{"])
+        elif token in ("}", "]"):
+            stack.pop()
+        elif token == ",":
+            if top is not None:
+                if top[0]:
+                    top[3] = True
+                else:
+                    top[2] += 1
+        elif token == ":":
+            continue
+        elif top is not None and top[0] and top[3]:
+            top[2] = json.loads(token)
+            top[3] = False
+            source_map.positions[(*top[1], top[2])] = location(offset)
+        else:
+            source_map.positions.setdefault(value_path(), location(offset))
+
+
+# --- TOML -------------------------------------------------------------------
+
+
+def _parse_toml(text: str, name: str) -> Document:
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+        line, column = (int(match[1]), int(match[2])) if match else (None, None)
+        message = re.sub(r"\s*\(at line.*\)", "", str(error))
+        raise SourceError([_problem(name, line, column, f"TOML syntax error: {message}",
+                                    "check quotes, '=' and [table] headers near here")]
+                          ) from None
+    if _depth(data) > MAX_DEPTH:
+        raise SourceError([_problem(name, 1, 1,
+                                    f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
+                                    "a report needs only a few levels")])
+    _reject_toml_datetimes(data, name)
+    source_map = SourceMap()
+    _toml_positions(text, name, data, source_map)
+    return Document(data, source_map, name)
+
+
+def _reject_toml_datetimes(data: Any, name: str) -> None:
+    """TOML reads bare dates as date objects; the model wants its own partial dates."""
+    import datetime
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, datetime.datetime | datetime.time):
+            return value.isoformat()
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        if isinstance(value, float) and not math.isfinite(value):
+            return value
+        return value
+
+    data.update(walk(data))
+
+
+def _toml_positions(text: str, name: str, data: Any, source_map: SourceMap) -> None:
+    """Best-effort positions: TOML's parser gives none, so find keys and headers by line."""
+    source_map.positions[()] = Location(name, 1, 1)
+    header = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+    key_line = re.compile(r'^\s*("?)([A-Za-z0-9_$-]+)\1\s*=')
+    table: PathKey = ()
+    counters: dict[PathKey, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if (match := header.match(line)) is not None:
+            parts: list[str | int] = []
+            for raw in match[2].split("."):
+                parts.append(raw.strip().strip('"'))
+            path: PathKey = tuple(parts)
+            if match[1] == "[[":
+                index = counters.get(path, -1) + 1
+                counters[path] = index
+                source_map.positions.setdefault(path, Location(name, number, 1))
+                path = (*path, index)
+            source_map.positions.setdefault(path, Location(name, number, 1))
+            table = path
+            continue
+        if (match := key_line.match(line)) is not None:
+            source_map.positions.setdefault((*table, match[2]),
+                                            Location(name, number, match.start(2) + 1))

@@ -1,0 +1,221 @@
+"""Finding plugins and the formats they provide.
+
+Every call builds a fresh :class:`PluginSet`: no global registry survives
+between calls, so tests and long-running programs see exactly the plugins they
+asked for. A plugin that fails to import or register is recorded, never fatal
+to the others; asking for one of its formats then says why it is missing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterable, Sequence
+from importlib import metadata
+from types import ModuleType
+from typing import Any
+
+import attrs
+import pluggy
+
+from civicrecord.model import Report
+from civicrecord.plugins import hookspecs
+from civicrecord.renderer import Renderer
+from civicrecord.validation import Problem, Severity
+
+__all__ = [
+    "BUILTIN_PLUGINS",
+    "DISABLE_ENTRY_POINTS_ENV",
+    "PluginError",
+    "PluginFault",
+    "PluginInfo",
+    "PluginSet",
+    "load_plugins",
+]
+
+#: Modules of the formats that ship with civicrecord, registered like any plugin.
+BUILTIN_PLUGINS = (
+    "civicrecord.renderers.json",
+)
+#: Set to 1 to ignore installed plugins (entry points) and use only built-in formats.
+DISABLE_ENTRY_POINTS_ENV = "CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD"
+
+
+class PluginError(Exception):
+    """Plugins disagree (two claim one format) or a format cannot be had."""
+
+
+@attrs.frozen
+class PluginFault:
+    """A plugin that could not be loaded or failed a hook, and why."""
+
+    plugin: str
+    distribution: str | None
+    stage: str  # "import", "register_renderers", "validate_report"
+    error: str
+
+    def __str__(self) -> str:
+        dist = f" (from {self.distribution})" if self.distribution else ""
+        return f"plugin {self.plugin!r}{dist} failed in {self.stage}: {self.error}"
+
+
+@attrs.frozen
+class PluginInfo:
+    """A loaded plugin: its name, where it comes from, the hooks it implements."""
+
+    name: str
+    distribution: str | None
+    version: str | None
+    hooks: tuple[str, ...]
+    builtin: bool
+
+
+@attrs.frozen
+class _Registered:
+    renderer: Renderer
+    plugin: str
+
+
+@attrs.define
+class PluginSet:
+    """The plugins of one run: their formats, their faults and their rules."""
+
+    manager: pluggy.PluginManager
+    infos: dict[str, PluginInfo] = attrs.field(factory=dict)
+    faults: list[PluginFault] = attrs.field(factory=list)
+    _renderers: dict[str, _Registered] | None = None
+
+    def renderers(self) -> dict[str, Renderer]:
+        """Every available format by name, in registration order."""
+        return {name: entry.renderer for name, entry in self._collect().items()}
+
+    def plugin_of(self, format_name: str) -> PluginInfo:
+        """The plugin that provides a format."""
+        return self.infos[self._collect()[format_name].plugin]
+
+    def renderer(self, format_name: str) -> Renderer:
+        """The renderer for a format, or a PluginError that says what to install or fix."""
+        registered = self._collect()
+        if format_name in registered:
+            return registered[format_name].renderer
+        broken = [str(fault) for fault in self.faults if fault.stage != "validate_report"]
+        known = ", ".join(sorted(registered)) or "none"
+        message = f"no renderer for format {format_name!r} (available: {known})"
+        if broken:
+            message += "; some plugins failed to load and may provide it: " + "; ".join(broken)
+        raise PluginError(message)
+
+    def _collect(self) -> dict[str, _Registered]:
+        if self._renderers is not None:
+            return self._renderers
+        found: dict[str, _Registered] = {}
+        for impl in reversed(self.manager.hook.register_renderers.get_hookimpls()):
+            name = self.manager.get_name(impl.plugin) or repr(impl.plugin)
+            try:
+                provided = list(impl.function() or ())
+                for renderer in provided:
+                    if not isinstance(renderer, Renderer):
+                        raise TypeError(f"register_renderers returned {renderer!r}, "
+                                        "not a civicrecord.Renderer")
+            except Exception as error:  # noqa: BLE001 - a plugin's fault is recorded
+                self.faults.append(PluginFault(name, self._dist(name), "register_renderers",
+                                               f"{type(error).__name__}: {error}"))
+                continue
+            for renderer in provided:
+                if renderer.name in found:
+                    other = found[renderer.name].plugin
+                    raise PluginError(
+                        f"format {renderer.name!r} is provided by two plugins: {other!r} and "
+                        f"{name!r}; uninstall one of them"
+                    )
+                found[renderer.name] = _Registered(renderer, name)
+        self._renderers = found
+        return found
+
+    def _dist(self, plugin: str) -> str | None:
+        info = self.infos.get(plugin)
+        return info.distribution if info else None
+
+    def extra_problems(self, report: Report) -> list[Problem]:
+        """Problems from the plugins' ``validate_report`` hooks."""
+        problems: list[Problem] = []
+        for impl in reversed(self.manager.hook.validate_report.get_hookimpls()):
+            name = self.manager.get_name(impl.plugin) or repr(impl.plugin)
+            try:
+                found = list(impl.function(report=report) or ())
+                for problem in found:
+                    if not isinstance(problem, Problem):
+                        raise TypeError(f"validate_report yielded {problem!r}, not a Problem")
+            except Exception as error:  # noqa: BLE001 - a plugin's fault is reported
+                problems.append(Problem(
+                    Severity.ERROR, "", f"plugin {name!r} failed while validating: "
+                    f"{type(error).__name__}: {error}", "fix or uninstall the plugin",
+                ))
+                continue
+            problems.extend(found)
+        return problems
+
+
+def _hooks_of(manager: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
+    return tuple(sorted(caller.name for caller in manager.get_hookcallers(plugin) or ()))
+
+
+def load_plugins(
+    extra: Iterable[object] = (),
+    *,
+    entry_points: bool | None = None,
+    builtins: Sequence[str] = BUILTIN_PLUGINS,
+) -> PluginSet:
+    """A fresh plugin set: built-in formats, installed plugins, then ``extra``.
+
+    ``entry_points`` defaults to on unless the environment variable
+    ``CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD`` is set to a non-empty value.
+    """
+    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    plugins = PluginSet(manager)
+    from civicrecord._version import __version__
+
+    for module_name in builtins:
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as error:  # noqa: BLE001 - a broken install must not stop the rest
+            plugins.faults.append(PluginFault(module_name, "civicrecord", "import",
+                                              f"{type(error).__name__}: {error}"))
+            continue
+        _register(plugins, module, module_name, "civicrecord", __version__, builtin=True)
+    if entry_points is None:
+        entry_points = not os.environ.get(DISABLE_ENTRY_POINTS_ENV)
+    if entry_points:
+        _load_entry_points(plugins)
+    for index, plugin in enumerate(extra):
+        name = getattr(plugin, "__name__", None) or f"plugin-{index}"
+        _register(plugins, plugin, name, None, None, builtin=False)
+    manager.check_pending()
+    return plugins
+
+
+def _register(plugins: PluginSet, plugin: Any, name: str, dist: str | None,
+              version: str | None, *, builtin: bool) -> None:
+    if plugins.manager.has_plugin(name) or plugins.manager.is_registered(plugin):
+        return
+    try:
+        plugins.manager.register(plugin, name=name)
+    except Exception as error:  # noqa: BLE001 - e.g. a misspelt hook argument
+        plugins.faults.append(PluginFault(name, dist, "register", f"{error}"))
+        return
+    plugins.infos[name] = PluginInfo(name, dist, version, _hooks_of(plugins.manager, plugin),
+                                     builtin)
+
+
+def _load_entry_points(plugins: PluginSet) -> None:
+    for entry_point in metadata.entry_points(group=hookspecs.PROJECT_NAME):
+        dist = entry_point.dist.name if entry_point.dist else None
+        version = entry_point.dist.version if entry_point.dist else None
+        try:
+            plugin: ModuleType | object = entry_point.load()
+        except Exception as error:  # noqa: BLE001 - one broken plugin must not stop others
+            plugins.faults.append(PluginFault(entry_point.name, dist, "import",
+                                              f"{type(error).__name__}: {error}"))
+            continue
+        _register(plugins, plugin, entry_point.name, dist, version, builtin=False)

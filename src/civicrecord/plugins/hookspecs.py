@@ -1,0 +1,51 @@
+"""The hooks a civicrecord plugin may implement.
+
+A plugin is a module (or any object) with functions decorated by
+``civicrecord.hookimpl`` and named after a hook below. Installed packages
+expose theirs through the entry-point group ``civicrecord``::
+
+    [project.entry-points.civicrecord]
+    my-format = "my_package.plugin"
+
+Built-in formats are registered through these same hooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pluggy
+
+from civicrecord.model import Report
+from civicrecord.renderer import Renderer
+from civicrecord.validation import Problem
+
+__all__ = ["PROJECT_NAME", "hookimpl", "hookspec", "register_renderers", "validate_report"]
+
+#: The pluggy project name, and the entry-point group plugins are found in.
+PROJECT_NAME = "civicrecord"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def register_renderers() -> Iterable[Renderer]:  # type: ignore[empty-body]
+    """Return the output formats this plugin provides.
+
+    Called once per plugin manager. Keep it cheap: import heavy libraries
+    inside the render function, not here, so ``civicrecord validate`` and
+    ``import civicrecord`` stay fast. A format name already taken by another
+    plugin is an error naming both.
+    """
+
+
+@hookspec
+def validate_report(report: Report) -> Iterable[Problem]:  # type: ignore[empty-body]
+    """Yield extra problems for a report that passed the built-in rules.
+
+    Use it for a city's own rules ("every action names a partner"). Give each
+    problem a field path such as ``axes[2].actions[0].partners``; civicrecord
+    adds the file, line and column. Problems appear in ``civicrecord validate``
+    like built-in ones, and errors stop ``load`` and ``render``.
+    """

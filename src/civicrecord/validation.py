@@ -1,0 +1,502 @@
+"""Problems and the rules that find them.
+
+A rule never stops at the first problem: people fix a report in one sitting
+when they see everything wrong with it at once. Rules here work on the model
+and on plain data; they know nothing of files. The loader adds each problem's
+place in the source file from its field path.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from attrs import evolve, frozen
+
+from civicrecord.model import (
+    Action,
+    BreakdownKind,
+    Indicator,
+    MeasureKind,
+    PartialDate,
+    PeriodKind,
+    Report,
+)
+
+__all__ = [
+    "MAX_STRING_LENGTH",
+    "SLUG_PATTERN",
+    "Location",
+    "Problem",
+    "Severity",
+    "ValidationError",
+    "check_plain_data",
+    "check_report",
+    "format_path",
+]
+
+#: Ids are slugs: they end up in file names, URLs and HTML anchors.
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Longest text accepted in one field, in characters (about 30 printed pages).
+MAX_STRING_LENGTH = 100_000
+#: Longest id accepted, in characters.
+MAX_ID_LENGTH = 80
+
+#: Time units a frequency or duration may use (CLDR duration units).
+TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
+
+
+class Severity(enum.Enum):
+    """An error stops a report from loading; a warning is worth a look."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@frozen
+class Location:
+    """A place in a source file; line and column count from 1."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file or "<data>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+@frozen
+class Problem:
+    """One thing wrong with a report, said so that a person can fix it."""
+
+    severity: Severity
+    path: str
+    message: str
+    hint: str | None = None
+    location: Location | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def __str__(self) -> str:
+        where = str(self.location) if self.location else "<data>"
+        text = f"{where}: {self.severity.value}: {self.path or '(document)'}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class ValidationError(Exception):
+    """Raised by :func:`civicrecord.load` with every problem found, not just the first."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        errors = sum(1 for p in self.problems if p.is_error)
+        lines = "\n".join(str(p) for p in self.problems)
+        super().__init__(f"{errors} error(s) in the report:\n{lines}")
+
+
+PathKey = tuple[str | int, ...]
+
+
+def format_path(path: PathKey) -> str:
+    """``("axes", 3, "actions", 1, "status")`` -> ``axes[3].actions[1].status``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def _error(path: PathKey, message: str, hint: str | None = None) -> Problem:
+    return Problem(Severity.ERROR, format_path(path), message, hint)
+
+
+def _warning(path: PathKey, message: str, hint: str | None = None) -> Problem:
+    return Problem(Severity.WARNING, format_path(path), message, hint)
+
+
+# --- Checks on plain data, before the model exists ---------------------------
+
+_INVISIBLE = {
+    "\u200b": "zero-width space",
+    "\u200c": "zero-width non-joiner",
+    "\u200d": "zero-width joiner",
+    "\u2060": "word joiner",
+    "\ufeff": "zero-width no-break space (BOM)",
+}
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def xml_illegal_characters(text: str) -> list[tuple[int, str]]:
+    """Positions and names of characters that no XML document (DOCX, HTML) may hold."""
+    found = []
+    for index, char in enumerate(text):
+        code = ord(char)
+        if (
+            (code < 0x20 and char not in "\t\n\r")
+            or code in (0xFFFE, 0xFFFF)
+            or 0xD800 <= code <= 0xDFFF
+            or 0x7F <= code <= 0x9F
+        ):
+            found.append((index, f"U+{code:04X}"))
+    return found
+
+
+def check_plain_data(data: Any, path: PathKey = ()) -> list[Problem]:
+    """Character-level rules on every string, whatever the field."""
+    problems: list[Problem] = []
+    stack: list[tuple[PathKey, Any]] = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*where, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*where, index), item) for index, item in enumerate(value))
+        elif isinstance(value, str):
+            problems.extend(_check_string(where, value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(_error(where, f"{value} is not a finite number",
+                                   "write an ordinary number"))
+    problems.sort(key=lambda p: p.path)
+    return problems
+
+
+def _check_string(where: PathKey, value: str) -> Iterator[Problem]:
+    if len(value) > MAX_STRING_LENGTH:
+        yield _error(where, f"text is {len(value)} characters long, over the limit of "
+                     f"{MAX_STRING_LENGTH} (MAX_STRING_LENGTH)",
+                     "shorten it or split it across actions")
+        return
+    illegal = xml_illegal_characters(value)
+    if illegal:
+        index, name = illegal[0]
+        more = f" and {len(illegal) - 1} more" if len(illegal) > 1 else ""
+        yield _error(where, f"control or invalid character {name} at character {index + 1}"
+                     f"{more}", "delete it; it often comes from pasting from a PDF or Word")
+    invisible = sorted({_INVISIBLE[c] for c in value if c in _INVISIBLE})
+    if invisible:
+        yield _warning(where, "invisible character: " + ", ".join(invisible),
+                       "delete it unless you placed it on purpose")
+    if any(c in _BIDI for c in value):
+        yield _warning(where, "bidirectional control character (it can reorder how text "
+                       "displays)", "delete it unless the text mixes right-to-left scripts")
+
+
+# --- Checks on the model ------------------------------------------------------
+
+
+def check_report(report: Report) -> list[Problem]:
+    """Every rule that needs the whole report: ids, references, sums, dates, codes."""
+    problems: list[Problem] = []
+    problems += _check_ids(report)
+    problems += _check_codes(report)
+    problems += _check_texts(report)
+    problems += _check_period(report)
+    problems += _check_references(report)
+    for a, axis in enumerate(report.axes):
+        if not axis.actions:
+            problems.append(_warning(("axes", a, "actions"), "this axis lists no action",
+                                     "say what was decided and done"))
+        for i, indicator in enumerate(axis.indicators):
+            problems += _check_indicator(("axes", a, "indicators", i), indicator, report)
+        for n, action in enumerate(axis.actions):
+            problems += _check_action(("axes", a, "actions", n), action, report)
+    return problems
+
+
+def _check_ids(report: Report) -> list[Problem]:
+    problems = []
+    groups: dict[str, list[tuple[PathKey, str]]] = {
+        "report": [(("id",), report.id)],
+        "neighbourhood": [(("neighbourhood", "id"), report.neighbourhood.id)],
+        "axis": [], "action": [], "indicator": [], "place": [], "partner": [], "programme": [],
+    }
+    for p, place in enumerate(report.neighbourhood.places):
+        groups["place"].append((("neighbourhood", "places", p, "id"), place.id))
+    for p, partner in enumerate(report.partners):
+        groups["partner"].append((("partners", p, "id"), partner.id))
+    for p, programme in enumerate(report.programmes):
+        groups["programme"].append((("programmes", p, "id"), programme.id))
+    for a, axis in enumerate(report.axes):
+        groups["axis"].append((("axes", a, "id"), axis.id))
+        for i, indicator in enumerate(axis.indicators):
+            groups["indicator"].append((("axes", a, "indicators", i, "id"), indicator.id))
+        for n, action in enumerate(axis.actions):
+            groups["action"].append((("axes", a, "actions", n, "id"), action.id))
+            for i, indicator in enumerate(action.indicators):
+                groups["indicator"].append(
+                    (("axes", a, "actions", n, "indicators", i, "id"), indicator.id))
+    for kind, entries in groups.items():
+        seen: dict[str, PathKey] = {}
+        for path, ident in entries:
+            if len(ident) > MAX_ID_LENGTH:
+                problems.append(_error(path, f"id is {len(ident)} characters long, over the "
+                                       f"limit of {MAX_ID_LENGTH} (MAX_ID_LENGTH)",
+                                       "use a short slug"))
+            elif not SLUG_PATTERN.match(ident):
+                problems.append(_error(
+                    path, f"{kind} id {ident!r} is not a slug",
+                    f"use lowercase ASCII letters, digits and single hyphens, e.g. "
+                    f"{_slugify(ident) or 'my-' + kind!r}",
+                ))
+            if ident in seen:
+                problems.append(_error(path, f"duplicate {kind} id {ident!r}, already used at "
+                                       f"{format_path(seen[ident])}",
+                                       f"every {kind} needs its own id"))
+            else:
+                seen[ident] = path
+    return problems
+
+
+def _slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _check_codes(report: Report) -> list[Problem]:
+    from civicrecord import _codes
+
+    problems = []
+    if not _codes.is_language(report.language):
+        problems.append(_error(("language",), f"unknown language code {report.language!r}",
+                               "use a BCP 47 code such as 'fr-FR', 'fr' or 'en-GB'"))
+    for path, indicator in _all_indicators(report):
+        if indicator.kind is MeasureKind.MONEY and not _codes.is_currency(indicator.unit):
+            problems.append(_error((*path, "unit"),
+                                   f"money needs an ISO 4217 currency code, not "
+                                   f"{indicator.unit!r}", "for euros write 'EUR'"))
+    for a, axis in enumerate(report.axes):
+        for n, action in enumerate(axis.actions):
+            if action.budget is not None and not _codes.is_currency(action.budget.currency):
+                problems.append(_error(("axes", a, "actions", n, "budget", "currency"),
+                                       f"unknown currency code {action.budget.currency!r}",
+                                       "use an ISO 4217 code such as 'EUR'"))
+    return problems
+
+
+def _all_indicators(report: Report) -> Iterator[tuple[PathKey, Indicator]]:
+    for a, axis in enumerate(report.axes):
+        for i, indicator in enumerate(axis.indicators):
+            yield ("axes", a, "indicators", i), indicator
+        for n, action in enumerate(axis.actions):
+            for i, indicator in enumerate(action.indicators):
+                yield ("axes", a, "actions", n, "indicators", i), indicator
+
+
+_REQUIRED_TEXT = ("title", "name", "label", "need", "outcome", "description", "situation",
+                  "aim", "city", "dimension")
+
+
+def _check_texts(report: Report) -> list[Problem]:
+    """Required texts must say something; whitespace is not a title."""
+    problems = []
+    stack: list[tuple[PathKey, Any]] = [((), report)]
+    while stack:
+        path, obj = stack.pop()
+        if isinstance(obj, tuple):
+            stack.extend(((*path, i), item) for i, item in enumerate(obj))
+            continue
+        fields = getattr(type(obj), "__attrs_attrs__", None)
+        if fields is None:
+            continue
+        for attribute in fields:
+            value = getattr(obj, attribute.name)
+            if isinstance(value, str):
+                if attribute.name in _REQUIRED_TEXT and not value.strip():
+                    problems.append(_error((*path, attribute.name), "text is empty",
+                                           "write something, or remove the entry"))
+            elif isinstance(value, tuple) or hasattr(type(value), "__attrs_attrs__"):
+                stack.append(((*path, attribute.name), value))
+    return problems
+
+
+def _check_period(report: Report) -> list[Problem]:
+    problems = []
+    period = report.period
+    for path, date in (((("period", "start")), period.start), (("period", "end"), period.end),
+                       (("published",), report.published)):
+        if date is not None:
+            problems += _check_date(path, date)
+    if period.start.earliest() > period.end.latest():
+        problems.append(_error(("period", "end"), f"the period ends ({period.end}) before it "
+                               f"starts ({period.start})", "swap start and end"))
+    return problems
+
+
+def _check_date(path: PathKey, date: PartialDate) -> list[Problem]:
+    try:
+        date.check()
+    except ValueError as error:
+        return [_error(path, f"impossible date: {error}", "write a date that exists")]
+    return []
+
+
+def _check_in_period(path: PathKey, date: PartialDate | None, report: Report) -> list[Problem]:
+    if date is None:
+        return []
+    problems = _check_date(path, date)
+    if problems:
+        return problems
+    start, end = report.period.start, report.period.end
+    if date.latest() < start.earliest() or date.earliest() > end.latest():
+        return [_warning(path, f"date {date} is outside the report period {start}-{end}",
+                         "check the year, or say in the text why it matters here")]
+    return []
+
+
+def _check_references(report: Report) -> list[Problem]:
+    problems = []
+    registries = {
+        "places": ({p.id for p in report.neighbourhood.places}, "neighbourhood.places"),
+        "partners": ({p.id for p in report.partners}, "partners"),
+        "programmes": ({p.id for p in report.programmes}, "programmes"),
+    }
+    used: set[tuple[str, str]] = set()
+    for a, axis in enumerate(report.axes):
+        for n, action in enumerate(axis.actions):
+            for kind, (known, where) in registries.items():
+                for r, ref in enumerate(getattr(action, kind)):
+                    used.add((kind, ref))
+                    if ref not in known:
+                        close = _closest(ref, known)
+                        hint = (f"did you mean {close!r}?" if close
+                                else f"add an entry with id {ref!r} to {where}")
+                        problems.append(_error(("axes", a, "actions", n, kind, r),
+                                               f"{kind[:-1]} {ref!r} is not listed in {where}",
+                                               hint))
+    return problems
+
+
+def _closest(word: str, candidates: Iterable[str]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _check_action(path: PathKey, action: Action, report: Report) -> list[Problem]:
+    problems = []
+    problems += _check_in_period((*path, "start"), action.start, report)
+    problems += _check_in_period((*path, "end"), action.end, report)
+    if (action.start and action.end and not _check_date((), action.start)
+            and not _check_date((), action.end)
+            and action.start.earliest() > action.end.latest()):
+        problems.append(_error((*path, "end"), f"the action ends ({action.end}) before it "
+                               f"starts ({action.start})", "swap start and end"))
+    for m, milestone in enumerate(action.milestones):
+        problems += _check_in_period((*path, "milestones", m, "date"), milestone.date, report)
+    if action.budget is not None:
+        problems += _check_number((*path, "budget", "amount"), action.budget.amount,
+                                  non_negative=True)
+    for i, indicator in enumerate(action.indicators):
+        problems += _check_indicator((*path, "indicators", i), indicator, report)
+    return problems
+
+
+def _check_number(path: PathKey, value: Any, non_negative: bool) -> list[Problem]:
+    if isinstance(value, float) and not math.isfinite(value):
+        return [_error(path, f"{value} is not a finite number", "write an ordinary number")]
+    if non_negative and isinstance(value, int | float) and value < 0:
+        return [_error(path, f"a count or amount cannot be negative ({value})",
+                       "write the number without a minus sign")]
+    return []
+
+
+def _check_indicator(path: PathKey, indicator: Indicator, report: Report) -> list[Problem]:
+    problems: list[Problem] = []
+    numeric = isinstance(indicator.value, int | float)
+    kind = indicator.kind
+    if kind is MeasureKind.QUALITATIVE:
+        if numeric:
+            problems.append(_error((*path, "value"), "a qualitative indicator's value is a "
+                                   "statement, not a number",
+                                   "use kind 'count' for a number, or write the value as text"))
+        elif not str(indicator.value).strip():
+            problems.append(_error((*path, "value"), "text is empty", "write the statement"))
+    elif not numeric:
+        problems.append(_error((*path, "value"), f"a {kind.value} indicator needs a number, "
+                               f"not {indicator.value!r}",
+                               "write the number alone, or use kind 'qualitative'"))
+    else:
+        problems += _check_number((*path, "value"), indicator.value,
+                                  non_negative=kind is not MeasureKind.PERCENTAGE)
+        if kind is MeasureKind.COUNT and isinstance(indicator.value, float) \
+                and not indicator.value.is_integer():
+            problems.append(_error((*path, "value"), f"a count is a whole number, not "
+                                   f"{indicator.value}", "use kind 'other' ratios as percentage"))
+    if kind in (MeasureKind.FREQUENCY, MeasureKind.DURATION) and indicator.unit not in TIME_UNITS:
+        problems.append(_error((*path, "unit"), f"a {kind.value} needs a time unit, not "
+                               f"{indicator.unit!r}", "one of: " + ", ".join(TIME_UNITS)))
+    if indicator.period is not None:
+        period = indicator.period
+        if period.kind is PeriodKind.AS_OF and period.date is None:
+            problems.append(_error((*path, "period", "date"), "'as-of' needs a date",
+                                   "add date: YYYY, YYYY-MM or YYYY-MM-DD"))
+        problems += _check_in_period((*path, "period", "date"), period.date, report)
+    for name in ("baseline", "target"):
+        point = getattr(indicator, name)
+        if point is not None:
+            problems += _check_number((*path, name, "value"), point.value, non_negative=False)
+            if point.date is not None:
+                problems += _check_date((*path, name, "date"), point.date)
+    if indicator.source is not None:
+        if indicator.source.date is not None:
+            problems += _check_date((*path, "source", "date"), indicator.source.date)
+        problems += _check_url((*path, "source", "url"), indicator.source.url)
+    for b, breakdown in enumerate(indicator.breakdowns):
+        problems += _check_breakdown((*path, "breakdowns", b), breakdown, indicator)
+    return problems
+
+
+def _check_breakdown(path: PathKey, breakdown: Any, indicator: Indicator) -> list[Problem]:
+    problems: list[Problem] = []
+    if not breakdown.parts:
+        problems.append(_error((*path, "parts"), "a breakdown needs at least one part"))
+    for p, part in enumerate(breakdown.parts):
+        problems += _check_number((*path, "parts", p, "value"), part.value, non_negative=True)
+    total = indicator.value
+    if not isinstance(total, int | float) or problems:
+        return problems
+    if breakdown.kind is BreakdownKind.PART_OF_TOTAL:
+        for p, part in enumerate(breakdown.parts):
+            if part.value > total:
+                problems.append(_error((*path, "parts", p, "value"),
+                                       f"part {part.value} is larger than the total {total}",
+                                       "a part of the total cannot exceed it"))
+    else:
+        parts_sum = math.fsum(part.value for part in breakdown.parts)
+        if not math.isclose(parts_sum, total, rel_tol=1e-9, abs_tol=1e-9):
+            problems.append(_error((*path, "parts"),
+                                   f"a complete split must add up to {total}, but its parts add "
+                                   f"up to {_plain(parts_sum)}",
+                                   "fix a part, or use kind 'part-of-total' if parts may overlap"))
+    return problems
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def _check_url(path: PathKey, url: str | None) -> list[Problem]:
+    if url is None:
+        return []
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
+        return [_error(path, f"{url!r} is not a web address",
+                       "write a full address starting with https://")]
+    return []
+
+
+def with_location(problem: Problem, location: Location | None) -> Problem:
+    """The same problem, placed in its source file."""
+    return evolve(problem, location=location)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from civicrecord.model import Report
-from civicrecord.renderer import RenderContext, RenderError, Renderer
+from civicrecord.renderer import RenderContext, Renderer, RenderError
 from civicrecord.validation import Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def read(path: Path | str, *, plugins: PluginSet | None = None) -> LoadResult:
     """Load and check a report, plugins' rules included, without raising."""
     from attrs import evolve
 
-    from civicrecord.loading import place_problem, sort_problems, load_report
+    from civicrecord.loading import load_report, place_problem, sort_problems
 
     result = load_report(path)
     if result.report is None:

@@ -253,7 +253,8 @@ def _plugins(args: argparse.Namespace) -> int:
         return EXIT_OK
     for row in rows:
         origin = f"{row['distribution']} {row['version']}" if row["distribution"] else ""
-        state = f"ERROR {row['error']}" if row["error"] else ", ".join(row["hooks"])
+        hooks: list[str] = row["hooks"]  # type: ignore[assignment]
+        state = f"ERROR {row['error']}" if row["error"] else ", ".join(hooks)
         print(f"{row['name']:<32} {origin:<28} {state}")
     return EXIT_OK
 

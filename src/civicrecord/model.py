@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterator
+
 from attrs import frozen
 
 __all__ = [

@@ -17,12 +17,12 @@ from typing import Any
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn
 from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
 )
+from cattrs.gen import make_dict_structure_fn
 
 from civicrecord.model import PartialDate, Report
 from civicrecord.validation import Problem, Severity, format_path
@@ -162,7 +162,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook_func(_is_tuple, structure_tuple)
 
     def structure_class_factory(cls: type) -> Any:
-        inner = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True,
+        inner: Any = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True,
                                        _cattrs_detailed_validation=True)
 
         def structure_class(value: Any, tp: type) -> Any:

@@ -178,7 +178,7 @@ def _parse_yaml(text: str, name: str) -> Document:
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
+                event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise _YamlRefusal(
                     "YAML aliases (*name) are not supported",
                     "write the value out in full; aliases can hide huge expansions",
@@ -189,7 +189,7 @@ def _parse_yaml(text: str, name: str) -> Document:
                 raise _YamlRefusal(
                     f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
                     "a report needs only a few levels; check for runaway brackets",
-                    self.peek_event().start_mark,
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
                 )
             try:
                 return super().compose_node(parent, index)
@@ -397,7 +397,7 @@ def _json_positions(text: str, name: str, source_map: SourceMap) -> None:
     def value_path() -> PathKey:
         if not stack:
             return ()
-        is_dict, path, slot, _ = stack[-1]
+        _, path, slot, _ = stack[-1]
         return (*path, slot)
 
     for match in _JSON_TOKEN.finditer(text):

@@ -112,7 +112,7 @@ class PluginSet:
         for impl in reversed(self.manager.hook.register_renderers.get_hookimpls()):
             name = self.manager.get_name(impl.plugin) or repr(impl.plugin)
             try:
-                provided = list(impl.function() or ())
+                provided = list(impl.function() or ())  # type: ignore[call-overload]
                 for renderer in provided:
                     if not isinstance(renderer, Renderer):
                         raise TypeError(f"register_renderers returned {renderer!r}, "
@@ -142,7 +142,7 @@ class PluginSet:
         for impl in reversed(self.manager.hook.validate_report.get_hookimpls()):
             name = self.manager.get_name(impl.plugin) or repr(impl.plugin)
             try:
-                found = list(impl.function(report=report) or ())
+                found = list(impl.function(report=report) or ())  # type: ignore[call-overload]
                 for problem in found:
                     if not isinstance(problem, Problem):
                         raise TypeError(f"validate_report yielded {problem!r}, not a Problem")

@@ -1,0 +1,132 @@
+"""Labels, numbers and phrases in the report's language, shared by every renderer."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from civicrecord.model import (
+    Breakdown,
+    BreakdownKind,
+    BreakdownPart,
+    Indicator,
+    IndicatorPeriod,
+    MeasureKind,
+    PartialDate,
+    PeriodKind,
+    Report,
+)
+from civicrecord.presentation import (
+    LABELS,
+    UnsupportedLanguageWarning,
+    presenter_for,
+)
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+
+def figure(**fields: object) -> Indicator:
+    base: dict[str, object] = {"id": "x", "label": "personnes", "kind": MeasureKind.COUNT,
+                               "value": 1}
+    base.update(fields)
+    return Indicator(**base)  # type: ignore[arg-type]
+
+
+def test_french_money_uses_no_break_spaces() -> None:
+    fr = presenter_for("fr-FR")
+    assert fr.money(350000, "EUR") == f"350{NNBSP}000{NBSP}€"
+    assert fr.money(1234.5, "EUR") == f"1{NNBSP}234,50{NBSP}€"
+
+
+def test_english_money() -> None:
+    assert presenter_for("en-GB").money(350000, "EUR") == "€350,000"
+
+
+def test_numbers_follow_the_locale() -> None:
+    assert presenter_for("fr").number(12.5) == "12,5"
+    assert presenter_for("en").number(12.5) == "12.5"
+    assert presenter_for("fr").number(10000) == f"10{NNBSP}000"
+
+
+def test_partial_dates_at_their_precision() -> None:
+    fr = presenter_for("fr-FR")
+    assert fr.date(PartialDate(2021)) == "2021"
+    assert fr.date(PartialDate(2021, 5)) == "mai 2021"
+    assert fr.date(PartialDate(2021, 5, 3)) == "3 mai 2021"
+    assert presenter_for("en-GB").date(PartialDate(2021, 5, 3)) == "3 May 2021"
+
+
+def test_reporting_period_uses_an_en_dash() -> None:
+    assert presenter_for("fr").date_range(PartialDate(2020), PartialDate(2026)) == "2020–2026"
+
+
+def test_phrase_with_part_of_total_breakdown() -> None:
+    declic = figure(
+        value=423, label="personnes accompagnées par Déclic",
+        breakdowns=(Breakdown("âge", BreakdownKind.PART_OF_TOTAL,
+                              (BreakdownPart("de moins de 30 ans", 160),)),),
+    )
+    assert presenter_for("fr-FR").indicator_phrase(declic) == (
+        "423 personnes accompagnées par Déclic, dont 160 de moins de 30 ans"
+    )
+    english = figure(value=423, label="people supported by Déclic",
+                     breakdowns=declic.breakdowns)
+    assert presenter_for("en").indicator_phrase(english).endswith("of whom 160 de moins de 30 ans")
+
+
+def test_money_per_year_phrase() -> None:
+    money = figure(kind=MeasureKind.MONEY, value=350000, unit="EUR",
+                   label="mobilisés pour les actions éducatives",
+                   period=IndicatorPeriod(PeriodKind.PER_YEAR))
+    assert presenter_for("fr-FR").indicator_phrase(money) == (
+        f"350{NNBSP}000{NBSP}€ par an mobilisés pour les actions éducatives"
+    )
+
+
+def test_frequency_phrase() -> None:
+    bus = figure(kind=MeasureKind.FREQUENCY, value=15, unit="minute", label="un bus")
+    assert presenter_for("fr").indicator_phrase(bus) == f"Un bus{NBSP}: toutes les 15 minutes"
+    assert presenter_for("en").indicator_phrase(bus) == "Un bus: every 15 minutes"
+    daily = figure(kind=MeasureKind.FREQUENCY, value=2, unit="day", label="collecte")
+    assert presenter_for("fr").indicator_phrase(daily).endswith(f"tous les 2{NBSP}jours")
+
+
+def test_complete_split_lists_every_part() -> None:
+    split = figure(value=10, breakdowns=(Breakdown("sexe", BreakdownKind.COMPLETE_SPLIT, (
+        BreakdownPart("femmes", 6), BreakdownPart("hommes", 4))),))
+    assert presenter_for("fr").indicator_phrase(split) == (
+        "10 personnes, réparti en 6 femmes et 4 hommes"
+    )
+
+
+def test_percentage() -> None:
+    assert presenter_for("fr").percentage(12.5) == f"12,5{NBSP}%"
+    assert presenter_for("en").percentage(12.5) == "12.5%"
+
+
+def test_every_language_has_every_label_and_status() -> None:
+    keys = set(LABELS["en"])
+    for language, labels in LABELS.items():
+        assert set(labels) == keys, language
+
+
+def test_unsupported_language_falls_back_to_english_with_a_warning() -> None:
+    with pytest.warns(UnsupportedLanguageWarning, match="de-DE"):
+        german = presenter_for("de-DE")
+    assert german.label("need") == LABELS["en"]["need"]
+    # Numbers still follow the report's own locale.
+    assert german.number(1234.5) == "1.234,5"
+
+
+def test_example_labels_are_french(example_report: Report) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fr = presenter_for(example_report.language)
+    assert fr.label("need") == "Le besoin au départ"
+    assert fr.label("actions") == "Ce que nous avons décidé et fait"
+    assert fr.label("outcome") == "Ce que cela a changé"
+    assert fr.label("figures") == "En chiffres"
+    phrases = [fr.indicator_phrase(i) for _, _, i in example_report.indicators()]
+    assert "423 personnes accompagnées par Déclic, dont 160 de moins de 30 ans" in phrases
+    assert any(p.startswith(f"350{NNBSP}000{NBSP}€ par an") for p in phrases)

@@ -1,0 +1,69 @@
+"""The published JSON Schema: generated from the model, and true of every file we read or write."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+import civicrecord
+from civicrecord.cli import main
+from civicrecord.schema import axis_schema, report_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "hauts_de_chambery"
+
+
+def test_report_schema_is_valid_draft_2020_12() -> None:
+    jsonschema.Draft202012Validator.check_schema(report_schema())
+    jsonschema.Draft202012Validator.check_schema(axis_schema())
+
+
+@pytest.mark.parametrize(("name", "build"), [("report", report_schema), ("axis", axis_schema)])
+def test_published_schema_files_are_current(name: str, build: object) -> None:
+    """schema/*.json are what `civicrecord schema` prints: regenerate, never hand-edit."""
+    published = json.loads((ROOT / "schema" / f"{name}.schema.json").read_text("utf-8"))
+    assert published == build(), (  # type: ignore[operator]
+        f"schema/{name}.schema.json is stale: run "
+        f"`civicrecord schema --part {name} > schema/{name}.schema.json`"
+    )
+
+
+def test_cli_prints_the_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    assert json.loads(capsys.readouterr().out) == report_schema()
+
+
+def test_example_yaml_files_match_the_schema() -> None:
+    report = yaml.safe_load((EXAMPLE / "report.yaml").read_text("utf-8"))
+    jsonschema.validate(report, report_schema())
+    axis_files = sorted((EXAMPLE / "axes").glob("*.yaml"))
+    assert len(axis_files) == 8
+    for path in axis_files:
+        jsonschema.validate(yaml.safe_load(path.read_text("utf-8")), axis_schema())
+
+
+def test_example_yaml_files_point_editors_at_the_schema() -> None:
+    """yaml-language-server (VS Code) reads the first-line comment to check and complete."""
+    files = [EXAMPLE / "report.yaml", *sorted((EXAMPLE / "axes").glob("*.yaml"))]
+    for path in files:
+        first = path.read_text("utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), path
+        target = (path.parent / first.split("=", 1)[1]).resolve()
+        assert target.is_file(), f"{path.name} points at missing {target}"
+
+
+def test_json_output_matches_the_schema(example_report: civicrecord.Report) -> None:
+    document = json.loads(civicrecord.render(example_report, "json"))
+    jsonschema.validate(document, report_schema())
+
+
+def test_schema_rejects_what_the_loader_rejects() -> None:
+    """An unknown key and a wrong enum value fail both the schema and the loader."""
+    validator = jsonschema.Draft202012Validator(report_schema())
+    report = yaml.safe_load((EXAMPLE / "report.yaml").read_text("utf-8"))
+    report["colour"] = "blue"
+    assert any("colour" in error.message for error in validator.iter_errors(report))

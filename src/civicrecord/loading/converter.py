@@ -226,7 +226,9 @@ def _problem(path: PathKey, error: BaseException, data: Any) -> Problem:
         return Problem(Severity.ERROR, where, f"unknown key {key!r}", hint)
     if isinstance(error, KeyError):
         missing = error.args[0] if error.args else "?"
-        full = format_path((*path, missing)) if isinstance(missing, str) else where
+        full = where
+        if isinstance(missing, str) and (not path or path[-1] != missing):
+            full = format_path((*path, missing))
         return Problem(Severity.ERROR, full, "required field is missing",
                        f"add '{missing}:' here")
     if isinstance(error, _TypeMismatch):

@@ -134,10 +134,8 @@ def _make_converter() -> cattrs.Converter:
             return tp(value)
         except ValueError:
             close = difflib.get_close_matches(value, allowed, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise _TypeMismatch(
-                "one of: " + ", ".join(allowed), value, hint + "allowed: " + ", ".join(allowed)
-            ) from None
+            hint = f"did you mean {close[0]!r}?" if close else None
+            raise _TypeMismatch("one of: " + ", ".join(allowed), value, hint) from None
 
     conv.register_structure_hook_func(_is_enum, structure_enum)
 

@@ -114,3 +114,12 @@ def test_validate_returns_problems_without_raising(tmp_path: Path) -> None:
     bad.write_text("- just a list\n", encoding="utf-8")
     problems = civicrecord.validate(bad)
     assert problems and problems[0].is_error
+
+
+def test_every_public_name_resolves() -> None:
+    """The top-level namespace is lazy; each name in __all__ must still be there."""
+    for name in civicrecord.__all__:
+        assert getattr(civicrecord, name) is not None, name
+    assert sorted(civicrecord.__all__) == sorted(set(civicrecord.__all__))
+    with pytest.raises(AttributeError):
+        civicrecord.no_such_name  # noqa: B018

@@ -10,38 +10,103 @@ to Word, HTML, JSON or any format an installed plugin provides::
     civicrecord.write(report, "docx", "build")
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from civicrecord._version import __version__
-from civicrecord.api import formats, load, read, render, validate, write
-from civicrecord.model import (
-    Action,
-    ActionStatus,
-    Authority,
-    Breakdown,
-    BreakdownKind,
-    BreakdownPart,
-    Budget,
-    Indicator,
-    IndicatorPeriod,
-    Introduction,
-    MeasureKind,
-    Milestone,
-    Neighbourhood,
-    PartialDate,
-    Partner,
-    PartnerKind,
-    PeriodKind,
-    Place,
-    PlaceKind,
-    Programme,
-    ReferencePoint,
-    Report,
-    ReportingPeriod,
-    Source,
-    ThematicAxis,
-)
-from civicrecord.plugins.hookspecs import hookimpl
-from civicrecord.renderer import RenderContext, Renderer, RenderError
-from civicrecord.validation import Location, Problem, Severity, ValidationError
+
+if TYPE_CHECKING:
+    from civicrecord.api import formats, load, read, render, validate, write
+    from civicrecord.model import (
+        Action,
+        ActionStatus,
+        Authority,
+        Breakdown,
+        BreakdownKind,
+        BreakdownPart,
+        Budget,
+        Indicator,
+        IndicatorPeriod,
+        Introduction,
+        MeasureKind,
+        Milestone,
+        Neighbourhood,
+        PartialDate,
+        Partner,
+        PartnerKind,
+        PeriodKind,
+        Place,
+        PlaceKind,
+        Programme,
+        ReferencePoint,
+        Report,
+        ReportingPeriod,
+        Source,
+        ThematicAxis,
+    )
+    from civicrecord.plugins.hookspecs import hookimpl
+    from civicrecord.renderer import RenderContext, Renderer, RenderError
+    from civicrecord.validation import Location, Problem, Severity, ValidationError
+
+# Public names are imported on first use, so `import civicrecord` stays cheap for
+# command-line start-up; type checkers see the real imports above.
+_LAZY = {
+    "formats": "civicrecord.api",
+    "load": "civicrecord.api",
+    "read": "civicrecord.api",
+    "render": "civicrecord.api",
+    "validate": "civicrecord.api",
+    "write": "civicrecord.api",
+    "Action": "civicrecord.model",
+    "ActionStatus": "civicrecord.model",
+    "Authority": "civicrecord.model",
+    "Breakdown": "civicrecord.model",
+    "BreakdownKind": "civicrecord.model",
+    "BreakdownPart": "civicrecord.model",
+    "Budget": "civicrecord.model",
+    "Indicator": "civicrecord.model",
+    "IndicatorPeriod": "civicrecord.model",
+    "Introduction": "civicrecord.model",
+    "MeasureKind": "civicrecord.model",
+    "Milestone": "civicrecord.model",
+    "Neighbourhood": "civicrecord.model",
+    "PartialDate": "civicrecord.model",
+    "Partner": "civicrecord.model",
+    "PartnerKind": "civicrecord.model",
+    "PeriodKind": "civicrecord.model",
+    "Place": "civicrecord.model",
+    "PlaceKind": "civicrecord.model",
+    "Programme": "civicrecord.model",
+    "ReferencePoint": "civicrecord.model",
+    "Report": "civicrecord.model",
+    "ReportingPeriod": "civicrecord.model",
+    "Source": "civicrecord.model",
+    "ThematicAxis": "civicrecord.model",
+    "hookimpl": "civicrecord.plugins.hookspecs",
+    "RenderContext": "civicrecord.renderer",
+    "Renderer": "civicrecord.renderer",
+    "RenderError": "civicrecord.renderer",
+    "Location": "civicrecord.validation",
+    "Problem": "civicrecord.validation",
+    "Severity": "civicrecord.validation",
+    "ValidationError": "civicrecord.validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'civicrecord' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Action",

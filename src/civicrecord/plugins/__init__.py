@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Iterable, Sequence
-from importlib import metadata
 from types import ModuleType
 from typing import Any
 
@@ -209,6 +208,8 @@ def _register(plugins: PluginSet, plugin: Any, name: str, dist: str | None,
 
 
 def _load_entry_points(plugins: PluginSet) -> None:
+    from importlib import metadata
+
     for entry_point in metadata.entry_points(group=hookspecs.PROJECT_NAME):
         dist = entry_point.dist.name if entry_point.dist else None
         version = entry_point.dist.version if entry_point.dist else None

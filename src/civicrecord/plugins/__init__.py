@@ -8,6 +8,7 @@ to the others; asking for one of its formats then says why it is missing.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 from collections.abc import Iterable, Sequence
@@ -50,7 +51,7 @@ class PluginFault:
 
     plugin: str
     distribution: str | None
-    stage: str  # "import", "register_renderers", "validate_report"
+    stage: str  # "import", "register", "register_renderers", "validate_report"
     error: str
 
     def __str__(self) -> str:
@@ -83,6 +84,7 @@ class PluginSet:
     infos: dict[str, PluginInfo] = attrs.field(factory=dict)
     faults: list[PluginFault] = attrs.field(factory=list)
     _renderers: dict[str, _Registered] | None = None
+    _conflict: PluginError | None = None
 
     def renderers(self) -> dict[str, Renderer]:
         """Every available format by name, in registration order."""
@@ -105,10 +107,15 @@ class PluginSet:
         raise PluginError(message)
 
     def _collect(self) -> dict[str, _Registered]:
+        # Runs the hooks once: later calls give the same formats, faults and conflict.
+        if self._conflict is not None:
+            raise self._conflict
         if self._renderers is not None:
             return self._renderers
         found: dict[str, _Registered] = {}
-        for impl in reversed(self.manager.hook.register_renderers.get_hookimpls()):
+        conflicts: list[str] = []
+        # get_hookimpls() is in registration order: built-in formats first.
+        for impl in self.manager.hook.register_renderers.get_hookimpls():
             name = self.manager.get_name(impl.plugin) or repr(impl.plugin)
             try:
                 provided = list(impl.function() or ())  # type: ignore[call-overload]
@@ -123,13 +130,19 @@ class PluginSet:
             for renderer in provided:
                 if renderer.name in found:
                     other = found[renderer.name].plugin
-                    raise PluginError(
-                        f"format {renderer.name!r} is provided by two plugins: {other!r} and "
-                        f"{name!r}; uninstall one of them"
-                    )
+                    conflicts.append(f"format {renderer.name!r} is provided by two plugins: "
+                                     f"{self._describe(other)} and {self._describe(name)}")
+                    continue
                 found[renderer.name] = _Registered(renderer, name)
         self._renderers = found
+        if conflicts:
+            self._conflict = PluginError("; ".join(conflicts) + "; uninstall one of each pair")
+            raise self._conflict
         return found
+
+    def _describe(self, plugin: str) -> str:
+        dist = self._dist(plugin)
+        return f"{plugin!r} (from {dist})" if dist else repr(plugin)
 
     def _dist(self, plugin: str) -> str | None:
         info = self.infos.get(plugin)
@@ -196,15 +209,48 @@ def load_plugins(
 
 def _register(plugins: PluginSet, plugin: Any, name: str, dist: str | None,
               version: str | None, *, builtin: bool) -> None:
-    if plugins.manager.has_plugin(name) or plugins.manager.is_registered(plugin):
+    manager = plugins.manager
+    if manager.is_registered(plugin):
+        return  # the same module reached twice, e.g. a distribution seen on two paths
+    if manager.has_plugin(name):
+        other = plugins.infos.get(name)
+        owner = f" from {other.distribution}" if other and other.distribution else ""
+        plugins.faults.append(PluginFault(
+            name, dist, "register",
+            f"another plugin{owner} is already registered under the name {name!r}; "
+            "rename the entry point",
+        ))
         return
     try:
-        plugins.manager.register(plugin, name=name)
+        manager.register(plugin, name=name)
     except Exception as error:  # noqa: BLE001 - e.g. a misspelt hook argument
         plugins.faults.append(PluginFault(name, dist, "register", f"{error}"))
         return
+    unknown = _unknown_hooks(manager, plugin)
+    if unknown:
+        # What check_pending() would raise for everyone, recorded against this plugin
+        # alone: a misspelt hook would otherwise never be called, and nobody would know.
+        manager.unregister(plugin)
+        plugins.faults.append(PluginFault(name, dist, "register", "; ".join(unknown)))
+        return
     plugins.infos[name] = PluginInfo(name, dist, version, _hooks_of(plugins.manager, plugin),
                                      builtin)
+
+
+def _unknown_hooks(manager: pluggy.PluginManager, plugin: object) -> list[str]:
+    """Say which of a plugin's hook implementations match no civicrecord hook."""
+    known = [name for name in dir(hookspecs) if manager.parse_hookspec_opts(hookspecs, name)]
+    messages = []
+    for caller in manager.get_hookcallers(plugin) or ():
+        if caller.has_spec():
+            continue
+        if all(impl.optionalhook for impl in caller.get_hookimpls() if impl.plugin is plugin):
+            continue
+        guess = difflib.get_close_matches(caller.name, known, n=1)
+        hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+        messages.append(f"unknown hook {caller.name!r}{hint}; civicrecord's hooks are "
+                        f"{', '.join(sorted(known))}")
+    return messages
 
 
 def _load_entry_points(plugins: PluginSet) -> None:

@@ -210,7 +210,7 @@ def _parse_yaml(text: str, name: str) -> Document:
         message = error.problem or error.context or "invalid YAML"
         hint = "check indentation, colons and quotes on this line or the one above"
         lines = text.splitlines()
-        at_tab = bool(mark) and mark.line < len(lines) \
+        at_tab = mark is not None and mark.line < len(lines) \
             and "\t" in lines[mark.line][: mark.column + 1]
         if at_tab or "\t" in message or "tab" in message.lower():
             hint = "YAML does not allow tabs for indentation; use spaces"

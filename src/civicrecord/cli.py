@@ -35,6 +35,18 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
+    new = commands.add_parser("new", help="start a report folder: a copy of the worked "
+                              "example, or a blank to fill in")
+    new.add_argument("directory", type=Path, metavar="DIR",
+                     help="the folder to create; it must not exist or be empty")
+    new_source = new.add_mutually_exclusive_group()
+    new_source.add_argument("--from", dest="example", metavar="EXAMPLE",
+                            help="the worked example to copy (default: hauts_de_chambery)")
+    new_source.add_argument("--blank", action="store_true",
+                            help="texts to write marked TODO instead of the example's")
+    new.add_argument("--language", choices=("fr", "en"),
+                     help="language of a blank report's placeholders (default: fr)")
+
     validate = commands.add_parser("validate", help="check a report and list every problem")
     validate.add_argument("path", type=Path, metavar="PATH",
                           help="a report folder, or a YAML, TOML or JSON file")
@@ -73,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _build_parser().parse_args(argv)
     handler = {
+        "new": _new,
         "validate": _validate,
         "render": _render,
         "formats": _formats,
@@ -97,6 +110,33 @@ def _summary(report: Any) -> str:
     actions = sum(len(axis.actions) for axis in report.axes)
     indicators = sum(1 for _ in report.indicators())
     return (f"{len(report.axes)} axes, {actions} actions, {indicators} indicators")
+
+
+def _new(args: argparse.Namespace) -> int:
+    import shlex
+
+    from civicrecord.scaffold import DEFAULT_EXAMPLE, ScaffoldError, available_examples, new_report
+
+    if args.language and not args.blank:
+        print("civicrecord: error: --language applies to --blank; a copy keeps the "
+              "example's language", file=sys.stderr)
+        return EXIT_USAGE
+    example = args.example or DEFAULT_EXAMPLE
+    if example not in available_examples():
+        print(f"civicrecord: error: no example named {example!r} (available: "
+              f"{', '.join(available_examples()) or 'none'})", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        written = new_report(args.directory, example=example, blank=args.blank,
+                             language=args.language or "fr")
+    except ScaffoldError as error:
+        print(f"civicrecord: error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    kind = "blank report" if args.blank else f"copy of {example}"
+    print(f"{args.directory}: created, {kind}, {len(written)} files")
+    todo = "replace every TODO, " if args.blank else "edit the YAML files, "
+    print(f"next: {todo}then run: civicrecord validate {shlex.quote(str(args.directory))}")
+    return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -29,6 +29,7 @@ from civicrecord.model import (
 
 __all__ = [
     "MAX_STRING_LENGTH",
+    "PLACEHOLDER_MARKER",
     "SLUG_PATTERN",
     "Location",
     "Problem",
@@ -45,6 +46,9 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_STRING_LENGTH = 100_000
 #: Longest id accepted, in characters.
 MAX_ID_LENGTH = 80
+#: Marks text still to be written (``civicrecord new --blank`` fills fields with it).
+PLACEHOLDER_MARKER = "TODO"
+_PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER_MARKER}\b")
 
 #: Time units a frequency or duration may use (CLDR duration units).
 TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
@@ -114,7 +118,9 @@ def format_path(path: PathKey) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else part
+            # A key is data too: never print a control character to the terminal.
+            shown = part if part.isprintable() else repr(part)[1:-1]
+            text += f".{shown}" if text else shown
     return text
 
 
@@ -191,6 +197,10 @@ def _check_string(where: PathKey, value: str) -> Iterator[Problem]:
     if any(c in _BIDI for c in value):
         yield _warning(where, "bidirectional control character (it can reorder how text "
                        "displays)", "delete it unless the text mixes right-to-left scripts")
+    if _PLACEHOLDER.search(value):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        yield _warning(where, f"placeholder left to fill in: {shown!r}",
+                       f"replace the text marked {PLACEHOLDER_MARKER} with your own")
 
 
 # --- Checks on the model ------------------------------------------------------
@@ -268,7 +278,10 @@ def _check_codes(report: Report) -> list[Problem]:
     from civicrecord import _codes
 
     problems = []
-    if not _codes.is_language(report.language):
+    if "_" in report.language:
+        problems.append(_error(("language",), f"{report.language!r} is not a BCP 47 code",
+                               f"write {report.language.replace('_', '-')!r}, with a hyphen"))
+    elif not _codes.is_language(report.language):
         problems.append(_error(("language",), f"unknown language code {report.language!r}",
                                "use a BCP 47 code such as 'fr-FR', 'fr' or 'en-GB'"))
     for path, indicator in _all_indicators(report):
@@ -434,7 +447,7 @@ def _check_indicator(path: PathKey, indicator: Indicator, report: Report) -> lis
         if kind is MeasureKind.COUNT and isinstance(indicator.value, float) \
                 and not indicator.value.is_integer():
             problems.append(_error((*path, "value"), f"a count is a whole number, not "
-                                   f"{indicator.value}", "use kind 'other' ratios as percentage"))
+                                   f"{indicator.value}", "for a ratio use kind 'percentage'"))
     if kind in (MeasureKind.FREQUENCY, MeasureKind.DURATION) and indicator.unit not in TIME_UNITS:
         problems.append(_error((*path, "unit"), f"a {kind.value} needs a time unit, not "
                                f"{indicator.unit!r}", "one of: " + ", ".join(TIME_UNITS)))
@@ -454,20 +467,22 @@ def _check_indicator(path: PathKey, indicator: Indicator, report: Report) -> lis
         if indicator.source.date is not None:
             problems += _check_date((*path, "source", "date"), indicator.source.date)
         problems += _check_url((*path, "source", "url"), indicator.source.url)
+    total_ok = not any(p.path == format_path((*path, "value")) for p in problems)
     for b, breakdown in enumerate(indicator.breakdowns):
-        problems += _check_breakdown((*path, "breakdowns", b), breakdown, indicator)
+        problems += _check_breakdown((*path, "breakdowns", b), breakdown, indicator, total_ok)
     return problems
 
 
-def _check_breakdown(path: PathKey, breakdown: Any, indicator: Indicator) -> list[Problem]:
+def _check_breakdown(path: PathKey, breakdown: Any, indicator: Indicator,
+                     total_ok: bool = True) -> list[Problem]:
     problems: list[Problem] = []
     if not breakdown.parts:
         problems.append(_error((*path, "parts"), "a breakdown needs at least one part"))
     for p, part in enumerate(breakdown.parts):
         problems += _check_number((*path, "parts", p, "value"), part.value, non_negative=True)
     total = indicator.value
-    if not isinstance(total, int | float) or problems:
-        return problems
+    if not isinstance(total, int | float) or problems or not total_ok:
+        return problems  # a wrong total is reported once, at the value
     if breakdown.kind is BreakdownKind.PART_OF_TOTAL:
         for p, part in enumerate(breakdown.parts):
             if part.value > total:

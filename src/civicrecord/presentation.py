@@ -86,6 +86,7 @@ _FR: dict[str, str] = {
     "every_masculine": "tous les",
     "total": "Total",
     "no_actions": "Aucune action",
+    "skip_to_content": "Aller au contenu",
 }
 
 _EN: dict[str, str] = {
@@ -136,6 +137,7 @@ _EN: dict[str, str] = {
     "every_masculine": "every",
     "total": "Total",
     "no_actions": "No actions",
+    "skip_to_content": "Skip to content",
 }
 
 _STATUS: dict[str, dict[ActionStatus, str]] = {

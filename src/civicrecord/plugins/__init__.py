@@ -36,6 +36,7 @@ __all__ = [
 #: Modules of the formats that ship with civicrecord, registered like any plugin.
 BUILTIN_PLUGINS = (
     "civicrecord.renderers.json",
+    "civicrecord.renderers.html",
 )
 #: Set to 1 to ignore installed plugins (entry points) and use only built-in formats.
 DISABLE_ENTRY_POINTS_ENV = "CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD"

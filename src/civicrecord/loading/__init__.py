@@ -171,7 +171,7 @@ def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem]]:
             continue
         listed.add(entry)
         try:
-            document = _read_axis(axes_dir, entry, main.file, where)
+            document = _read_axis(axes_dir, entry, main.file, where, index)
         except SourceError as error:
             problems += error.problems
             axes[index] = None
@@ -204,18 +204,21 @@ def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem]]:
 
 
 def _read_axis(axes_dir: Path, axis_id: str, main_file: str,
-               where: Location | None) -> Document:
+               where: Location | None, index: int) -> Document:
     for suffix in DATA_SUFFIXES:
         candidate = axes_dir / f"{axis_id}{suffix}"
         if candidate.exists() or candidate.is_symlink():
-            if candidate.is_symlink() or not _inside(candidate, axes_dir):
+            # The report folder, not axes/: axes/ itself may be a link to elsewhere.
+            if candidate.is_symlink() or not _inside(candidate, axes_dir.parent):
                 raise SourceError([Problem(
-                    Severity.ERROR, "axes", f"axis file {candidate} is a symbolic link",
-                    "copy the file into axes/ instead of linking it", Location(str(candidate)),
+                    Severity.ERROR, format_path(("axes", index)), f"axis file {candidate} is "
+                    "a symbolic link or lies outside the report folder",
+                    "copy the file into axes/ instead of linking it", where,
                 )])
             return read_document(candidate)
     raise SourceError([Problem(
-        Severity.ERROR, "axes", f"axis {axis_id!r} has no file axes/{axis_id}.yaml",
+        Severity.ERROR, format_path(("axes", index)),
+        f"axis {axis_id!r} has no file axes/{axis_id}.yaml",
         f"create axes/{axis_id}.yaml, or remove '{axis_id}' from axes in "
         f"{Path(main_file).name}",
         where,

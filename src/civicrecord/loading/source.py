@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from civicrecord.validation import Location, Problem, Severity
+from civicrecord.validation import Location, Problem, Severity, format_path
 
 __all__ = [
     "MAX_DEPTH",
@@ -28,8 +28,9 @@ __all__ = [
     "read_document",
 ]
 
-#: Largest data file read, in bytes. A report is a few tens of kilobytes.
-MAX_FILE_BYTES = 10 * 1024 * 1024
+#: Largest data file read, in bytes. A report is a few tens of kilobytes (the worked
+#: example is 30 KB); reading costs up to ~300 bytes of memory per byte of YAML.
+MAX_FILE_BYTES = 1024 * 1024
 #: Deepest nesting of mappings and lists accepted in a data file.
 MAX_DEPTH = 64
 
@@ -184,7 +185,8 @@ def _parse_yaml(text: str, name: str) -> Document:
                     "write the value out in full; aliases can hide huge expansions",
                     event.start_mark,
                 )
-            self.depth += 1
+            nested = self.check_event(yaml.CollectionStartEvent)
+            self.depth += nested
             if self.depth > MAX_DEPTH:
                 raise _YamlRefusal(
                     f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
@@ -194,8 +196,9 @@ def _parse_yaml(text: str, name: str) -> Document:
             try:
                 return super().compose_node(parent, index)
             finally:
-                self.depth -= 1
+                self.depth -= nested
 
+    text, restore = _stand_in_refused(text)
     fast = getattr(yaml, "CSafeLoader", None)  # libyaml: same results, several times faster
     loader = fast(text) if fast is not None else _Loader(text)
     try:
@@ -216,8 +219,18 @@ def _parse_yaml(text: str, name: str) -> Document:
             hint = "YAML does not allow tabs for indentation; use spaces"
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        raise SourceError([_problem(name, line, column, f"YAML syntax error: {message}",
-                                    hint)]) from None
+        if "maximum nesting depth" in message:  # libyaml's own limit, far above ours
+            message = f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)"
+            hint = "a report needs only a few levels; check for runaway brackets"
+        else:
+            message = f"YAML syntax error: {message}"
+        raise SourceError([_problem(name, line, column, message, hint)]) from None
+    except yaml.reader.ReaderError as error:
+        line, column = _line_col_of(text, error.position)
+        raise SourceError([_problem(name, line, column,
+                                    f"control or invalid character U+{error.character:04X}",
+                                    "delete it; it often comes from pasting from a PDF or Word")]
+                          ) from None
     except yaml.YAMLError as error:
         raise SourceError([_problem(name, None, None, f"YAML error: {error}")]) from None
     finally:
@@ -230,7 +243,48 @@ def _parse_yaml(text: str, name: str) -> Document:
     data = _construct(root, (), name, source_map, problems, loader)
     if problems:
         raise SourceError(problems)
+    if restore is not None:
+        data = restore(data)
+        source_map.positions = {tuple(restore(part) for part in path): location
+                                for path, location in source_map.positions.items()}
     return Document(data, source_map, name)
+
+
+#: Characters YAML refuses to read at all (it names neither line nor field for them).
+_YAML_REFUSED = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _stand_in_refused(text: str) -> tuple[str, Callable[[Any], Any] | None]:
+    """Swap characters YAML refuses for unused private-use ones, and a way back.
+
+    A control character pasted from a PDF then reaches the data like one written
+    as an escape (``"\\x01"``), so validation reports it with its field and line
+    instead of YAML failing on the whole file.
+    """
+    refused = sorted(set(_YAML_REFUSED.findall(text)))
+    if not refused:
+        return text, None
+    present = set(text)
+    stand_ins = (chr(c) for c in range(0xF0000, 0xFFFFE) if chr(c) not in present)
+    there = {ord(char): stand_in for char, stand_in in zip(refused, stand_ins, strict=False)}
+    back = {ord(stand_in): chr(char) for char, stand_in in there.items()}
+
+    def restore(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.translate(back)
+        if isinstance(value, dict):
+            return {restore(key): restore(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [restore(item) for item in value]
+        return value
+
+    return text.translate(there), restore
+
+
+def _line_col_of(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _screen_events(events: Any) -> None:
@@ -312,7 +366,10 @@ def _construct(node: Any, path: PathKey, name: str, source_map: SourceMap,
     try:
         value = loader.construct_object(node, deep=True)
     except ValueError as error:
-        problems.append(_problem(name, *_line_col(node), f"unreadable value: {error}",
+        message = f"unreadable value: {error}"
+        if "integer string conversion" in str(error):
+            message = f"number has {len(node.value)} digits, too many to read"
+        problems.append(_problem(name, *_line_col(node), message,
                                  "write a smaller number", _format_path(path)))
         return None
     return value
@@ -322,95 +379,103 @@ def _line_col(node: Any) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _format_path(path: PathKey) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
+_format_path = format_path
 
 
 # --- JSON -------------------------------------------------------------------
 
 
 def _parse_json(text: str, name: str) -> Document:
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key, value in items:
-            if key in result:
-                raise _JsonDuplicate(key)
-            result[key] = value
-        return result
+    too_deep = _bracket_too_deep(text)
+    if too_deep is not None:
+        raise SourceError([_problem(name, *_line_col_of(text, too_deep),
+                                    f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
+                                    "a report needs only a few levels; check for runaway "
+                                    "brackets")])
 
-    def no_constant(token: str) -> Any:
-        raise _JsonConstant(token)
+    huge: list[_HugeNumber] = []
 
+    def parse_int(token: str) -> int | _HugeNumber:
+        try:
+            return int(token)
+        except ValueError:  # more digits than Python converts
+            huge.append(_HugeNumber(len(token.lstrip("-"))))
+            return huge[-1]
+
+    # Duplicate keys, NaN/Infinity and huge numbers are let through here: the token
+    # scan and the plain-data checks report them with their field path and line.
     try:
-        data = json.loads(text, object_pairs_hook=pairs, parse_constant=no_constant)
+        data = json.loads(text, parse_int=parse_int, strict=False)
     except json.JSONDecodeError as error:
         raise SourceError([_problem(name, error.lineno, error.colno,
                                     f"JSON syntax error: {error.msg}",
                                     "check commas, quotes and brackets near here")]) from None
-    except (_JsonDuplicate, _JsonConstant) as error:
-        line, column = _find_json_token(text, error.token)
-        hint = ("remove one of the two" if isinstance(error, _JsonDuplicate)
-                else "JSON has no NaN or Infinity; write a finite number")
-        raise SourceError([_problem(name, line, column, str(error), hint)]) from None
-    except (ValueError, RecursionError) as error:
-        raise SourceError([_problem(name, None, None, f"unreadable JSON: {error}",
-                                    f"nesting is limited to {MAX_DEPTH} levels (MAX_DEPTH)")]
-                          ) from None
     source_map = SourceMap()
-    _json_positions(text, name, source_map)
-    if _depth(data) > MAX_DEPTH:
-        raise SourceError([_problem(name, 1, 1,
-                                    f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
-                                    "a report needs only a few levels")])
+    problems = _json_positions(text, name, source_map)
+    for path, number in _find_instances(data, _HugeNumber):
+        location = source_map.locate(path) or Location(name)
+        problems.append(_problem(name, location.line, location.column,
+                                 f"number has {number.digits} digits, too many to read",
+                                 "write a smaller number", format_path(path)))
+    if problems:
+        raise SourceError(problems)
     return Document(data, source_map, name)
 
 
-class _JsonDuplicate(Exception):
-    def __init__(self, token: str) -> None:
-        super().__init__(f"duplicate key {token!r}")
-        self.token = f'"{token}"'
+@attrs.frozen
+class _HugeNumber:
+    digits: int
 
 
-class _JsonConstant(Exception):
-    def __init__(self, token: str) -> None:
-        super().__init__(f"{token} is not a number JSON allows")
-        self.token = token
+def _find_instances(data: Any, cls: type) -> list[tuple[PathKey, Any]]:
+    found: list[tuple[PathKey, Any]] = []
+    stack: list[tuple[PathKey, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, cls):
+            found.append((path, value))
+        elif isinstance(value, dict):
+            stack.extend(((*path, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in enumerate(value))
+    return found
 
 
-def _find_json_token(text: str, token: str) -> tuple[int | None, int | None]:
-    index = text.rfind(token)
-    if index < 0:
-        return None, None
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+def _bracket_too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """The offset where brackets nest deeper than ``limit``, before a parser recurses."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match[0]
+        if token in ("{", "["):
+            depth += 1
+            if depth > limit:
+                return match.start()
+        elif token in ("}", "]"):
+            depth -= 1
+    return None
 
 
 def _depth(data: Any) -> int:
+    """How many mappings and lists nest inside each other (a scalar is 0)."""
     depth, level = 0, [data]
-    while level:
-        depth += 1
-        nxt: list[Any] = []
-        for item in level:
-            if isinstance(item, dict):
-                nxt.extend(item.values())
-            elif isinstance(item, list):
-                nxt.extend(item)
-        level = nxt
-        if depth > MAX_DEPTH + 1:
+    while depth <= MAX_DEPTH:
+        containers = [item for item in level if isinstance(item, dict | list)]
+        if not containers:
             break
-    return depth - 1
+        depth += 1
+        level = [child for item in containers
+                 for child in (item.values() if isinstance(item, dict) else item)]
+    return depth
 
 
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 
 
-def _json_positions(text: str, name: str, source_map: SourceMap) -> None:
+def _json_positions(text: str, name: str, source_map: SourceMap) -> list[Problem]:
     """Record the position of every key and list item by a light token scan.
 
     Only called on text ``json.loads`` accepted, so the tokens are well formed.
+    Returns a problem for each duplicate key, which ``json.loads`` keeps quietly.
     """
     import bisect
 
@@ -423,6 +488,7 @@ def _json_positions(text: str, name: str, source_map: SourceMap) -> None:
 
     # Each frame: [is_dict, path, list index or current key, expecting a key]
     stack: list[list[Any]] = []
+    duplicates: list[Problem] = []
 
     def value_path() -> PathKey:
         if not stack:
@@ -448,11 +514,22 @@ def _json_positions(text: str, name: str, source_map: SourceMap) -> None:
         elif token == ":":
             continue
         elif top is not None and top[0] and top[3]:
-            top[2] = json.loads(token)
+            top[2] = json.loads(token, strict=False)
             top[3] = False
-            source_map.positions[(*top[1], top[2])] = location(offset)
+            key_path = (*top[1], top[2])
+            if key_path in source_map.positions:
+                first = source_map.positions[key_path]
+                duplicates.append(_problem(
+                    name, *_line_col_of(text, offset),
+                    f"duplicate key {top[2]!r} (first at line {first.line})",
+                    "remove one of the two; JSON readers would silently keep only the last",
+                    format_path(key_path),
+                ))
+            else:
+                source_map.positions[key_path] = location(offset)
         else:
             source_map.positions.setdefault(value_path(), location(offset))
+    return duplicates
 
 
 # --- TOML -------------------------------------------------------------------
@@ -461,19 +538,25 @@ def _json_positions(text: str, name: str, source_map: SourceMap) -> None:
 def _parse_toml(text: str, name: str) -> Document:
     import tomllib
 
+    too_deep = SourceError([_problem(
+        name, *_line_col_of(text, _bracket_too_deep(text, MAX_DEPTH - 1) or 0),  # root table
+        f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
+        "a report needs only a few levels; check for runaway brackets")])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
         line, column = (int(match[1]), int(match[2])) if match else (None, None)
-        message = re.sub(r"\s*\(at line.*\)", "", str(error))
+        if match is None and "end of document" in str(error):
+            line, column = _line_col_of(text, len(text))
+        message = re.sub(r"\s*\(at (line|end of document).*\)", "", str(error))
         raise SourceError([_problem(name, line, column, f"TOML syntax error: {message}",
                                     "check quotes, '=' and [table] headers near here")]
                           ) from None
+    except RecursionError:
+        raise too_deep from None
     if _depth(data) > MAX_DEPTH:
-        raise SourceError([_problem(name, 1, 1,
-                                    f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
-                                    "a report needs only a few levels")])
+        raise too_deep
     _reject_toml_datetimes(data, name)
     source_map = SourceMap()
     _toml_positions(text, name, data, source_map)

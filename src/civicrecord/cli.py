@@ -144,7 +144,8 @@ def _validate(args: argparse.Namespace) -> int:
 
     result = read(args.path)
     if args.json:
-        print(json.dumps([_problem_json(p) for p in result.problems], ensure_ascii=False,
+        # ASCII: a path may hold a lone surrogate from a JSON key, which no UTF-8 can encode.
+        print(json.dumps([_problem_json(p) for p in result.problems], ensure_ascii=True,
                          indent=2))
     else:
         _print_problems(result.problems)

@@ -86,6 +86,7 @@ _FR: dict[str, str] = {
     "every_masculine": "tous les",
     "total": "Total",
     "no_actions": "Aucune action",
+    "colon": "\u00a0: ",
     "skip_to_content": "Aller au contenu",
 }
 
@@ -137,6 +138,7 @@ _EN: dict[str, str] = {
     "every_masculine": "every",
     "total": "Total",
     "no_actions": "No actions",
+    "colon": ": ",
     "skip_to_content": "Skip to content",
 }
 

@@ -1,0 +1,57 @@
+"""The Word styles the DOCX renderer writes with: the contract with reference documents.
+
+A city restyles its reports by editing these styles in a reference document;
+the renderer uses these names and no others, and never sets fonts or colours
+itself. Kept free of python-docx so the list can be read (and documented)
+without loading it.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+__all__ = ["REQUIRED_STYLES", "StyleUse"]
+
+
+@frozen
+class StyleUse:
+    """A style the renderer applies: its name as Word shows it, its kind and where."""
+
+    name: str
+    kind: str  # "paragraph", "character" or "table"
+    use: str
+
+
+#: Every style the DOCX renderer uses; a reference document must define them all.
+REQUIRED_STYLES: tuple[StyleUse, ...] = (
+    StyleUse("Normal", "paragraph", "Body text: needs, outcomes, the introduction."),
+    StyleUse("Title", "paragraph", "The report's title, on the first page."),
+    StyleUse("Subtitle", "paragraph", "The report's subtitle, under the title."),
+    StyleUse("Cover Details", "paragraph",
+             "Who publishes the report, the neighbourhood and the period, on the first page."),
+    StyleUse("Front Heading", "paragraph",
+             "Headings before the axes (introduction, key figures), kept out of the "
+             "table of contents."),
+    StyleUse("TOC Heading", "paragraph", "The title of the table of contents."),
+    StyleUse("TOC 1", "paragraph", "Table of contents entries for axes."),
+    StyleUse("TOC 2", "paragraph", "Table of contents entries for an axis's sections."),
+    StyleUse("Heading 1", "paragraph", "An axis's title; one per axis."),
+    StyleUse("Heading 2", "paragraph",
+             "The need, the actions and the outcome of an axis."),
+    StyleUse("List Bullet", "paragraph",
+             "An action (title and status), and bullet points in body text."),
+    StyleUse("List Bullet 2", "paragraph", "Bullet points in an action's description."),
+    StyleUse("List Continue", "paragraph", "An action's description, under its bullet."),
+    StyleUse("Action Details", "paragraph",
+             "An action's places, partners, programmes, dates, milestones and budget."),
+    StyleUse("Key Figure", "paragraph",
+             "A key figure's callout: its number, then the sentence that explains it."),
+    StyleUse("Header", "paragraph", "The page header (the report's title)."),
+    StyleUse("Footer", "paragraph", "The page footer (the page number)."),
+    StyleUse("Strong", "character",
+             "An action's title; the labels of details (\"Lieux\", \"Budget\")."),
+    StyleUse("Action Status", "character", "An action's status (\"Réalisé\", \"In progress\")."),
+    StyleUse("Key Figure Number", "character", "The big number of a key figure's callout."),
+    StyleUse("Key Figures Table", "table",
+             "The summary table of key figures (indicator, value, period, source)."),
+)

@@ -20,6 +20,16 @@ __all__ = ["main"]
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -54,9 +64,9 @@ def _build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--strict", action="store_true",
                           help="treat warnings as errors (exit 1 on any warning)")
 
-    render = commands.add_parser("render", help="render a report to one or more formats")
+    render = commands.add_parser("render", help="render reports to one or more formats")
     render.add_argument("paths", type=Path, nargs="+", metavar="PATH",
-                        help="report folders or files")
+                        help="report folders or files, or a folder of report folders")
     render.add_argument("-f", "--format", dest="formats", action="append", metavar="FORMAT",
                         help="output format, repeatable (default: every installed format)")
     render.add_argument("-o", "--output", type=Path, default=Path("build"), metavar="DIR",
@@ -65,6 +75,11 @@ def _build_parser() -> argparse.ArgumentParser:
                         help="folder of templates overriding the built-in HTML templates")
     render.add_argument("--reference-docx", type=Path, metavar="FILE",
                         help="Word document whose styles, page setup and header to use")
+    render.add_argument("--index", action="store_true",
+                        help="also write index.html and the key-figures table for a single "
+                        "report (always written for several)")
+    render.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
+                        help="reports rendered at once (default: one per CPU core)")
     render.add_argument("-O", "--option", dest="options", action="append", default=[],
                         metavar="KEY=VALUE", help="renderer option, repeatable "
                         "(e.g. -O theme.primary=#005a9c)")
@@ -195,7 +210,14 @@ class _UsageError(Exception):
 
 
 def _render(args: argparse.Namespace) -> int:
-    from civicrecord.api import read, write
+    from civicrecord.batch import (
+        BATCH_FILES,
+        RenderSettings,
+        find_reports,
+        render_reports,
+        write_index,
+        write_key_figures,
+    )
     from civicrecord.output import OutputError
     from civicrecord.plugins import PluginError, load_plugins
 
@@ -212,33 +234,70 @@ def _render(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     for fault in plugins.faults:
         print(f"civicrecord: warning: {fault}", file=sys.stderr)
-    wanted = args.formats or list(available)
-    status = EXIT_OK
-    for path in args.paths:
-        result = read(path, plugins=plugins)
-        _print_problems(result.problems)
-        if result.report is None:
-            print(f"{path}: not rendered: {len(result.errors)} error(s)", file=sys.stderr)
-            status = EXIT_PROBLEMS
-            continue
-        for name in wanted:
-            try:
-                written = write(result.report, name, args.output, plugins=plugins,
-                                template_dir=args.template_dir,
-                                reference_docx=args.reference_docx,
-                                base_dir=result.base_dir, **options)
-            except (PluginError, OutputError) as error:
-                print(f"{path}: {name}: error: {error}", file=sys.stderr)
-                status = EXIT_PROBLEMS
-                continue
-            except Exception as error:  # noqa: BLE001 - a plugin's bug must not stop the others
-                plugin = plugins.plugin_of(name).name if name in available else "?"
-                print(f"{path}: {name}: error: renderer from plugin {plugin!r} failed: "
-                      f"{type(error).__name__}: {error}", file=sys.stderr)
-                status = EXIT_PROBLEMS
-                continue
+    settings = RenderSettings(formats=tuple(args.formats or available),
+                              template_dir=args.template_dir,
+                              reference_docx=args.reference_docx, options=options)
+    paths, city = find_reports(args.paths)
+    with_index = len(paths) > 1 or city or args.index
+    progress = _Progress(sys.stderr, len(paths))
+    try:
+        result = render_reports(paths, settings, args.output, jobs=args.jobs,
+                                on_done=progress.done,
+                                reserved=BATCH_FILES if with_index else ())
+    except OutputError as error:
+        print(f"civicrecord: error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    finally:
+        progress.close()
+    for outcome in result.outcomes:
+        for late in outcome.errors[progress.errors_shown.get(outcome.path, 0):]:
+            print(late, file=sys.stderr)  # found once all were done: same ids, moving files
+        for written in outcome.written:
             print(written)
+    status = EXIT_PROBLEMS if result.failed else EXIT_OK
+    if with_index and result.rendered:
+        try:
+            for written in write_key_figures(result.outcomes, args.output):
+                print(written)
+            print(write_index(result.outcomes, args.output))
+        except OutputError as error:
+            print(f"civicrecord: error: {error}", file=sys.stderr)
+            status = EXIT_PROBLEMS
+    if len(paths) > 1 and result.failed:
+        print(f"civicrecord: {len(result.failed)} of {len(paths)} report(s) failed: "
+              + ", ".join(str(outcome.path) for outcome in result.failed), file=sys.stderr)
     return status
+
+
+class _Progress:
+    """Problems as each report finishes, and a progress line when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self.stream = stream
+        self.total = total
+        self.live = total > 1 and stream.isatty()
+        self.errors_shown: dict[Path, int] = {}
+        if self.live:
+            self._show(f"rendering {total} reports...")
+
+    def _show(self, text: str) -> None:
+        self.stream.write(f"\r\x1b[K{text}")
+        self.stream.flush()
+
+    def done(self, outcome: Any, done: int, total: int) -> None:
+        if self.live:
+            self._show("")
+        _print_problems(outcome.problems, self.stream)
+        for error in outcome.errors:
+            print(error, file=self.stream)
+        self.errors_shown[outcome.path] = len(outcome.errors)
+        if self.live:
+            state = "failed" if outcome.failed else "done"
+            self._show(f"[{done}/{total}] {state}: {outcome.path}")
+
+    def close(self) -> None:
+        if self.live:
+            self._show("")
 
 
 def _formats(args: argparse.Namespace) -> int:

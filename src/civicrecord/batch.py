@@ -1,0 +1,457 @@
+"""A city's reports at once: render them in parallel, then index and aggregate them.
+
+Each report is one job in a pool of processes, so rendering uses every core.
+A report that fails (bad data, a renderer's bug, even a crashed worker) is
+recorded with its path and does not stop the others. Jobs write into a private
+staging folder inside the output folder; only once every job is done, and no
+two reports claim the same id, are the files moved into place. So a run never
+leaves one neighbourhood's file half-overwritten by another's.
+
+Besides each report's documents, a batch writes ``index.html`` (an accessible
+list linking every document) and the key figures of all neighbourhoods in one
+table, ``key-figures.csv`` and ``key-figures.json``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import csv
+import html
+import io
+import json
+import os
+import shutil
+import tempfile
+import urllib.parse
+import warnings
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+import attrs
+from attrs import field, frozen
+
+from civicrecord.model import Indicator, Report
+from civicrecord.output import OutputError, write_atomically
+from civicrecord.validation import Problem
+
+__all__ = [
+    "BATCH_FILES",
+    "INDEX_FILE",
+    "KEY_FIGURES_CSV",
+    "KEY_FIGURES_JSON",
+    "BatchResult",
+    "KeyFigure",
+    "RenderSettings",
+    "ReportOutcome",
+    "find_reports",
+    "index_html",
+    "key_figures",
+    "render_one",
+    "render_reports",
+    "write_index",
+    "write_key_figures",
+]
+
+INDEX_FILE = "index.html"
+KEY_FIGURES_CSV = "key-figures.csv"
+KEY_FIGURES_JSON = "key-figures.json"
+#: The files a batch writes besides the reports' own documents.
+BATCH_FILES = (INDEX_FILE, KEY_FIGURES_CSV, KEY_FIGURES_JSON)
+
+
+@frozen
+class KeyFigure:
+    """One indicator of one report, as a row of the city-wide key-figures table."""
+
+    report_id: str
+    neighbourhood: str
+    axis: str
+    """The axis id."""
+    action: str | None
+    """The action id, or None for a figure that measures the whole axis."""
+    indicator_id: str
+    label: str
+    value: int | float | str
+    kind: str
+    unit: str | None
+    period: str | None
+    """The period kind (``per-year``), followed by its date for ``as-of``."""
+    source: str | None
+    """The source's name."""
+
+
+#: Columns of the key-figures table, in order.
+KEY_FIGURE_FIELDS = tuple(a.name for a in attrs.fields(KeyFigure))
+
+
+def key_figures(report: Report) -> list[KeyFigure]:
+    """Every indicator of a report, in reading order, as table rows."""
+    return [_key_figure(report, axis.id, action.id if action else None, indicator)
+            for axis, action, indicator in report.indicators()]
+
+
+def _key_figure(report: Report, axis: str, action: str | None,
+                indicator: Indicator) -> KeyFigure:
+    period = None
+    if indicator.period is not None:
+        period = indicator.period.kind.value
+        if indicator.period.date is not None:
+            period += f" {indicator.period.date}"
+    return KeyFigure(
+        report_id=report.id, neighbourhood=report.neighbourhood.name, axis=axis,
+        action=action, indicator_id=indicator.id, label=indicator.label,
+        value=indicator.value, kind=indicator.kind.value, unit=indicator.unit, period=period,
+        source=indicator.source.name if indicator.source else None,
+    )
+
+
+@frozen
+class RenderSettings:
+    """What to render each report to, and how: the same for every report of a batch."""
+
+    formats: tuple[str, ...]
+    template_dir: Path | None = None
+    reference_docx: Path | None = None
+    options: Mapping[str, Any] = field(factory=dict)
+
+
+@frozen
+class ReportOutcome:
+    """What became of one report: its problems, its files, its key figures."""
+
+    path: Path
+    """The report's folder or file, as given."""
+    problems: tuple[Problem, ...] = ()
+    """Errors and warnings found while reading it."""
+    errors: tuple[str, ...] = ()
+    """Why a format (or the whole report) could not be rendered, one line each."""
+    written: tuple[Path, ...] = ()
+    report_id: str | None = None
+    """None when the report could not be read."""
+    title: str = ""
+    language: str = "en"
+    neighbourhood: str = ""
+    city: str = ""
+    authority: str = ""
+    period: str = ""
+    """The reporting period, written in the report's language."""
+    key_figures: tuple[KeyFigure, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        """True when the report, or one of its formats, was not rendered."""
+        return self.report_id is None or bool(self.errors)
+
+
+@frozen
+class BatchResult:
+    """Every report's outcome, in the order the reports were given."""
+
+    outcomes: tuple[ReportOutcome, ...]
+
+    @property
+    def failed(self) -> tuple[ReportOutcome, ...]:
+        return tuple(outcome for outcome in self.outcomes if outcome.failed)
+
+    @property
+    def rendered(self) -> tuple[ReportOutcome, ...]:
+        """Reports with at least one document written."""
+        return tuple(outcome for outcome in self.outcomes if outcome.written)
+
+
+def find_reports(paths: Iterable[Path | str]) -> tuple[list[Path], bool]:
+    """The reports named by ``paths``, and whether a folder of reports was among them.
+
+    A folder holding a report file (``report.yaml``...) is one report, and so
+    is a file. A folder without one stands for the reports in its
+    subfolders, in name order; if none of them holds a report, the folder is
+    returned as is, so that reading it says what is missing.
+    """
+    from civicrecord.loading import MAIN_FILE_NAMES
+
+    def is_report_folder(folder: Path) -> bool:
+        return any((folder / name).is_file() for name in MAIN_FILE_NAMES)
+
+    found: list[Path] = []
+    expanded = False
+    for given in paths:
+        path = Path(given)
+        if path.is_dir() and not is_report_folder(path):
+            children = sorted(child for child in path.iterdir()
+                              if child.is_dir() and is_report_folder(child))
+            if children:
+                found.extend(children)
+                expanded = True
+                continue
+        found.append(path)
+    return found, expanded
+
+
+def render_one(path: Path, settings: RenderSettings, directory: Path) -> ReportOutcome:
+    """Read one report and write each format into ``directory``; never raises for bad input.
+
+    A renderer's failure is recorded and the other formats are still written.
+    """
+    from civicrecord.api import read, write
+    from civicrecord.plugins import PluginError, load_plugins
+    from civicrecord.presentation import presenter_for
+
+    plugins = load_plugins()
+    result = read(path, plugins=plugins)
+    report = result.report
+    if report is None:
+        return ReportOutcome(path, problems=result.problems, errors=(
+            f"{path}: not rendered: {len(result.errors)} error(s)",))
+    errors: list[str] = []
+    written: list[Path] = []
+    for name in settings.formats:
+        try:
+            written.append(write(report, name, directory, plugins=plugins,
+                                 template_dir=settings.template_dir,
+                                 reference_docx=settings.reference_docx,
+                                 base_dir=result.base_dir, **settings.options))
+        except (PluginError, OutputError) as error:
+            errors.append(f"{path}: {name}: error: {error}")
+        except Exception as error:  # noqa: BLE001 - a plugin's bug must not stop the others
+            try:
+                plugin = plugins.plugin_of(name).name
+            except (KeyError, PluginError):
+                plugin = "?"
+            errors.append(f"{path}: {name}: error: renderer from plugin {plugin!r} failed: "
+                          f"{type(error).__name__}: {error}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an unsupported language is the renderers' to report
+        period = presenter_for(report.language).reporting_period(report.period)
+    return ReportOutcome(
+        path, problems=result.problems, errors=tuple(errors), written=tuple(written),
+        report_id=report.id,
+        title=" — ".join(t for t in (report.title, report.subtitle) if t),
+        language=report.language, neighbourhood=report.neighbourhood.name,
+        city=report.neighbourhood.city, authority=report.authority.name, period=period,
+        key_figures=tuple(key_figures(report)),
+    )
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def render_reports(
+    paths: Sequence[Path],
+    settings: RenderSettings,
+    output: Path,
+    *,
+    jobs: int | None = None,
+    on_done: Callable[[ReportOutcome, int, int], None] | None = None,
+    reserved: Collection[str] = (),
+) -> BatchResult:
+    """Render every report into ``output``, ``jobs`` at a time (default: one per core).
+
+    ``on_done(outcome, done, total)`` is called in this process as each report
+    finishes, for a progress display. Files reach ``output`` only at the end,
+    and only for reports whose id no other report of the batch uses. A
+    document whose file name is in ``reserved`` (the batch's own files, such
+    as :data:`INDEX_FILE`) is not written, and is an error of its report.
+    """
+    output = Path(output)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".civicrecord-", dir=output))
+    except OSError as error:
+        raise OutputError(f"cannot write in output folder {output}: {error.strerror}") from None
+    try:
+        outcomes = _run_all(paths, settings, staging, jobs or _cpu_count(), on_done)
+        outcomes = _reject_duplicate_ids(outcomes)
+        return BatchResult(tuple(_move_into_place(outcome, output, frozenset(reserved))
+                                 for outcome in outcomes))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, jobs: int,
+             on_done: Callable[[ReportOutcome, int, int], None] | None) -> list[ReportOutcome]:
+    total = len(paths)
+    outcomes: list[ReportOutcome | None] = [None] * total
+    done = 0
+
+    def finish(index: int, outcome: ReportOutcome) -> None:
+        nonlocal done
+        outcomes[index] = outcome
+        done += 1
+        if on_done is not None:
+            on_done(outcome, done, total)
+
+    if jobs <= 1 or total <= 1:
+        for index, path in enumerate(paths):
+            finish(index, _guarded(path, settings, staging / str(index)))
+        return [outcome for outcome in outcomes if outcome is not None]
+    broken: list[int] = []
+    with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
+        futures = {pool.submit(render_one, path, settings, staging / str(index)): index
+                   for index, path in enumerate(paths)}
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                index = futures[future]
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    broken.append(index)
+                    continue
+                except Exception as error:  # noqa: BLE001 - one report must not stop the others
+                    outcome = _crashed(paths[index], error)
+                finish(index, outcome)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    # A worker that dies (a crash in a native library, the system killing it)
+    # breaks the pool and every report still queued. Retry those one per
+    # process, so that only the report that kills its process fails.
+    for index in sorted(broken):
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1) as solo:
+            try:
+                outcome = solo.submit(render_one, paths[index], settings,
+                                      staging / str(index)).result()
+            except Exception as error:  # noqa: BLE001 - recorded as this report's failure
+                outcome = _crashed(paths[index], error)
+        finish(index, outcome)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _guarded(path: Path, settings: RenderSettings, directory: Path) -> ReportOutcome:
+    try:
+        return render_one(path, settings, directory)
+    except Exception as error:  # noqa: BLE001 - one report's failure must not stop the others
+        return _crashed(path, error)
+
+
+def _crashed(path: Path, error: BaseException) -> ReportOutcome:
+    if isinstance(error, BrokenProcessPool):
+        reason = "the process rendering it died (a crash, or the system ended it)"
+    else:
+        reason = f"{type(error).__name__}: {error}"
+    return ReportOutcome(path, errors=(f"{path}: error: rendering failed: {reason}",))
+
+
+def _reject_duplicate_ids(outcomes: list[ReportOutcome]) -> list[ReportOutcome]:
+    by_id: dict[str, list[ReportOutcome]] = {}
+    for outcome in outcomes:
+        if outcome.report_id is not None:
+            by_id.setdefault(outcome.report_id, []).append(outcome)
+    clashes = {ident: group for ident, group in by_id.items() if len(group) > 1}
+    checked = []
+    for outcome in outcomes:
+        group = clashes.get(outcome.report_id or "")
+        if group is None:
+            checked.append(outcome)
+            continue
+        others = " and ".join(str(other.path) for other in group if other is not outcome)
+        message = (f"{outcome.path}: error: report id {outcome.report_id!r} is also the id of "
+                   f"{others}; their files would overwrite each other, so none was written "
+                   "(give each report its own id)")
+        checked.append(attrs.evolve(outcome, errors=(*outcome.errors, message), written=()))
+    return checked
+
+
+def _move_into_place(outcome: ReportOutcome, output: Path,
+                     reserved: frozenset[str]) -> ReportOutcome:
+    if not outcome.written:
+        return outcome
+    moved: list[Path] = []
+    errors = list(outcome.errors)
+    for staged in outcome.written:
+        target = output / staged.name
+        if staged.name in reserved:
+            errors.append(f"{outcome.path}: error: {staged.name} is the name of a file that "
+                          f"lists all the reports; give report {outcome.report_id!r} another id")
+            continue
+        try:
+            os.replace(staged, target)
+        except OSError as error:
+            errors.append(f"{outcome.path}: error: cannot write {target}: {error.strerror}")
+            continue
+        moved.append(target)
+    return attrs.evolve(outcome, written=tuple(moved), errors=tuple(errors))
+
+
+# --- The index page and the key-figures table ----------------------------------
+
+
+def write_key_figures(outcomes: Iterable[ReportOutcome], output: Path) -> list[Path]:
+    """Write the key figures of every rendered report as CSV and JSON; return both paths."""
+    rows = [figure for outcome in outcomes if outcome.written for figure in outcome.key_figures]
+    records = [attrs.asdict(row) for row in rows]
+    text = json.dumps(records, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=KEY_FIGURE_FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in record.items()}
+                     for record in records)
+    return [
+        write_atomically(output / KEY_FIGURES_CSV, buffer.getvalue().encode("utf-8")),
+        write_atomically(output / KEY_FIGURES_JSON, text.encode("utf-8")),
+    ]
+
+
+def write_index(outcomes: Iterable[ReportOutcome], output: Path) -> Path:
+    """Write ``index.html``: every rendered report, links to its documents and key figures."""
+    shown = [outcome for outcome in outcomes if outcome.written]
+    return write_atomically(output / INDEX_FILE, index_html(shown).encode("utf-8"))
+
+
+def _common(values: Iterable[str]) -> str | None:
+    distinct = set(values)
+    return distinct.pop() if len(distinct) == 1 else None
+
+
+def index_html(outcomes: Sequence[ReportOutcome]) -> str:
+    """The index page: plain, escaped HTML that reads well without styles or scripts.
+
+    The page speaks the reports' language when they share one (English
+    otherwise), and each report's own texts carry their own ``lang``.
+    """
+    from civicrecord.presentation import presenter_for
+
+    esc = html.escape
+    language = _common(o.language for o in outcomes) or "en"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        presenter = presenter_for(language)
+    heading = _common(o.authority for o in outcomes) or presenter.label("contents")
+    lines = [
+        "<!DOCTYPE html>",
+        f'<html lang="{esc(language)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(heading)}</title>",
+        "<style>body{font-family:system-ui,sans-serif;line-height:1.5;max-width:48rem;"
+        "margin:0 auto;padding:1rem}a{color:#0b4f8a}a:focus{outline:3px solid #c60}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<h1>{esc(heading)}</h1>",
+        f"<p>{esc(presenter.label('key_figures'))}: "
+        f'<a href="{KEY_FIGURES_CSV}" type="text/csv">{KEY_FIGURES_CSV}</a>, '
+        f'<a href="{KEY_FIGURES_JSON}" type="application/json">{KEY_FIGURES_JSON}</a></p>',
+        "<ul>",
+    ]
+    for outcome in outcomes:
+        lang = esc(outcome.language)
+        place = ", ".join(part for part in (outcome.neighbourhood, outcome.city) if part)
+        lines += [
+            "<li>",
+            f'<h2 lang="{lang}">{esc(outcome.title)}</h2>',
+            f'<p lang="{lang}">{esc(place)}, {esc(outcome.period)}</p>',
+            "<ul>",
+        ]
+        for path in outcome.written:
+            href = esc(urllib.parse.quote(path.name))
+            lines.append(f'<li><a href="{href}">{esc(path.name)}</a></li>')
+        lines += ["</ul>", "</li>"]
+    lines += ["</ul>", "</main>", "</body>", "</html>", ""]
+    return "\n".join(lines)

@@ -1,0 +1,347 @@
+"""A city's reports at once: parallel rendering, the index page, the key-figures table.
+
+A batch writes every report that can be written, says which could not and
+why, never lets two reports overwrite each other, and renders a single report
+exactly as ``civicrecord render`` always has.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+import civicrecord
+from civicrecord import batch
+from civicrecord.batch import (
+    KEY_FIGURE_FIELDS,
+    RenderSettings,
+    ReportOutcome,
+    find_reports,
+    key_figures,
+    render_reports,
+)
+from civicrecord.cli import _Progress, main
+from civicrecord.scaffold import new_report
+from conftest import EXAMPLE
+
+EXAMPLE_ID = "hauts-de-chambery-2020-2026"
+JSON_ONLY = RenderSettings(formats=("json",))
+
+
+def _run(*argv: str | Path) -> int:
+    return main([str(arg) for arg in argv])
+
+
+def _blank(folder: Path, language: str = "fr") -> Path:
+    new_report(folder, blank=True, language=language, year=2024)
+    return folder
+
+
+def _set_line(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# --- Finding reports ---------------------------------------------------------
+
+
+def test_a_folder_of_report_folders_stands_for_its_reports(tmp_path: Path) -> None:
+    city = tmp_path / "city"
+    for name in ("sud", "nord"):
+        _blank(city / name)
+    (city / "assets").mkdir()  # not a report: ignored
+    (city / "notes.txt").write_text("", encoding="utf-8")
+    single = tmp_path / "single.yaml"
+    single.write_text("{}", encoding="utf-8")
+    assert find_reports([city, EXAMPLE, single]) == (
+        [city / "nord", city / "sud", EXAMPLE, single], True)
+    assert find_reports([EXAMPLE]) == ([EXAMPLE], False)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert find_reports([empty]) == ([empty], False)  # reading it will say what is missing
+
+
+# --- Several reports ---------------------------------------------------------
+
+
+def test_two_reports_give_both_documents_an_index_and_the_key_figures(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = _blank(tmp_path / "quartier-nord")
+    out = tmp_path / "out"
+    assert _run("render", EXAMPLE, other, "-f", "json", "-o", out) == 0
+    stdout = capsys.readouterr().out.split()
+    expected = [out / f"{EXAMPLE_ID}.json", out / "quartier-nord.json",
+                out / "key-figures.csv", out / "key-figures.json", out / "index.html"]
+    assert stdout == [str(path) for path in expected]
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in expected)
+    for path, folder in ((expected[0], EXAMPLE), (expected[1], other)):
+        assert path.read_bytes() == civicrecord.render(civicrecord.load(folder), "json")
+
+
+def test_a_city_folder_renders_each_neighbourhood(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    city = tmp_path / "chambery"
+    _blank(city / "nord")
+    _blank(city / "sud", "en")
+    assert _run("render", city, "-f", "json", "-o", tmp_path / "out") == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "index.html", "key-figures.csv", "key-figures.json", "nord.json", "sud.json"]
+
+
+def test_key_figures_hold_every_indicator_of_every_report(tmp_path: Path) -> None:
+    other = _blank(tmp_path / "nord", "en")
+    out = tmp_path / "out"
+    assert _run("render", EXAMPLE, other, "-f", "json", "-o", out) == 0
+    rows = json.loads((out / "key-figures.json").read_text(encoding="utf-8"))
+    expected = []
+    for folder in (EXAMPLE, other):
+        report = civicrecord.load(folder)
+        for axis, action, indicator in report.indicators():
+            expected.append((report.id, report.neighbourhood.name, axis.id,
+                             action.id if action else None, indicator.id, indicator.value))
+    assert [(r["report_id"], r["neighbourhood"], r["axis"], r["action"], r["indicator_id"],
+             r["value"]) for r in rows] == expected
+    assert all(tuple(row) == KEY_FIGURE_FIELDS for row in rows)
+    money = next(r for r in rows if r["kind"] == "money")
+    assert (money["unit"], money["period"], money["source"]) == \
+        ("EUR", "per-year", "Ville de Chambéry")
+    with (out / "key-figures.csv").open(encoding="utf-8", newline="") as stream:
+        table = list(csv.DictReader(stream))
+    assert [tuple(row) for row in table[:1]] == [KEY_FIGURE_FIELDS]
+    assert [{k: str(v) if v is not None else "" for k, v in r.items()} for r in rows] == table
+
+
+def test_as_of_periods_keep_their_date(example_report: civicrecord.Report) -> None:
+    from attrs import evolve
+
+    from civicrecord.model import IndicatorPeriod, PartialDate, PeriodKind
+
+    axis, action = next((axis, action) for axis, action in example_report.actions()
+                        if action.indicators)
+    dated = evolve(action.indicators[0], period=IndicatorPeriod(PeriodKind.AS_OF,
+                                                                PartialDate(2024, 1)))
+    report = evolve(example_report, axes=(evolve(axis, actions=(
+        evolve(action, indicators=(dated,)),)),))
+    (row,) = key_figures(report)
+    assert row.period == "as-of 2024-01"
+
+
+def test_the_index_links_every_document_and_escapes_every_text(tmp_path: Path) -> None:
+    other = _blank(tmp_path / "nord", "en")
+    hostile = 'Quartier <script>alert("x")</script> & "Co"'
+    _set_line(other / "report.yaml",
+              "title: \"TODO: title of the report, e.g. the neighbourhood's name\"",
+              f"title: '{hostile}'")
+    out = tmp_path / "out"
+    assert _run("render", EXAMPLE, other, "-f", "json", "-o", out) == 0
+    source = (out / "index.html").read_text(encoding="utf-8")
+    page = lxml.html.fromstring(source)
+    assert page.xpath("//script") == []
+    assert page.get("lang") == "en"  # the reports' languages differ
+    titles = page.xpath("//main//h2")
+    assert [h.get("lang") for h in titles] == ["fr-FR", "en-GB"]
+    assert titles[1].text_content().startswith(hostile)
+    links = [a.get("href") for a in page.xpath("//a")]
+    assert links == ["key-figures.csv", "key-figures.json", f"{EXAMPLE_ID}.json", "nord.json"]
+    assert all((out / link).is_file() for link in links)
+    assert page.xpath("//title")[0].text and page.xpath("//h1")[0].text
+    assert "Hauts de Chambéry, Chambéry, 2020–2026" in source
+
+
+def test_reports_that_share_a_language_and_city_share_the_page_language(tmp_path: Path) -> None:
+    outcomes = [ReportOutcome(Path(name), report_id=name, title=name, language="fr-FR",
+                              authority="Ville de Chambéry", written=(Path(f"{name}.json"),))
+                for name in ("nord", "sud")]
+    page = lxml.html.fromstring(batch.index_html(outcomes))
+    assert page.get("lang") == "fr-FR"
+    assert page.xpath("//h1")[0].text == "Ville de Chambéry"
+    assert "Les chiffres clés" in page.text_content()
+
+
+# --- Failures ----------------------------------------------------------------
+
+
+def test_a_failing_report_is_named_and_does_not_stop_the_others(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = _blank(tmp_path / "broken")
+    _set_line(broken / "report.yaml", "language: fr-FR", "language: 42")
+    good = _blank(tmp_path / "good")
+    out = tmp_path / "out"
+    assert _run("render", broken, EXAMPLE, good, "-f", "json", "-o", out, "-j", "2") == 1
+    err = capsys.readouterr().err
+    assert f"{broken}: not rendered: 1 error(s)" in err
+    assert "language: expected text" in err
+    assert f"1 of 3 report(s) failed: {broken}" in err
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{EXAMPLE_ID}.json", "good.json", "index.html", "key-figures.csv",
+         "key-figures.json"])
+    assert "broken" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_two_reports_with_one_id_are_both_refused_naming_both_paths(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = _blank(tmp_path / "a" / "nord"), _blank(tmp_path / "b" / "nord")
+    other = _blank(tmp_path / "sud")
+    out = tmp_path / "out"
+    assert _run("render", first, second, other, "-f", "json", "-o", out) == 1
+    err = capsys.readouterr().err
+    assert f"{first}: error: report id 'nord' is also the id of {second}" in err
+    assert f"{second}: error: report id 'nord' is also the id of {first}" in err
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html", "key-figures.csv", "key-figures.json", "sud.json"]
+    rows = json.loads((out / "key-figures.json").read_text(encoding="utf-8"))
+    assert {row["report_id"] for row in rows} == {"sud"}
+
+
+def test_a_report_cannot_take_the_name_of_the_batch_files(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    clash = _blank(tmp_path / "key-figures")
+    other = _blank(tmp_path / "sud")
+    out = tmp_path / "out"
+    assert _run("render", clash, other, "-f", "json", "-o", out) == 1
+    assert "key-figures.json is the name of a file that lists all the reports" in \
+        capsys.readouterr().err
+    rows = json.loads((out / "key-figures.json").read_text(encoding="utf-8"))
+    assert {row["report_id"] for row in rows} == {"sud"}
+    # Alone, without an index, the same report is rendered as before.
+    assert _run("render", clash, "-f", "json", "-o", tmp_path / "alone") == 0
+    assert json.loads((tmp_path / "alone" / "key-figures.json").read_bytes())["id"] == \
+        "key-figures"
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_clear_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    assert _run("render", EXAMPLE, "-f", "json", "-o", blocker / "out") == 1
+    err = capsys.readouterr().err
+    assert "cannot write in output folder" in err and "Traceback" not in err
+
+
+# --- A single report, as before ----------------------------------------------
+
+
+def test_a_single_report_writes_no_index_unless_asked(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run("render", EXAMPLE, "-f", "json", "-o", tmp_path / "one") == 0
+    assert capsys.readouterr().out == f"{tmp_path / 'one' / EXAMPLE_ID}.json\n"
+    assert [p.name for p in (tmp_path / "one").iterdir()] == [f"{EXAMPLE_ID}.json"]
+    assert _run("render", EXAMPLE, "-f", "json", "-o", tmp_path / "two", "--index") == 0
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == [
+        f"{EXAMPLE_ID}.json", "index.html", "key-figures.csv", "key-figures.json"]
+
+
+def test_an_unknown_format_fails_that_format_only(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run("render", EXAMPLE, "-f", "nope", "-f", "json", "-o", tmp_path) == 1
+    captured = capsys.readouterr()
+    assert f"{EXAMPLE}: nope: error: no renderer for format 'nope'" in captured.err
+    assert captured.out == f"{tmp_path / EXAMPLE_ID}.json\n"
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_jobs_must_be_a_positive_number(jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        _run("render", EXAMPLE, "-j", jobs)
+    assert raised.value.code == 2
+    assert "is not a whole number of 1 or more" in capsys.readouterr().err
+
+
+# --- Parallel work -----------------------------------------------------------
+
+_PIDS_ENV = "CIVICRECORD_TEST_PIDS"
+
+
+def _recording_render_one(path: Path, settings: RenderSettings,
+                          directory: Path) -> ReportOutcome:
+    """Stands in for batch.render_one in worker processes (inherited through fork)."""
+    import time
+
+    if path.name == "crash":
+        os._exit(3)  # a worker dying as a segfault in a native library would
+    record = Path(os.environ[_PIDS_ENV]) / path.name
+    record.write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(0.3)  # long enough that both workers take a share
+    return _REAL_RENDER_ONE(path, settings, directory)
+
+
+_REAL_RENDER_ONE = batch.render_one
+
+
+@pytest.fixture
+def recording(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    import multiprocessing
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("workers see the recording stand-in only when forked")
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    monkeypatch.setenv(_PIDS_ENV, str(pids))
+    monkeypatch.setattr(batch, "render_one", _recording_render_one)
+    return pids
+
+
+def test_reports_are_rendered_in_several_processes(tmp_path: Path, recording: Path) -> None:
+    folders = [_blank(tmp_path / "city" / f"q{n}") for n in range(4)]
+    result = render_reports(folders, JSON_ONLY, tmp_path / "out", jobs=2)
+    assert not result.failed
+    pids = {int(p.read_text(encoding="utf-8")) for p in recording.iterdir()}
+    assert len(pids) == 2 and os.getpid() not in pids
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        f"q{n}.json" for n in range(4)]
+
+
+def test_one_job_renders_in_this_process(tmp_path: Path, recording: Path) -> None:
+    folders = [_blank(tmp_path / "city" / f"q{n}") for n in range(2)]
+    render_reports(folders, JSON_ONLY, tmp_path / "out", jobs=1)
+    assert {int(p.read_text(encoding="utf-8")) for p in recording.iterdir()} == {os.getpid()}
+
+
+def test_a_dying_worker_fails_its_report_only(tmp_path: Path, recording: Path) -> None:
+    folders = [_blank(tmp_path / "city" / name) for name in ("a", "crash", "b", "c", "d")]
+    result = render_reports(folders, JSON_ONLY, tmp_path / "out", jobs=2)
+    assert [o.path.name for o in result.failed] == ["crash"]
+    assert "the process rendering it died" in result.failed[0].errors[0]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "a.json", "b.json", "c.json", "d.json"]
+
+
+def test_no_staging_folder_is_left_behind(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    render_reports([EXAMPLE, _blank(tmp_path / "x")], JSON_ONLY, out, jobs=2)
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+# --- Progress ----------------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_progress_shows_on_a_terminal_only(tty: bool) -> None:
+    stream = _Terminal(tty)
+    progress = _Progress(stream, 2)
+    progress.done(ReportOutcome(Path("nord"), report_id="nord"), 1, 2)
+    progress.done(ReportOutcome(Path("sud"), errors=("sud: not rendered: 1 error(s)",)), 2, 2)
+    progress.close()
+    text = stream.getvalue()
+    assert "sud: not rendered: 1 error(s)\n" in text
+    assert ("[1/2] done: nord" in text) is tty
+    assert ("[2/2] failed: sud" in text) is tty
+    assert ("\r" in text) is tty
+    if tty:
+        assert text.endswith("\r\x1b[K")  # the progress line is cleared at the end

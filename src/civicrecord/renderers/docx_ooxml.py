@@ -40,6 +40,7 @@ __all__ = [
     "reproducible_zip",
     "set_child",
     "set_language",
+    "set_style",
     "set_update_fields",
 ]
 
@@ -60,8 +61,17 @@ def clean(text: str) -> str:
 
 
 def add_run(paragraph: Paragraph, text: str, style: Any = None) -> Run:
-    """Append cleaned ``text`` to ``paragraph`` as literal characters."""
-    return paragraph.add_run(clean(text), style)
+    """Append cleaned ``text`` to ``paragraph`` as literal characters, in a character style."""
+    run = paragraph.add_run(clean(text))
+    if style is not None:
+        run._r.style = style.style_id  # python-docx's own lookup scans every style
+    return run
+
+
+def set_style(paragraph: Paragraph, style: Any) -> Paragraph:
+    """Give ``paragraph`` a paragraph style already checked to exist."""
+    paragraph._p.style = style.style_id
+    return paragraph
 
 
 def drop_thumbnail(document: Document) -> None:

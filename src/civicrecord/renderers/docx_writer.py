@@ -47,6 +47,7 @@ from civicrecord.renderers.docx_ooxml import (
     field_end,
     reproducible_zip,
     set_language,
+    set_style,
     set_update_fields,
 )
 from civicrecord.renderers.docx_styles import REQUIRED_STYLES
@@ -232,7 +233,7 @@ class _Writer:
     # -- building blocks --------------------------------------------------------
 
     def _paragraph(self, style: str, text: str = "") -> Paragraph:
-        paragraph = self.document.add_paragraph(style=self.styles[style])
+        paragraph = set_style(self.document.add_paragraph(), self.styles[style])
         if text:
             add_run(paragraph, text)
         return paragraph
@@ -304,7 +305,8 @@ class _Writer:
             add_field(placeholder, TOC_INSTRUCTION, "")
             return
         for index, (level, text, bookmark) in enumerate(self.contents):
-            entry = placeholder.insert_paragraph_before(style=self.styles[f"TOC {level}"])
+            entry = set_style(placeholder.insert_paragraph_before(),
+                              self.styles[f"TOC {level}"])
             if index == 0:
                 field_begin(entry, TOC_INSTRUCTION)
             add_internal_link(entry, text, bookmark)
@@ -461,10 +463,8 @@ def _free_paragraph(part: Any, style: Any) -> Paragraph:
     """The header's lone empty paragraph, or a new one after the reference's content."""
     paragraphs = part.paragraphs
     if len(paragraphs) == 1 and not paragraphs[0]._p.xpath("./w:r|./w:hyperlink|./w:fldSimple"):
-        paragraph: Paragraph = paragraphs[0]
-        paragraph.style = style
-        return paragraph
-    return part.add_paragraph(style=style)  # type: ignore[no-any-return]
+        return set_style(paragraphs[0], style)
+    return set_style(part.add_paragraph(), style)
 
 
 def _has_page_field(element: Any) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import re
+import threading
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -183,6 +184,7 @@ def _mix(rgb: RGB, other: RGB, share: float) -> RGB:
 
 _WHITE: RGB = (255, 255, 255)
 _BLACK: RGB = (0, 0, 0)
+_SURFACE: RGB = (0xF4, 0xF6, 0xF8)  # the light grey behind cards and the footer
 # Text must reach WCAG AA (4.5:1); aim a little above so rounding never fails it.
 _TEXT_CONTRAST = 4.6
 
@@ -218,14 +220,19 @@ class Theme:
     @property
     def css_variables(self) -> tuple[tuple[str, str], ...]:
         """``(name, value)`` pairs for ``:root``; every value is a ``#rrggbb`` colour."""
+        # Ink is text on white, on the tint ("what it changed") and on the surface (cards,
+        # footer): made readable on the darkest of them, it is readable on all.
+        tint = _mix(self.primary, _WHITE, 0.92)
+        darkest = min((tint, _SURFACE), key=_luminance)
         return (
             ("--cr-primary", _hex(self.primary)),
             ("--cr-on-primary", _hex(_text_on(self.primary))),
-            ("--cr-primary-ink", _hex(_ink(self.primary))),
-            ("--cr-primary-tint", _hex(_mix(self.primary, _WHITE, 0.92))),
+            ("--cr-primary-ink", _hex(_ink(self.primary, darkest))),
+            ("--cr-primary-tint", _hex(tint)),
+            ("--cr-surface", _hex(_SURFACE)),
             ("--cr-accent", _hex(self.accent)),
             ("--cr-on-accent", _hex(_text_on(self.accent))),
-            ("--cr-accent-ink", _hex(_ink(self.accent))),
+            ("--cr-accent-ink", _hex(_ink(self.accent, _SURFACE))),
         )
 
 
@@ -374,25 +381,44 @@ def _period_text(presenter: Presenter, period: IndicatorPeriod | None) -> str:
 
 
 def _environment(template_dir: Path | None) -> jinja2.Environment:
+    """The environment for a template folder: built once per thread, then reused.
+
+    Building one compiles every template anew (most of a render's time), so it
+    is kept. One per thread, because a render puts its report in the globals.
+    ``auto_reload`` still picks up a template edited between two renders.
+    """
+    if template_dir is not None and not template_dir.is_dir():
+        raise RenderError(f"template folder {str(template_dir)!r} does not exist or is not "
+                          "a folder")
+    cache: dict[str | None, jinja2.Environment] = _environments.__dict__.setdefault("cache", {})
+    key = str(template_dir.resolve()) if template_dir is not None else None
+    if key not in cache:
+        cache[key] = _new_environment(template_dir)
+    return cache[key]
+
+
+def _new_environment(template_dir: Path | None) -> jinja2.Environment:
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
     builtin = jinja2.FileSystemLoader(BUILTIN_TEMPLATES)
     loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({BUILTIN_PREFIX: builtin})]
     if template_dir is not None:
-        if not template_dir.is_dir():
-            raise RenderError(f"template folder {str(template_dir)!r} does not exist or is not "
-                              "a folder")
         loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders.append(builtin)
-    return SandboxedEnvironment(
+    environment = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        auto_reload=False,
+        auto_reload=True,
     )
+    environment.filters.update(blocks=_text_blocks, http_url=http_url, css_string=css_string)
+    return environment
+
+
+_environments = threading.local()
 
 
 def render_html(report: Report, context: RenderContext) -> bytes:
@@ -404,12 +430,11 @@ def render_html(report: Report, context: RenderContext) -> bytes:
     theme = theme_from_options(context.options, context.base_dir)
     presenter = presenter_for(context.language)
     environment = _environment(context.template_dir)
-    environment.filters.update(blocks=_text_blocks, http_url=http_url, css_string=css_string)
 
     def reference(indicator: Indicator, point: ReferencePoint) -> str:
         return presenter.indicator_value(attrs.evolve(indicator, value=point.value))
 
-    environment.globals.update(
+    render_globals = dict(
         report=report,
         p=presenter,
         t=presenter.labels(),
@@ -422,6 +447,7 @@ def render_html(report: Report, context: RenderContext) -> bytes:
         figures_of=_figures_of,
         period_text=lambda period: _period_text(presenter, period),
     )
+    environment.globals.update(render_globals)
     try:
         page = environment.get_template(ENTRY_TEMPLATE).render()
     except jinja2.TemplateSyntaxError as error:
@@ -432,6 +458,9 @@ def render_html(report: Report, context: RenderContext) -> bytes:
                           "or the built-in templates") from error
     except jinja2.TemplateError as error:
         raise RenderError(f"HTML template failed: {type(error).__name__}: {error}") from error
+    finally:
+        for name in render_globals:  # the environment outlives this report
+            environment.globals.pop(name, None)
     return page.encode("utf-8")
 
 

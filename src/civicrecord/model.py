@@ -15,7 +15,7 @@ import enum
 import re
 from collections.abc import Iterator
 
-from attrs import frozen
+from attrs import field, frozen
 
 __all__ = [
     "Action",
@@ -49,7 +49,12 @@ __all__ = [
 #: A figure's value: a number, or a qualitative statement ("restored", "weekly").
 Value = int | float | str
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+
+
+def _unknown_first(part: int | None) -> int:
+    """Sort key of a month or day: an unknown one comes before any known one."""
+    return 0 if part is None else part
 
 
 @frozen(order=True)
@@ -58,17 +63,17 @@ class PartialDate:
 
     Reports say "signed in 2021" as often as "opened on 3 May 2022"; forcing a
     full date would make people invent days. Written ``2021``, ``2021-05`` or
-    ``2021-05-03``.
+    ``2021-05-03``. Dates sort as their text does: ``2021 < 2021-01 < 2021-01-01``.
     """
 
     year: int
-    month: int | None = None
-    day: int | None = None
+    month: int | None = field(default=None, order=_unknown_first)
+    day: int | None = field(default=None, order=_unknown_first)
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         """Read ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ValueError otherwise."""
-        match = _PARTIAL_DATE.match(text)
+        match = _PARTIAL_DATE.fullmatch(text)
         if match is None:
             raise ValueError(
                 f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2021-05-03)"

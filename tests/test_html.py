@@ -454,6 +454,23 @@ def test_broken_user_templates_give_a_render_error(example_report: Report, tmp_p
         render(example_report, template_dir=tmp_path)
 
 
+def test_the_override_examples_in_the_theming_guide_work(example_report: Report,
+                                                        tmp_path: Path) -> None:
+    guide = (Path(__file__).parent.parent / "docs" / "theming-html.md").read_text()
+    examples = re.findall(r"`my-templates/([\w./-]+)`:\n\n```jinja\n(.*?)```", guide, re.S)
+    assert [name for name, _ in examples] == ["report.html.j2", "partials/axis.html.j2"]
+    for name, template in examples:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(template)
+    tree = lxml.html.document_fromstring(render(example_report, template_dir=tmp_path))
+    assert tree.xpath("//aside[@class='contact']/p/text()") == [
+        "Mairie de quartier des Hauts : 04 79 00 00 00"]
+    assert tree.xpath("//footer[@class='site-footer']")  # super() kept the built-in footer
+    back_links = tree.xpath("//div[@class='axis__outcome']//a/@href")
+    assert back_links == ["#contents"] * len(example_report.axes)
+    assert tree.xpath("//nav[@id='contents']")
+
+
 def test_missing_template_folder_is_a_render_error(example_report: Report,
                                                    tmp_path: Path) -> None:
     with pytest.raises(RenderError, match="does not exist"):

@@ -584,6 +584,17 @@ def test_no_horizontal_scrolling(browser: Any, example_html: str, rich_report: R
 
 
 @pytest.mark.chromium
+def test_the_page_watch_sees_requests_dialogs_and_errors(browser: Any) -> None:
+    page = ("<!DOCTYPE html><title>t</title><img alt='' src='https://example.invalid/a.png'>"
+            "<script>alert('hi'); console.error('oops'); undefinedName();</script>")
+    with open_page(browser, page) as watch:
+        watch.page.wait_for_timeout(100)
+    assert watch.requests == ["https://example.invalid/a.png"]
+    assert watch.dialogs == ["alert: hi"] and "oops" in watch.console_errors
+    assert any("undefinedName" in error for error in watch.page_errors)
+
+
+@pytest.mark.chromium
 def test_hostile_text_shows_literally_and_runs_nothing(browser: Any, rich_report: Report) -> None:
     report = poisoned(rich_report)
     # Bypass the page's Content-Security-Policy: escaping alone must stop the payloads.

@@ -62,15 +62,33 @@ def clean(text: str) -> str:
 
 def add_run(paragraph: Paragraph, text: str, style: Any = None) -> Run:
     """Append cleaned ``text`` to ``paragraph`` as literal characters, in a character style."""
-    run = paragraph.add_run(clean(text))
+    # Built with lxml directly: python-docx's generic element API (child ordering,
+    # a state machine per character) was most of a DOCX render's time.
+    r = OxmlElement("w:r")
     if style is not None:
-        run._r.style = style.style_id  # python-docx's own lookup scans every style
-    return run
+        properties = OxmlElement("w:rPr")
+        properties.append(OxmlElement("w:rStyle", {qn("w:val"): style.style_id}))
+        r.append(properties)
+    text = clean(text)
+    if text:
+        t = OxmlElement("w:t")
+        t.text = text
+        if len(text.strip()) < len(text):
+            t.set(qn("xml:space"), "preserve")
+        r.append(t)
+    paragraph._p.append(r)
+    return Run(r, paragraph)
 
 
 def set_style(paragraph: Paragraph, style: Any) -> Paragraph:
     """Give ``paragraph`` a paragraph style already checked to exist."""
-    paragraph._p.style = style.style_id
+    p = paragraph._p
+    if p.pPr is None:  # a new paragraph: the same XML as python-docx's, built directly
+        properties = OxmlElement("w:pPr")
+        properties.append(OxmlElement("w:pStyle", {qn("w:val"): style.style_id}))
+        p.insert(0, properties)
+    else:
+        p.style = style.style_id
     return paragraph
 
 

@@ -1,0 +1,264 @@
+"""Write a report as CommonMark that reads well as plain text.
+
+Report text is plain text, never markup. Every piece of it goes through
+:func:`inline` (and :func:`block_start` where it begins a paragraph, a list
+item or a heading), which backslash-escapes what CommonMark, GitHub Flavored
+Markdown and pandoc's extensions would read as markup: emphasis, links,
+images, raw HTML, entities, code, headings, lists, quotes, table pipes,
+strike-through, sub/superscripts, ``$math$``, ``:emoji:``, citations and the
+bare URLs and e-mail addresses GFM would turn into links.
+CommonMark lets any ASCII punctuation be escaped, so the escapes are always
+read as the literal character. Everything else is left alone so the file stays
+readable.
+
+The layout: the title, the report's facts, the introduction, one ``##``
+section per axis (need, actions, outcome, figures), the key figures as a
+pipe table, then partners and programmes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import attrs
+
+from civicrecord.model import (
+    Action,
+    Indicator,
+    MeasureKind,
+    ReferencePoint,
+    Report,
+    Source,
+    ThematicAxis,
+)
+from civicrecord.presentation import Presenter, presenter_for
+from civicrecord.text import blocks
+
+__all__ = ["block_start", "inline", "write_report"]
+
+# Characters that may start or end inline markup anywhere in a line.
+_INLINE_SPECIAL = re.compile(r"[\\`*_{}\[\]<>#|~^$&@]")
+# ":word:" is an emoji shortcode for GFM and pandoc; "@" starts a pandoc citation or
+# makes an e-mail address a link; "https://..." and "www." become links in GFM.
+_EMOJI = re.compile(r":(?=[A-Za-z0-9_+-]+:)")
+_AUTOLINK = re.compile(r"(?i)(?<=\bhttps)(?=://)|(?<=\bhttp)(?=://)|(?<=\bftp)(?=://)"
+                       r"|(?<=\bwww)(?=\.)")
+# A list marker at the start of a block: "1." "2)" "a." "iv)" (pandoc's fancy lists).
+_ORDERED_MARKER = re.compile(r"^(\d{1,9}|[A-Za-z]|[ivxlcdm]+|[IVXLCDM]+)(?=[.)])")
+_SPACES = re.compile(r"\s+")
+
+
+def inline(text: str) -> str:
+    """Text as it must be written inside a line for it to show literally."""
+    text = _SPACES.sub(" ", text).strip()
+    text = _INLINE_SPECIAL.sub(lambda match: "\\" + match.group(), text)
+    text = _EMOJI.sub(r"\\:", text)
+    return _AUTOLINK.sub(r"\\", text)
+
+
+def block_start(text: str) -> str:
+    """Escaped text that also begins a block: no list, quote, break or definition."""
+    text = inline(text)
+    if text[:1] in ("-", "+", "=", ":", "(", "%"):
+        return "\\" + text
+    return _ORDERED_MARKER.sub(r"\1\\", text)
+
+
+def _url(url: str | None) -> str | None:
+    """A link destination, or None for anything but http(s) (no javascript:, no files)."""
+    if not url or not re.match(r"^https?://", url, re.IGNORECASE):
+        return None
+    for char, code in (("\\", "%5C"), ("<", "%3C"), (">", "%3E"), (" ", "%20"),
+                       ("\n", ""), ("\r", "")):
+        url = url.replace(char, code)
+    return url
+
+
+def _link(name: str, url: str | None) -> str:
+    target = _url(url)
+    return f"[{inline(name)}](<{target}>)" if target else inline(name)
+
+
+class _Writer:
+    def __init__(self, report: Report, language: str) -> None:
+        self.report = report
+        self.say: Presenter = presenter_for(language)
+        self.colon = "\u00a0: " if self.say.labels_language == "fr" else ": "
+        self.parts: list[str] = []
+
+    # -- building blocks ------------------------------------------------------------
+
+    def label(self, key: str) -> str:
+        return self.say.label(key)
+
+    def heading(self, level: int, text: str) -> None:
+        self.parts.append(f"{'#' * level} {block_start(text)}")
+
+    def text(self, text: str | None) -> None:
+        """Report text: paragraphs and bullet lists, escaped."""
+        for block in blocks(text or ""):
+            if block.kind == "bullets":
+                self.parts.append("\n".join(f"- {block_start(line)}" for line in block.lines))
+            else:
+                self.parts.append(block_start(block.text))
+
+    def items(self, items: Iterable[str]) -> None:
+        """A bullet list of lines already written as Markdown."""
+        lines = [f"- {item}" for item in items]
+        if lines:
+            self.parts.append("\n".join(lines))
+
+    def fact(self, key: str, value: str) -> str:
+        """"**Label :** value"; ``value`` is already Markdown."""
+        return f"**{inline(self.label(key))}**{self.colon.rstrip()} {value}"
+
+    def source(self, source: Source | None) -> str:
+        if source is None:
+            return ""
+        date = f", {inline(self.say.date(source.date))}" if source.date else ""
+        return (f" ({inline(self.label('source'))}{self.colon.rstrip()} "
+                f"{_link(source.name, source.url)}{date})")
+
+    def reference(self, indicator: Indicator, key: str, point: ReferencePoint | None) -> str:
+        if point is None:
+            return ""
+        value = self.say.indicator_value(attrs.evolve(indicator, value=point.value,
+                                                      breakdowns=()))
+        date = f" ({self.say.date(point.date)})" if point.date else ""
+        return f"; {inline(self.label(key).lower())} {inline(value + date)}"
+
+    def figure(self, indicator: Indicator) -> str:
+        """One figure as a list item: its phrase, note, baseline, target and source."""
+        line = block_start(self.say.indicator_phrase(indicator))
+        line += self.reference(indicator, "baseline", indicator.baseline)
+        line += self.reference(indicator, "target", indicator.target)
+        if indicator.note:
+            line += f". {inline(indicator.note)}"
+        return line + self.source(indicator.source)
+
+    # -- the report ---------------------------------------------------------------------
+
+    def write(self) -> str:
+        report = self.report
+        self.heading(1, report.title)
+        if report.subtitle:
+            self.parts.append(f"*{inline(report.subtitle)}*")
+        self.front_matter()
+        self.text(report.neighbourhood.description)
+        self.heading(2, self.label("introduction"))
+        self.heading(3, self.label("situation"))
+        self.text(report.introduction.situation)
+        self.heading(3, self.label("aim"))
+        self.text(report.introduction.aim)
+        for axis in report.axes:
+            self.axis(axis)
+        self.key_figures()
+        self.directory()
+        return "\n\n".join(part for part in self.parts if part) + "\n"
+
+    def front_matter(self) -> None:
+        report, say = self.report, self.say
+        place = report.neighbourhood
+        facts = [
+            self.fact("authority", _link(report.authority.name, report.authority.url)),
+            self.fact("neighbourhood", inline(f"{place.name}, {place.city}")),
+            self.fact("reporting_period", inline(say.reporting_period(report.period))),
+        ]
+        if report.published:
+            facts.append(self.fact("published", inline(say.date(report.published))))
+        if place.population is not None:
+            facts.append(self.fact("population", inline(say.number(place.population))))
+        if place.priority_area_code:
+            facts.append(self.fact("priority_area_code", inline(place.priority_area_code)))
+        self.items(facts)
+
+    def axis(self, axis: ThematicAxis) -> None:
+        self.heading(2, axis.title)
+        self.heading(3, self.label("need"))
+        self.text(axis.need)
+        self.heading(3, self.label("actions"))
+        if not axis.actions:
+            self.parts.append(inline(self.label("no_actions")))
+        for action in axis.actions:
+            self.action(action)
+        self.heading(3, self.label("outcome"))
+        self.text(axis.outcome)
+        if axis.indicators:
+            self.heading(3, self.label("figures"))
+            self.items(self.figure(indicator) for indicator in axis.indicators)
+
+    def action(self, action: Action) -> None:
+        report, say = self.report, self.say
+        self.heading(4, action.title)
+        facts = [self.fact("status", inline(say.status(action.status)))]
+        dates = say.date_range(action.start, action.end)
+        if dates:
+            facts.append(self.fact("dates", inline(dates)))
+        for key, names in (
+            ("places", [p.name for p in map(report.place, action.places) if p]),
+            ("partners", [p.name for p in map(report.partner, action.partners) if p]),
+            ("programmes", [p.name for p in map(report.programme, action.programmes) if p]),
+        ):
+            if names:
+                facts.append(self.fact(key, inline(say.join(names))))
+        if action.budget:
+            budget = say.money(action.budget.amount, action.budget.currency)
+            if action.budget.period:
+                period = attrs.evolve(_BUDGET_FIGURE, period=action.budget.period)
+                budget = f"{budget} {say.indicator_period(period)}".rstrip()
+            facts.append(self.fact("budget", inline(budget)))
+        self.items(facts)
+        self.text(action.description)
+        if action.milestones:
+            self.parts.append(f"**{inline(self.label('milestones'))}**")
+            self.items(f"{inline(say.date(m.date))}{inline(self.colon.rstrip())} "
+                       f"{inline(m.title)}" for m in action.milestones)
+        if action.indicators:
+            self.parts.append(f"**{inline(self.label('figures'))}**")
+            self.items(self.figure(indicator) for indicator in action.indicators)
+
+    def key_figures(self) -> None:
+        rows = list(self._figure_rows())
+        if not rows:
+            return
+        self.heading(2, self.label("key_figures"))
+        header = [self.label(key) for key in ("axis", "indicator", "value", "period", "source")]
+        lines = [_row(header), "| " + " | ".join("---" for _ in header) + " |"]
+        lines += [_row(row) for row in rows]
+        self.parts.append("\n".join(lines))
+
+    def _figure_rows(self) -> Iterator[list[str]]:
+        say = self.say
+        for axis, _action, indicator in self.report.indicators():
+            label = indicator.label[:1].upper() + indicator.label[1:]
+            breakdowns = "".join(f", {say.breakdown(b)}" for b in indicator.breakdowns)
+            value = say.indicator_value(indicator)
+            if indicator.kind is MeasureKind.FREQUENCY and not isinstance(indicator.value, str):
+                value = say.frequency(indicator.value, indicator.unit)
+            yield [axis.title, label + breakdowns, value, say.indicator_period(indicator),
+                   indicator.source.name if indicator.source else ""]
+
+    def directory(self) -> None:
+        for key, entries in (("partners", self.report.partners),
+                             ("programmes", self.report.programmes)):
+            if not entries:
+                continue
+            self.heading(2, self.label(key))
+            self.items(_link(entry.name, entry.url)
+                       + (f"{self.colon.rstrip()} {inline(entry.description)}"
+                          if entry.description else "")
+                       for entry in entries)
+
+
+# A figure with no value of its own, to say a budget's period like a figure's.
+_BUDGET_FIGURE = Indicator(id="budget", label="", kind=MeasureKind.MONEY, value=0)
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(inline(cell) for cell in cells) + " |"
+
+
+def write_report(report: Report, language: str | None = None) -> str:
+    """The report as CommonMark text, in its own language unless told otherwise."""
+    return _Writer(report, language or report.language).write()

@@ -168,7 +168,7 @@ def _restyle_builtins(document: Document) -> None:
 
     title = styles["Title"]
     _font(title, 30, bold=True, color=ACCENT)
-    _spacing(title, before=96, after=6)
+    _spacing(title, before=36, after=6)
     _border(title, "")
     title.paragraph_format.keep_with_next = True
 

@@ -24,7 +24,6 @@ class StyleUse:
 
 #: Every style the DOCX renderer uses; a reference document must define them all.
 REQUIRED_STYLES: tuple[StyleUse, ...] = (
-    StyleUse("Normal", "paragraph", "Body text: needs, outcomes, the introduction."),
     StyleUse("Title", "paragraph", "The report's title, on the first page."),
     StyleUse("Subtitle", "paragraph", "The report's subtitle, under the title."),
     StyleUse("Cover Details", "paragraph",
@@ -32,6 +31,7 @@ REQUIRED_STYLES: tuple[StyleUse, ...] = (
     StyleUse("Front Heading", "paragraph",
              "Headings before the axes (introduction, key figures), kept out of the "
              "table of contents."),
+    StyleUse("Normal", "paragraph", "Body text: needs, outcomes, the introduction, table cells."),
     StyleUse("TOC Heading", "paragraph", "The title of the table of contents."),
     StyleUse("TOC 1", "paragraph", "Table of contents entries for axes."),
     StyleUse("TOC 2", "paragraph", "Table of contents entries for an axis's sections."),

@@ -234,8 +234,8 @@ class _Writer:
 
     def write(self) -> None:
         self._cover()
-        contents = self._contents_placeholder()
         self._key_figures_table()
+        contents = self._contents_placeholder()
         for axis in self.report.axes:
             self._axis(axis)
         self._fill_contents(contents)
@@ -331,8 +331,7 @@ class _Writer:
         if not figures:
             return
         presenter = self.presenter
-        heading = self._paragraph("Front Heading", presenter.label("key_figures"))
-        heading.paragraph_format.page_break_before = True
+        self._paragraph("Front Heading", presenter.label("key_figures"))
         columns = ("indicator", "value", "period", "source")
         table = self.document.add_table(rows=1 + len(figures), cols=len(columns))
         table.style = self.styles["Key Figures Table"]
@@ -340,6 +339,8 @@ class _Writer:
         self._column_widths(table, (0.46, 0.2, 0.14, 0.2))
         for cell, key in zip(table.rows[0].cells, columns, strict=True):
             add_run(cell.paragraphs[0], presenter.label(key))
+        for row in table.rows:
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for row, indicator in zip(table.rows[1:], figures, strict=True):
             texts = (self._indicator_name(indicator), self._indicator_value(indicator),
                      presenter.indicator_period(indicator), self._source(indicator))

@@ -1,0 +1,523 @@
+"""The built-in DOCX renderer: Word structure, reference documents, safety, LibreOffice's view.
+
+Documents are read back with python-docx and lxml. Tests marked ``libreoffice``
+convert them to PDF with LibreOffice headless and read the PDF with pdftotext;
+they skip without those tools, and fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import re
+import subprocess
+import sys
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import attrs
+import docx
+import pytest
+from docx.enum.style import WD_STYLE_TYPE
+from docx.shared import Inches, Pt, RGBColor
+from hypothesis import given
+from hypothesis import strategies as st
+from lxml import etree
+
+import civicrecord
+from civicrecord import RenderError
+from civicrecord.cli import main
+from civicrecord.presentation import presenter_for
+from civicrecord.renderers.docx import REQUIRED_STYLES, reference_docx
+from civicrecord.renderers.docx_ooxml import clean
+
+ROOT = Path(__file__).resolve().parent.parent
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NS = {"w": W[1:-1]}
+TOC = r'TOC \o "1-3" \h \z \u'
+
+
+def render(report: Any, **options: Any) -> bytes:
+    return civicrecord.render(report, "docx", **options)
+
+
+def part(content: bytes, name: str) -> Any:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return etree.fromstring(archive.read(name))
+
+
+def parts_named(content: bytes, prefix: str) -> list[Any]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = [n for n in archive.namelist() if n.startswith(prefix) and n.endswith(".xml")]
+        return [etree.fromstring(archive.read(name)) for name in names]
+
+
+def styled(document: Any, style: str) -> list[str]:
+    return [p.text for p in document.paragraphs if p.style.name.lower() == style.lower()]
+
+
+def normalise(text: str) -> str:
+    """One space for any run of spaces, no-break spaces and line breaks."""
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+@pytest.fixture(scope="module")
+def example_docx(example_report: Any) -> bytes:
+    return render(example_report)
+
+
+@pytest.fixture(scope="module")
+def document(example_docx: bytes) -> Any:
+    return docx.Document(io.BytesIO(example_docx))
+
+
+@pytest.fixture(scope="module")
+def reference_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("reference") / "reference.docx"
+    path.write_bytes(reference_docx())
+    return path
+
+
+# -- structure ---------------------------------------------------------------------
+
+
+def test_heading_1_outline_is_the_axes_in_order(document: Any, example_report: Any) -> None:
+    assert styled(document, "Heading 1") == [axis.title for axis in example_report.axes]
+
+
+def test_each_axis_has_need_actions_and_outcome_headings(document: Any,
+                                                         example_report: Any) -> None:
+    presenter = presenter_for(example_report.language)
+    sections = [presenter.label(key) for key in ("need", "actions", "outcome")]
+    assert sections == ["Le besoin au départ", "Ce que nous avons décidé et fait",
+                        "Ce que cela a changé"]
+    outline = [(p.style.name, p.text) for p in document.paragraphs
+               if p.style.name in ("Heading 1", "Heading 2")]
+    expected = []
+    for axis in example_report.axes:
+        expected += [("Heading 1", axis.title), *(("Heading 2", s) for s in sections)]
+    assert outline == expected
+
+
+def test_title_and_subtitle_open_the_document(document: Any, example_report: Any) -> None:
+    assert document.paragraphs[0].style.name == "Title"
+    assert document.paragraphs[0].text == example_report.title
+    assert document.paragraphs[1].style.name == "Subtitle"
+    assert document.paragraphs[1].text == example_report.subtitle
+
+
+def test_actions_are_list_items_with_their_status_in_bold(document: Any,
+                                                          example_report: Any) -> None:
+    presenter = presenter_for(example_report.language)
+    items = [p for p in document.paragraphs if p.style.name == "List Bullet"
+             and any(r.style.name == "Action Status" for r in p.runs)]
+    actions = [action for _, action in example_report.actions()]
+    assert [p.text for p in items] == [f"{a.title} {presenter.status(a.status)}"
+                                       for a in actions]
+    status_style = document.styles["Action Status"]
+    assert status_style.type == WD_STYLE_TYPE.CHARACTER and status_style.font.bold
+    list_style = document.styles["List Bullet"].element
+    assert list_style.xpath("./w:pPr/w:numPr/w:numId"), "List Bullet must be a numbered list"
+
+
+def test_action_details_use_the_presenter(document: Any, example_report: Any) -> None:
+    presenter = presenter_for(example_report.language)
+    details = [normalise(p.text) for p in document.paragraphs if p.style.name == "Action Details"]
+    action = next(a for _, a in example_report.actions() if len(a.places) > 1)
+    places = presenter.join(example_report.place(place).name for place in action.places)
+    assert normalise(f"{presenter.label('places')}{presenter.label('colon')}{places}") in details
+
+
+def test_every_indicator_is_a_callout_with_its_phrase(document: Any,
+                                                     example_report: Any) -> None:
+    presenter = presenter_for(example_report.language)
+    callouts = [p for p in document.paragraphs if p.style.name == "Key Figure"]
+    indicators = [indicator for _, _, indicator in example_report.indicators()]
+    assert len(callouts) == len(indicators) == 7
+    for callout, indicator in zip(callouts, indicators, strict=True):
+        value = presenter.indicator_value(indicator)
+        phrase = presenter.indicator_phrase(indicator)
+        # The number big, then the sentence, without repeating a number that leads it.
+        assert callout.runs[0].text == value
+        assert callout.runs[0].style.name == "Key Figure Number"
+        shown = phrase if phrase.startswith(value) else f"{value} {phrase}"
+        assert normalise(callout.text) == normalise(shown)
+    style = document.styles["Key Figure"].element
+    assert style.xpath("./w:pPr/w:shd/@w:fill") and style.xpath("./w:pPr/w:pBdr/w:left")
+
+
+def test_key_figures_table(document: Any, example_report: Any) -> None:
+    presenter = presenter_for(example_report.language)
+    (table,) = document.tables
+    assert table.style.name == "Key Figures Table"
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0] == ["Indicateur", "Valeur", "Période", "Source"]
+    assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader")
+    indicators = [indicator for _, _, indicator in example_report.indicators()]
+    assert len(rows) == 1 + len(indicators)
+    for row, indicator in zip(rows[1:], indicators, strict=True):
+        assert presenter.indicator_value(indicator) in row[1]
+        assert row[2] == presenter.indicator_period(indicator)
+        assert row[3] == indicator.source.name
+    money = next(row for row in rows if "€" in row[1])
+    assert money[1:3] == ["350\u202f000\u00a0€", "par an"]
+
+
+def test_table_of_contents_is_an_updatable_field(example_docx: bytes, document: Any,
+                                                example_report: Any) -> None:
+    body = part(example_docx, "word/document.xml")
+    instructions = [text.text.strip() for text in body.iter(f"{W}instrText")]
+    assert instructions == [TOC]
+    begin = body.xpath("//w:fldChar[@w:fldCharType='begin']", namespaces=NS)[0]
+    assert begin.get(f"{W}dirty") == "true"
+    settings = part(example_docx, "word/settings.xml")
+    assert settings.xpath("./w:updateFields/@w:val", namespaces=NS) == ["true"]
+    # Pre-filled entries, so the table is never empty before an update.
+    entries = styled(document, "TOC 1")
+    assert entries == [axis.title for axis in example_report.axes]
+    links = body.xpath("//w:hyperlink/@w:anchor", namespaces=NS)
+    bookmarks = body.xpath("//w:bookmarkStart/@w:name", namespaces=NS)
+    assert links and links == bookmarks
+
+
+def test_header_shows_the_title_and_footer_the_page_number(example_docx: bytes,
+                                                          document: Any,
+                                                          example_report: Any) -> None:
+    section = document.sections[0]
+    assert section.different_first_page_header_footer, "the cover has no header"
+    header = " ".join(p.text for p in section.header.paragraphs)
+    assert example_report.title in header and example_report.subtitle in header
+    footer = section.footer._element
+    instructions = [t.text.strip() for t in footer.iter(f"{W}instrText")]
+    assert instructions == ["PAGE"]
+    assert "Page" in "".join(t.text or "" for t in footer.iter(f"{W}t"))
+
+
+def test_document_properties(document: Any, example_report: Any) -> None:
+    properties = document.core_properties
+    assert properties.title == "Hauts de Chambéry"
+    assert properties.author == properties.last_modified_by == "Ville de Chambéry"
+    assert "Hauts de Chambéry" in properties.subject and "2020–2026" in properties.subject
+    assert "Cité éducative" in properties.keywords.split("; ")
+    assert properties.language == "fr-FR"
+    # No publication date: the period's end, never the time of rendering.
+    expected = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    assert properties.created == properties.modified == expected
+    assert properties.comments == "" and properties.last_printed is None
+
+
+def test_proofing_language_is_the_reports(example_docx: bytes) -> None:
+    styles = part(example_docx, "word/styles.xml")
+    assert styles.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val",
+                        namespaces=NS) == ["fr-FR"]
+    assert set(styles.xpath("//w:lang/@w:val", namespaces=NS)) == {"fr-FR"}
+    settings = part(example_docx, "word/settings.xml")
+    assert settings.xpath("./w:themeFontLang/@w:val", namespaces=NS) == ["fr-FR"]
+    assert not settings.xpath("./w:proofState", namespaces=NS)
+
+
+def test_an_english_report_gets_english_labels_numbers_and_proofing(
+        example_report: Any) -> None:
+    content = render(attrs.evolve(example_report, language="en-GB"))
+    document = docx.Document(io.BytesIO(content))
+    assert styled(document, "Heading 2")[:3] == ["The need at the start",
+                                                 "What we decided and did", "What it changed"]
+    assert [c.text for c in document.tables[0].rows[0].cells] == [
+        "Indicator", "Value", "Period", "Source"]
+    values = [row.cells[1].text for row in document.tables[0].rows]
+    assert "€350,000" in values
+    assert document.core_properties.language == "en-GB"
+    styles = part(content, "word/styles.xml")
+    assert set(styles.xpath("//w:lang/@w:val", namespaces=NS)) == {"en-GB"}
+
+
+def test_same_report_gives_the_same_bytes(example_report: Any, example_docx: bytes) -> None:
+    again = render(example_report)
+    with zipfile.ZipFile(io.BytesIO(again)) as a, zipfile.ZipFile(io.BytesIO(example_docx)) as b:
+        assert a.read("word/document.xml") == b.read("word/document.xml")
+    assert again == example_docx
+
+
+def test_the_output_is_a_clean_package(example_docx: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(example_docx)) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+        assert names[0] == "[Content_Types].xml"
+        assert not [n for n in names if "thumbnail" in n]
+        assert {info.date_time for info in archive.infolist()} == {(2026, 1, 1, 0, 0, 0)}
+
+
+def test_importing_civicrecord_and_listing_formats_does_not_load_python_docx() -> None:
+    code = ("import sys, civicrecord; from civicrecord.plugins import load_plugins; "
+            "assert 'docx' in load_plugins(entry_points=False).renderers(); "
+            "print(sorted(m for m in sys.modules if m == 'docx' or m.startswith('docx.')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+
+
+# -- reference documents -------------------------------------------------------------
+
+
+def test_default_reference_has_every_required_style(reference_path: Path) -> None:
+    document = docx.Document(str(reference_path))
+    kinds = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
+             "table": WD_STYLE_TYPE.TABLE}
+    names = {(s.name.lower(), s.type) for s in document.styles if s.name}
+    for use in REQUIRED_STYLES:
+        assert (use.name.lower(), kinds[use.kind]) in names, use.name
+    # Each style has a sample paragraph for people restyling it.
+    text = "\n".join(p.text for p in document.paragraphs)
+    for use in REQUIRED_STYLES:
+        if use.kind != "table":
+            assert use.name in text
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+
+
+def test_reference_docx_is_reproducible() -> None:
+    assert reference_docx() == reference_docx()
+
+
+def _restyled_reference(source: Path, target: Path) -> None:
+    """A city's template: other heading font and colour, Letter paper, a header line."""
+    document = docx.Document(str(source))
+    heading = document.styles["Heading 1"]
+    heading.font.name = "DejaVu Serif"
+    heading.font.color.rgb = RGBColor(0xB0, 0x1E, 0x2D)
+    heading.font.size = Pt(24)
+    section = document.sections[0]
+    section.page_width, section.page_height = Inches(8.5), Inches(11)
+    section.header.paragraphs[0].text = "VILLE DE TEST · Direction de la communication"
+    document.save(str(target))
+
+
+def test_a_reference_document_styles_the_output(reference_path: Path, tmp_path: Path,
+                                                example_report: Any) -> None:
+    city = tmp_path / "city.docx"
+    _restyled_reference(reference_path, city)
+    document = docx.Document(io.BytesIO(render(example_report, reference_docx=city)))
+    heading = document.styles["Heading 1"]
+    assert heading.font.name == "DejaVu Serif"
+    assert heading.font.color.rgb == RGBColor(0xB0, 0x1E, 0x2D)
+    assert heading.font.size == Pt(24)
+    section = document.sections[0]
+    assert round(section.page_width.inches, 2) == 8.5
+    header = [p.text for p in section.header.paragraphs]
+    assert header[0] == "VILLE DE TEST · Direction de la communication"
+    assert any(example_report.title in text for text in header[1:])
+    # The reference's sample paragraphs are gone; the report replaced them.
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert not [use.name for use in REQUIRED_STYLES if use.use in text]
+    assert styled(document, "Heading 1") == [axis.title for axis in example_report.axes]
+
+
+@pytest.mark.parametrize(("name", "kind"), [("Key Figure", WD_STYLE_TYPE.PARAGRAPH),
+                                            ("TOC 2", WD_STYLE_TYPE.PARAGRAPH),
+                                            ("Action Status", WD_STYLE_TYPE.CHARACTER),
+                                            ("Key Figures Table", WD_STYLE_TYPE.TABLE)])
+def test_a_reference_lacking_a_style_is_refused_naming_it(
+        reference_path: Path, tmp_path: Path, example_report: Any, name: str,
+        kind: WD_STYLE_TYPE) -> None:
+    document = docx.Document(str(reference_path))
+    style = next(s for s in document.styles if s.name and s.name.lower() == name.lower())
+    assert style.type == kind
+    style.element.getparent().remove(style.element)
+    for paragraph in document.paragraphs:  # its sample paragraph would dangle
+        paragraph._p.getparent().remove(paragraph._p)
+    for table in document.tables:
+        table._tbl.getparent().remove(table._tbl)
+    broken = tmp_path / "broken.docx"
+    document.save(str(broken))
+    with pytest.raises(RenderError, match=re.escape(repr(name))) as raised:
+        render(example_report, reference_docx=broken)
+    assert str(broken) in str(raised.value) and "reference-docx" in str(raised.value)
+
+
+def test_a_reference_that_is_not_a_word_document_is_refused(tmp_path: Path,
+                                                            example_report: Any) -> None:
+    text = tmp_path / "notes.docx"
+    text.write_text("not a zip")
+    with pytest.raises(RenderError, match="is not a Word document"):
+        render(example_report, reference_docx=text)
+    with pytest.raises(RenderError, match="cannot read reference document"):
+        render(example_report, reference_docx=tmp_path / "missing.docx")
+
+
+def test_a_dotx_template_works_as_a_reference(reference_path: Path, tmp_path: Path,
+                                              example_report: Any) -> None:
+    template = tmp_path / "city.dotx"
+    with zipfile.ZipFile(reference_path) as source, zipfile.ZipFile(template, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "[Content_Types].xml":
+                data = data.replace(b"document.main+xml", b"template.main+xml")
+            target.writestr(entry, data)
+    document = docx.Document(io.BytesIO(render(example_report, reference_docx=template)))
+    assert styled(document, "Heading 1") == [axis.title for axis in example_report.axes]
+
+
+# -- text safety -----------------------------------------------------------------------
+
+HOSTILE = ('<script>alert("x")</script> & "quotes" \'single\' { DDE "cmd" "/c calc" } '
+           '{ INCLUDETEXT "c:\\\\secret" } MERGEFIELD name \x01\x0b\x1f\ufffe\uffff\ud800 end')
+SHOWN = ('<script>alert("x")</script> & "quotes" \'single\' { DDE "cmd" "/c calc" } '
+         '{ INCLUDETEXT "c:\\\\secret" } MERGEFIELD name  end')
+
+
+def _hostile_report(report: Any) -> Any:
+    axis = report.axes[0]
+    figure = next(indicator for _, _, indicator in report.indicators())
+    action = attrs.evolve(axis.actions[0], title=HOSTILE, description=f"{HOSTILE}\n\n- {HOSTILE}",
+                          partners=("hostile",),
+                          indicators=(attrs.evolve(figure, label=HOSTILE),))
+    axis = attrs.evolve(axis, title=HOSTILE, need=HOSTILE, outcome=HOSTILE,
+                        actions=(action, *axis.actions[2:]))
+    partner = civicrecord.Partner(id="hostile", name=HOSTILE)
+    return attrs.evolve(report, title=HOSTILE, subtitle=HOSTILE, axes=(axis, *report.axes[1:]),
+                        authority=civicrecord.Authority(name=HOSTILE),
+                        partners=(*report.partners, partner))
+
+
+def test_hostile_text_shows_literally_and_never_becomes_a_field(example_report: Any) -> None:
+    report = _hostile_report(example_report)
+    status = presenter_for(report.language).status(report.axes[0].actions[0].status)
+    content = render(report)
+    document = docx.Document(io.BytesIO(content))
+    assert document.paragraphs[0].text == SHOWN
+    assert styled(document, "Heading 1")[0] == SHOWN
+    texts = [p.text for p in document.paragraphs]
+    assert texts.count(SHOWN) >= 4  # title, subtitle, axis, need, outcome, description...
+    assert f"{SHOWN} {status}" in texts
+    assert any(SHOWN in text for text in styled(document, "Action Details"))
+    assert any(SHOWN in cell.text for row in document.tables[0].rows for cell in row.cells)
+    assert document.core_properties.title == SHOWN
+    assert document.core_properties.author == SHOWN
+    # Only the renderer's own fields: the contents in the body, the page number in the footer.
+    body = part(content, "word/document.xml")
+    assert [t.text.strip() for t in body.iter(f"{W}instrText")] == [TOC]
+    assert not list(body.iter(f"{W}fldSimple"))
+    furniture = parts_named(content, "word/header") + parts_named(content, "word/footer")
+    fields = [t.text.strip() for p in furniture for t in p.iter(f"{W}instrText")]
+    assert fields == ["PAGE"]
+    assert not [f for p in furniture for f in p.iter(f"{W}fldSimple")]
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        raw = archive.read("word/document.xml")
+    assert b"<script>" not in raw and b"&lt;script&gt;" in raw
+
+
+# What XML 1.0 forbids, plus the tabs and line breaks python-docx would turn into elements.
+_NOT_IN_A_RUN = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@given(st.text(alphabet=st.characters(codec=None, categories=None)))
+def test_clean_text_is_always_accepted_by_xml(text: str) -> None:
+    element = etree.Element("t")
+    element.text = clean(text)  # lxml raises ValueError on XML-illegal characters
+    assert not _NOT_IN_A_RUN.search(clean(text))
+
+
+@given(st.text().filter(lambda text: not _NOT_IN_A_RUN.search(text)))
+def test_clean_keeps_every_other_character(text: str) -> None:
+    assert clean(text) == text
+
+
+# -- the command line ------------------------------------------------------------------
+
+
+def test_cli_writes_the_reference_and_refuses_to_overwrite(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           example_dir: Path) -> None:
+    target = tmp_path / "reference.docx"
+    assert main(["reference-docx", str(target)]) == 0
+    assert target.read_bytes() == reference_docx()
+    target.write_bytes(b"edited by the city")
+    assert main(["reference-docx", str(target)]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert target.read_bytes() == b"edited by the city"
+    assert main(["reference-docx", str(target), "--force"]) == 0
+    assert target.read_bytes() == reference_docx()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temporary file"
+    output = tmp_path / "out"
+    assert main(["render", str(example_dir), "-f", "docx", "-o", str(output),
+                 "--reference-docx", str(target)]) == 0
+    assert (output / "hauts-de-chambery-2020-2026.docx").is_file()
+
+
+def test_cli_render_reports_a_bad_reference(tmp_path: Path, example_dir: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.docx"
+    bad.write_text("nope")
+    assert main(["render", str(example_dir), "-f", "docx", "-o", str(tmp_path / "out"),
+                 "--reference-docx", str(bad)]) == 1
+    assert "is not a Word document" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "hauts-de-chambery-2020-2026.docx").exists()
+
+
+def test_theming_guide_documents_every_style() -> None:
+    guide = (ROOT / "docs" / "theming-docx.md").read_text(encoding="utf-8")
+    for use in REQUIRED_STYLES:
+        assert f"`{use.name}`" in guide, use.name
+
+
+# -- LibreOffice ---------------------------------------------------------------------
+
+
+def _to_pdf(soffice: str, source: Path, outdir: Path) -> Path:
+    profile = outdir / f"profile-{uuid.uuid4().hex}"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation={profile.as_uri()}",
+                    "--convert-to", "pdf", "--outdir", str(outdir), str(source)],
+                   check=True, capture_output=True, timeout=180,
+                   env={**os.environ, "HOME": str(outdir)})
+    pdf = outdir / f"{source.stem}.pdf"
+    assert pdf.is_file(), f"LibreOffice wrote no PDF for {source}"
+    return pdf
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_pdf_holds_every_axis_and_figure(
+        example_docx: bytes, example_report: Any, soffice_path: str, pdftotext_path: str,
+        tmp_path: Path, build_dir: Path) -> None:
+    source = tmp_path / "hauts-de-chambery-2020-2026.docx"
+    source.write_bytes(example_docx)
+    pdf = _to_pdf(soffice_path, source, tmp_path)
+    text = subprocess.run([pdftotext_path, str(pdf), "-"], check=True, capture_output=True,
+                          text=True, timeout=60).stdout
+    pages = text.split("\f")
+    flat = normalise(text)
+    presenter = presenter_for(example_report.language)
+    contents = next(i for i, page in enumerate(pages) if "Sommaire" in page)
+    chapters = normalise(" ".join(pages[contents + 1:]))
+    positions = [chapters.find(normalise(axis.title)) for axis in example_report.axes]
+    assert -1 not in positions, "every axis has its chapter after the table of contents"
+    assert positions == sorted(positions)
+    for _, _, indicator in example_report.indicators():
+        value = normalise(presenter.indicator_value(indicator))
+        assert flat.count(value) >= 2, value  # the callout and the table
+        assert normalise(presenter.indicator_phrase(indicator)) in flat
+    assert normalise(f"Page {len(pages) - 1}") in normalise(pages[-2])
+    # Saved for people (and the README) to look at.
+    (build_dir / "docx.pdf").write_bytes(pdf.read_bytes())
+    pdftoppm = Path(pdftotext_path).with_name("pdftoppm")
+    subprocess.run([str(pdftoppm), "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
+                    str(pdf), str(build_dir / "docx-page1")], check=True, timeout=60)
+    assert (build_dir / "docx-page1.png").stat().st_size > 10_000
+
+
+@pytest.mark.libreoffice
+def test_a_reference_saved_by_libreoffice_still_works(
+        reference_path: Path, example_report: Any, soffice_path: str, tmp_path: Path) -> None:
+    """Cities edit the reference in LibreOffice as often as in Word."""
+    profile = tmp_path / f"profile-{uuid.uuid4().hex}"
+    outdir = tmp_path / "saved"
+    subprocess.run([soffice_path, "--headless", f"-env:UserInstallation={profile.as_uri()}",
+                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir),
+                    str(reference_path)], check=True, capture_output=True, timeout=180,
+                   env={**os.environ, "HOME": str(tmp_path)})
+    saved = outdir / "reference.docx"
+    document = docx.Document(io.BytesIO(render(example_report, reference_docx=saved)))
+    assert styled(document, "Heading 1") == [axis.title for axis in example_report.axes]
+    assert len([p for p in document.paragraphs if p.style.name == "Key Figure"]) == 7

@@ -118,9 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
-def _print_problems(problems: Sequence[Any], stream: TextIO = sys.stderr) -> None:
+def _print_problems(problems: Sequence[Any], stream: TextIO | None = None) -> None:
+    # sys.stderr looked up at call time: a default bound at import would miss redirection.
     for problem in problems:
-        print(problem, file=stream)
+        print(problem, file=stream or sys.stderr)
 
 
 def _summary(report: Any) -> str:

@@ -30,6 +30,19 @@ from lxml import etree
 import civicrecord
 from civicrecord import RenderError
 from civicrecord.cli import main
+from civicrecord.model import (
+    Breakdown,
+    BreakdownKind,
+    BreakdownPart,
+    Budget,
+    Indicator,
+    IndicatorPeriod,
+    MeasureKind,
+    Milestone,
+    PartialDate,
+    PeriodKind,
+    Source,
+)
 from civicrecord.presentation import presenter_for
 from civicrecord.renderers.docx import REQUIRED_STYLES, reference_docx
 from civicrecord.renderers.docx_ooxml import clean
@@ -147,6 +160,55 @@ def test_every_indicator_is_a_callout_with_its_phrase(document: Any,
         assert normalise(callout.text) == normalise(shown)
     style = document.styles["Key Figure"].element
     assert style.xpath("./w:pPr/w:shd/@w:fill") and style.xpath("./w:pPr/w:pBdr/w:left")
+
+
+@pytest.fixture(scope="module")
+def rich_report(example_report: Any) -> Any:
+    """The example with what it lacks: a budget, milestones, dates, an axis figure..."""
+    axis = example_report.axes[0]
+    action = attrs.evolve(
+        axis.actions[0], start=PartialDate(2021), end=PartialDate(2023, 6),
+        budget=Budget(120000, "EUR", IndicatorPeriod(PeriodKind.PER_YEAR)),
+        milestones=(Milestone(PartialDate(2021, 3, 4), "Étude lancée"),
+                    Milestone(PartialDate(2022, 6), "Projet arrêté")))
+    figure = Indicator(
+        id="residents-met", label="habitants rencontrés", kind=MeasureKind.COUNT, value=1200,
+        period=IndicatorPeriod(PeriodKind.AS_OF, PartialDate(2025, 12, 31)),
+        breakdowns=(Breakdown("âge", BreakdownKind.PART_OF_TOTAL,
+                              (BreakdownPart("de moins de 30 ans", 300),)),),
+        source=Source("Observatoire", date=PartialDate(2026, 2)))
+    axis = attrs.evolve(axis, actions=(action, *axis.actions[1:]), indicators=(figure,))
+    neighbourhood = attrs.evolve(example_report.neighbourhood, population=9800,
+                                 priority_area_code="QN07304M")
+    return attrs.evolve(example_report, axes=(axis, *example_report.axes[1:]),
+                        neighbourhood=neighbourhood, published=PartialDate(2026, 3, 14))
+
+
+def test_budgets_dates_milestones_and_axis_figures(rich_report: Any) -> None:
+    content = render(rich_report)
+    document = docx.Document(io.BytesIO(content))
+    details = [normalise(p.text) for p in document.paragraphs if p.style.name == "Action Details"]
+    assert "Dates : 2021–juin 2023" in details
+    assert "Budget : 120 000 € par an" in details
+    assert "Étapes : 4 mars 2021 – Étude lancée juin 2022 – Projet arrêté" in details
+    cover = [normalise(p.text) for p in document.paragraphs if p.style.name == "Cover Details"]
+    assert cover == ["Publié par : Ville de Chambéry", "Quartier : Hauts de Chambéry",
+                     "Période couverte : 2020–2026", "Publication : 14 mars 2026",
+                     "Population : 9 800", "Code du quartier prioritaire : QN07304M"]
+    # The axis's own figure closes the axis, after its outcome.
+    paragraphs = [p for p in document.paragraphs if p.style.name in (
+        "Heading 1", "Heading 2", "Key Figure")]
+    second_axis = [p.style.name for p in paragraphs].index("Heading 1", 1)
+    assert normalise(paragraphs[second_axis - 1].text) == (
+        "1 200 habitants rencontrés au 31 décembre 2025, dont 300 de moins de 30 ans")
+    row = document.tables[0].rows[1].cells
+    assert [normalise(c.text) for c in row] == [
+        "Habitants rencontrés, dont 300 de moins de 30 ans", "1 200",
+        "au 31 décembre 2025", "Observatoire (février 2026)"]
+    expected = datetime.datetime(2026, 3, 14, tzinfo=datetime.UTC)
+    assert document.core_properties.created == expected
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2026, 3, 14, 0, 0, 0)}
 
 
 def test_key_figures_table(document: Any, example_report: Any) -> None:
@@ -521,3 +583,21 @@ def test_a_reference_saved_by_libreoffice_still_works(
     document = docx.Document(io.BytesIO(render(example_report, reference_docx=saved)))
     assert styled(document, "Heading 1") == [axis.title for axis in example_report.axes]
     assert len([p for p in document.paragraphs if p.style.name == "Key Figure"]) == 7
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_shows_the_reference_styles(
+        reference_path: Path, example_report: Any, soffice_path: str, pdftotext_path: str,
+        tmp_path: Path) -> None:
+    city = tmp_path / "city.docx"
+    _restyled_reference(reference_path, city)
+    source = tmp_path / "styled.docx"
+    source.write_bytes(render(example_report, reference_docx=city))
+    pdf = _to_pdf(soffice_path, source, tmp_path)
+    pdffonts = Path(pdftotext_path).with_name("pdffonts")
+    fonts = subprocess.run([str(pdffonts), str(pdf)], check=True, capture_output=True,
+                           text=True, timeout=60).stdout
+    assert "DejaVuSerif" in fonts, fonts  # the city's Heading 1 font
+    text = subprocess.run([pdftotext_path, "-f", "2", "-l", "2", str(pdf), "-"], check=True,
+                          capture_output=True, text=True, timeout=60).stdout
+    assert "VILLE DE TEST · Direction de la communication" in text

@@ -45,6 +45,7 @@ from civicrecord.model import (
 )
 from civicrecord.presentation import presenter_for
 from civicrecord.renderers.html import (
+    NAMED_COLOURS,
     STATUS_ORDER,
     Theme,
     contrast,
@@ -636,14 +637,12 @@ def test_theme_and_logo_take_effect(browser: Any, example_report: Report,
 
 @pytest.mark.chromium
 def test_named_colours_match_the_browsers(browser: Any) -> None:
-    from civicrecord.renderers.html import _NAMED_COLOURS
-
     with open_page(browser, "<!DOCTYPE html><title>c</title><p id=p>x</p>") as watch:
         computed = watch.page.evaluate(
             "names => Object.fromEntries(names.map(n => { const p = document.getElementById('p');"
             " p.style.color = n; return [n, getComputedStyle(p).color]; }))",
-            list(_NAMED_COLOURS))
-    for name, value in _NAMED_COLOURS.items():
+            list(NAMED_COLOURS))
+    for name, value in NAMED_COLOURS.items():
         r, g, b = (int(value[i:i + 2], 16) for i in (0, 2, 4))
         assert computed[name] == f"rgb({r}, {g}, {b})", name
 

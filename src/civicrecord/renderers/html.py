@@ -41,11 +41,18 @@ if TYPE_CHECKING:
     import jinja2
 
 __all__ = [
+    "BUILTIN_PREFIX",
     "BUILTIN_TEMPLATES",
     "ENTRY_TEMPLATE",
+    "NAMED_COLOURS",
+    "STATUS_ORDER",
     "THEME_OPTIONS",
+    "ChartRow",
+    "ChartSegment",
     "StatusChart",
     "Theme",
+    "contrast",
+    "css_string",
     "http_url",
     "render_html",
     "status_chart",
@@ -81,7 +88,6 @@ STATUS_ORDER = (
 )
 
 _HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-# CSS Color Module Level 4 named colours, with their sRGB values for contrast sums.
 _NAMED_COLOUR_TABLE = """
     aliceblue:f0f8ff antiquewhite:faebd7 aqua:00ffff aquamarine:7fffd4 azure:f0ffff
     beige:f5f5dc bisque:ffe4c4 black:000000 blanchedalmond:ffebcd blue:0000ff
@@ -116,7 +122,8 @@ _NAMED_COLOUR_TABLE = """
     violet:ee82ee wheat:f5deb3 white:ffffff whitesmoke:f5f5f5 yellow:ffff00
     yellowgreen:9acd32
 """
-_NAMED_COLOURS: dict[str, str] = dict(pair.split(":") for pair in _NAMED_COLOUR_TABLE.split())
+#: CSS Color Module Level 4 named colours and their sRGB values, for contrast sums.
+NAMED_COLOURS: dict[str, str] = dict(pair.split(":") for pair in _NAMED_COLOUR_TABLE.split())
 
 
 def http_url(url: object) -> str | None:
@@ -145,8 +152,8 @@ def _parse_colour(option: str, value: object) -> RGB:
         raise RenderError(f"theme option {option!r} must be a colour such as '#005a9c', "
                           f"not {type(value).__name__}")
     text = value.strip().lower()
-    if text in _NAMED_COLOURS:
-        text = "#" + _NAMED_COLOURS[text]
+    if text in NAMED_COLOURS:
+        text = "#" + NAMED_COLOURS[text]
     if not _HEX_COLOUR.match(text):
         raise RenderError(
             f"theme option {option!r} is {value!r}, which is not a colour: write '#rgb', "

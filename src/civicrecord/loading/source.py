@@ -131,15 +131,19 @@ def decode(raw: bytes, name: str) -> str:
         )])
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    head = raw[:200]
+    if head.count(0) * 4 >= len(head) > 0:  # UTF-16 text is a NUL every other byte
+        raise SourceError([_problem(
+            name, 1, 1, "file looks encoded in UTF-16 (without a BOM), not UTF-8",
+            "save it as UTF-8 (in most editors: Save as... > Encoding > UTF-8)",
+        )])
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         before = raw[: error.start]
         line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8")) + 1  # characters
         hint = "save it as UTF-8 (in most editors: Save as... > Encoding > UTF-8)"
-        if b"\x00" in raw[:200]:
-            hint = "the file looks UTF-16 without a BOM; " + hint
         raise SourceError([_problem(
             name, line, column,
             f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x})", hint,

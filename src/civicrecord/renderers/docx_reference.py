@@ -230,6 +230,7 @@ def _add_custom_styles(document: Document) -> None:
 
     for level, indent, before, bold in ((1, 0, 8, True), (2, 4.5, 0, False)):
         toc = styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
+        toc.style_id = f"TOC{level}"  # Word's own id for its built-in style
         toc.base_style = styles["Normal"]
         toc.next_paragraph_style = styles["Normal"]
         _font(toc, 11 if level == 1 else 10, bold=bold, color=ACCENT if level == 1 else TEXT)

@@ -261,7 +261,8 @@ class _Writer:
     def _labelled(self, style: str, label: str, value: str) -> Paragraph:
         paragraph = self._paragraph(style)
         add_run(paragraph, f"{label}{self.colon}", self.styles["Strong"])
-        add_run(paragraph, value)
+        if value:
+            add_run(paragraph, value)
         return paragraph
 
     def _text(self, text: str, paragraph_style: str = "Normal",
@@ -345,7 +346,8 @@ class _Writer:
             texts = (self._indicator_name(indicator), self._indicator_value(indicator),
                      presenter.indicator_period(indicator), self._source(indicator))
             for cell, text in zip(row.cells, texts, strict=True):
-                add_run(cell.paragraphs[0], text)
+                if text:
+                    add_run(cell.paragraphs[0], text)
 
     def _column_widths(self, table: Any, shares: tuple[float, ...]) -> None:
         """Share the reference's text width; Word would otherwise make columns equal."""

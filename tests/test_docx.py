@@ -43,7 +43,7 @@ from civicrecord.model import (
     PeriodKind,
     Source,
 )
-from civicrecord.presentation import presenter_for
+from civicrecord.presentation import UnsupportedLanguageWarning, presenter_for
 from civicrecord.renderers.docx import REQUIRED_STYLES, reference_docx
 from civicrecord.renderers.docx_ooxml import clean
 
@@ -294,6 +294,22 @@ def test_an_english_report_gets_english_labels_numbers_and_proofing(
     assert document.core_properties.language == "en-GB"
     styles = part(content, "word/styles.xml")
     assert set(styles.xpath("//w:lang/@w:val", namespaces=NS)) == {"en-GB"}
+
+
+def test_a_sparse_report_in_an_unsupported_language(example_report: Any) -> None:
+    """No subtitle, no figures, an axis without actions: nothing is left dangling."""
+    axis = attrs.evolve(example_report.axes[0], actions=(), indicators=())
+    report = attrs.evolve(example_report, subtitle=None, axes=(axis,), language="de-DE")
+    with pytest.warns(UnsupportedLanguageWarning):
+        content = render(report)
+    document = docx.Document(io.BytesIO(content))
+    assert styled(document, "Subtitle") == [] and document.tables == []
+    assert "Key figures" not in styled(document, "Front Heading")
+    assert styled(document, "Heading 1") == [axis.title]
+    assert "No actions" in styled(document, "Normal")
+    assert document.core_properties.language == "de-DE"
+    header = " ".join(p.text for p in document.sections[0].header.paragraphs)
+    assert header == example_report.title
 
 
 def test_same_report_gives_the_same_bytes(example_report: Any, example_docx: bytes) -> None:

@@ -6,8 +6,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 EXAMPLE := examples/hauts_de_chambery
+# Renderer plugins shipped as separate distributions (docs/plugins.md).
+PLUGINS := $(wildcard plugins/civicrecord-*)
 
-.PHONY: demo test lint typecheck venv clean bench
+.PHONY: demo test lint typecheck venv clean bench plugins
 
 venv: $(VENV)/.installed
 
@@ -17,18 +19,29 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-demo: venv
+# Installed like any third-party plugin, through their entry points; editable so
+# that their tests run against the working tree.
+plugins: $(VENV)/.plugins-installed
+
+$(VENV)/.plugins-installed: $(VENV)/.installed $(addsuffix /pyproject.toml,$(PLUGINS))
+	$(BIN)/python -m pip install --quiet $(addprefix -e ,$(PLUGINS))
+	touch $@
+
+demo: venv plugins
 	$(BIN)/civicrecord validate $(EXAMPLE)
 	$(BIN)/civicrecord render $(EXAMPLE) -o build
+	$(BIN)/civicrecord formats
 
 lint: venv
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests plugins
 
-typecheck: venv
+typecheck: venv plugins
 	$(BIN)/mypy
+	$(BIN)/mypy --strict $(addsuffix /src,$(PLUGINS))
 
 test: lint typecheck
 	$(BIN)/pytest
+	$(BIN)/pytest $(addsuffix /tests,$(PLUGINS))
 
 # pandoc is what the figures are compared with: installed with apt-get where missing.
 bench: venv

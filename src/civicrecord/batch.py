@@ -197,6 +197,7 @@ def render_one(path: Path, settings: RenderSettings, directory: Path) -> ReportO
     from civicrecord.api import read, write
     from civicrecord.plugins import PluginError, load_plugins
     from civicrecord.presentation import presenter_for
+    from civicrecord.renderer import RenderError
 
     plugins = load_plugins()
     result = read(path, plugins=plugins)
@@ -212,7 +213,7 @@ def render_one(path: Path, settings: RenderSettings, directory: Path) -> ReportO
                                  template_dir=settings.template_dir,
                                  reference_docx=settings.reference_docx,
                                  base_dir=result.base_dir, **settings.options))
-        except (PluginError, OutputError) as error:
+        except (PluginError, OutputError, RenderError) as error:
             errors.append(f"{path}: {name}: error: {error}")
         except Exception as error:  # noqa: BLE001 - a plugin's bug must not stop the others
             try:

@@ -2,6 +2,7 @@
 #   make demo   - set up .venv, validate and render the worked example into build/
 #   make test   - set up .venv, then ruff, mypy and pytest
 #   make bench  - performance figures against pandoc (docs/performance.md)
+#   make docs   - build the documentation site into build/site (warnings are errors)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ EXAMPLE := examples/hauts_de_chambery
 # Renderer plugins shipped as separate distributions (docs/plugins.md).
 PLUGINS := $(wildcard plugins/civicrecord-*)
 
-.PHONY: demo test lint typecheck venv clean bench plugins
+.PHONY: demo test lint typecheck venv clean bench plugins docs
 
 venv: $(VENV)/.installed
 
@@ -39,9 +40,14 @@ typecheck: venv plugins
 	$(BIN)/mypy
 	$(BIN)/mypy --strict $(addsuffix /src,$(PLUGINS))
 
-test: lint typecheck
+test: lint typecheck docs
 	$(BIN)/pytest
 	$(BIN)/pytest $(addsuffix /tests,$(PLUGINS))
+
+# The data-format page is generated from the model: stale, it fails the build.
+docs: venv
+	$(BIN)/python docs/gen_data_format.py --check
+	$(BIN)/mkdocs build --strict -d build/site
 
 # pandoc is what the figures are compared with: installed with apt-get where missing.
 bench: venv

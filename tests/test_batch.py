@@ -345,3 +345,26 @@ def test_progress_shows_on_a_terminal_only(tty: bool) -> None:
     assert ("\r" in text) is tty
     if tty:
         assert text.endswith("\r\x1b[K")  # the progress line is cleared at the end
+
+
+# --- The index page in a browser -----------------------------------------------
+
+
+@pytest.mark.chromium
+def test_the_index_page_passes_axe_wcag_aa_checks(tmp_path: Path, chromium_path: str,
+                                                  build_dir: Path) -> None:
+    from browser import chromium, describe_violations, open_page, run_axe, screenshot
+
+    out = tmp_path / "out"
+    assert _run("render", EXAMPLE, _blank(tmp_path / "nord", "en"), "-f", "json",
+                "-o", out) == 0
+    with chromium(chromium_path) as browser, \
+            open_page(browser, (out / "index.html").read_text(encoding="utf-8"),
+                      bypass_csp=True, width=375) as watch:
+        results = run_axe(watch.page)
+        screenshot(watch.page, build_dir / "batch-index-375.png")
+        horizontal_scroll = watch.page.evaluate(
+            "document.documentElement.scrollWidth > window.innerWidth")
+    assert results["violations"] == [], describe_violations(results["violations"])
+    assert not horizontal_scroll
+    assert watch.console_errors == [] and watch.requests == []

@@ -231,6 +231,7 @@ class _Writer:
         self.presenter = presenter
         self.colon = presenter.label("colon")
         self.contents: list[tuple[int, str, str]] = []
+        self._section = document.element.body.sectPr  # new paragraphs go before it
 
     def write(self) -> None:
         self._cover()
@@ -245,10 +246,23 @@ class _Writer:
     # -- building blocks --------------------------------------------------------
 
     def _paragraph(self, style: str, text: str = "") -> Paragraph:
-        paragraph = set_style(self.document.add_paragraph(), self.styles[style])
+        paragraph = set_style(self._new_paragraph(), self.styles[style])
         if text:
             add_run(paragraph, text)
         return paragraph
+
+    def _new_paragraph(self) -> Paragraph:
+        """An empty paragraph at the end of the body, before its section properties.
+
+        What ``document.add_paragraph()`` does, less its search for ``w:sectPr``
+        through every paragraph already written, which made long reports quadratic.
+        """
+        paragraph = OxmlElement("w:p")
+        if self._section is None:
+            self.document.element.body.append(paragraph)
+        else:
+            self._section.addprevious(paragraph)
+        return Paragraph(paragraph, self.document._body)
 
     def _heading(self, style: str, level: int, text: str) -> Paragraph:
         paragraph = self._paragraph(style, text)

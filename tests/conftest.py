@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["hostile_summary"]  # "hostile inputs: N tried, N handled" at the end
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "hauts_de_chambery"
 BUILD = ROOT / "build"

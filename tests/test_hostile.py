@@ -1,0 +1,345 @@
+"""The hostile-input corpus: files people will feed civicrecord, and what it must say.
+
+``tests/hostile/manifest.toml`` lists every file (or folder) under
+``tests/hostile/cases/`` with its expected outcome; the cases too big to commit
+or needing symbolic links and named pipes are built here, in the same form.
+Every case goes through the real command line twice:
+
+- ``civicrecord render CASE -o OUT`` in a child process, under a time limit and
+  an address-space limit: the exit code, the expected problem line, no
+  traceback, and nothing written to OUT unless the report is valid;
+- ``civicrecord validate CASE`` in process: the same exit code and line.
+
+The expected line is ``FILE:LINE:COLUMN: SEVERITY: PATH: ...MESSAGE...``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+import pytest
+
+from civicrecord.cli import main
+from civicrecord.loading.source import MAX_FILE_BYTES
+from civicrecord.validation import MAX_STRING_LENGTH
+from hostile_summary import Tally
+
+HOSTILE = Path(__file__).parent / "hostile"
+CASES = HOSTILE / "cases"
+BASE = (HOSTILE / "base.yaml").read_text(encoding="utf-8")
+
+#: Seconds one command may take on the slowest case (a file just under the size limit).
+TIMEOUT = 60
+#: Address space a child process may use: a bound on memory for any input.
+MEMORY_LIMIT = 1024 * 1024 * 1024
+
+
+@attrs.frozen
+class Case:
+    """One hostile input and what civicrecord must do with it."""
+
+    file: str  # the command-line argument, relative to the case's folder
+    what: str
+    exit: int
+    severity: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None
+    message: str | None = None
+    shown: str | None = None  # the file named in the problem, when not `file`
+    in_process: bool = True  # also run `validate` in process (skipped for the slowest)
+
+    def expected(self) -> re.Pattern[str]:
+        where = re.escape(self.shown or self.file)
+        if self.line is not None:
+            where += f":{self.line}:" + (str(self.column) if self.column else r"\d+")
+        path, message = re.escape(self.path or ""), re.escape(self.message or "")
+        return re.compile(f"{where}: {self.severity}: {path}: .*{message}")
+
+    def check_output(self, stderr: str) -> None:
+        assert "Traceback" not in stderr
+        if self.severity is None:
+            assert ": error: " not in stderr, stderr
+            return
+        expected = self.expected()
+        assert any(expected.match(line) for line in stderr.splitlines()), (
+            f"{self.what}: no line matches {expected.pattern!r} in:\n{stderr}"
+        )
+
+
+def _committed() -> list[Case]:
+    manifest = tomllib.loads((HOSTILE / "manifest.toml").read_text(encoding="utf-8"))
+    return [Case(**entry) for entry in manifest["case"]]
+
+
+COMMITTED = _committed()
+
+# --- Cases built at run time ------------------------------------------------------
+
+GENERATED: dict[str, Callable[[Path], Case]] = {}
+
+
+def generated(build: Callable[[Path], Case]) -> Callable[[Path], Case]:
+    GENERATED[build.__name__.replace("_", "-")] = build
+    return build
+
+
+def _split_base() -> tuple[str, str]:
+    main_text, axes = BASE.split("axes:\n")
+    axis = "\n".join(line[4:] for line in axes.splitlines()) + "\n"
+    return main_text + "axes:\n  - axis-a\n", axis
+
+
+def _folder(base: Path, axis: str | None = None) -> Path:
+    main_text, axis_text = _split_base()
+    folder = base / "report"
+    (folder / "axes").mkdir(parents=True)
+    (folder / "report.yaml").write_text(main_text, encoding="utf-8")
+    if axis is None:
+        (folder / "axes" / "axis-a.yaml").write_text(axis_text, encoding="utf-8")
+    return folder
+
+
+def _axis_entry_line() -> int:
+    main_text, _ = _split_base()
+    return main_text.splitlines().index("  - axis-a") + 1
+
+
+@generated
+def over_the_size_limit(base: Path) -> Case:
+    text = BASE + "#" * (MAX_FILE_BYTES - len(BASE.encode())) + "\n"
+    (base / "big.yaml").write_text(text, encoding="utf-8")
+    return Case("big.yaml", "one byte over MAX_FILE_BYTES", 1, "error", path="(document)",
+                message=f"file is {MAX_FILE_BYTES + 1} bytes, over the limit of "
+                f"{MAX_FILE_BYTES} bytes (MAX_FILE_BYTES)")
+
+
+@generated
+def ten_megabytes_of_json(base: Path) -> Case:
+    (base / "big.json").write_text('{"id": "' + "x" * 10 * 1024 * 1024 + '"}', encoding="utf-8")
+    return Case("big.json", "10 MB of JSON", 1, "error", path="(document)",
+                message="over the limit of")
+
+
+@generated
+def axis_file_over_the_size_limit(base: Path) -> Case:
+    folder = _folder(base)
+    axis = folder / "axes" / "axis-a.yaml"
+    axis.write_text(axis.read_text() + " " * MAX_FILE_BYTES, encoding="utf-8")
+    return Case("report", "an axis file over MAX_FILE_BYTES", 1, "error",
+                path="(document)", message="(MAX_FILE_BYTES)",
+                shown="report/axes/axis-a.yaml")
+
+
+@generated
+def just_under_the_size_limit(base: Path) -> Case:
+    head = BASE + "extra: ["
+    count = (MAX_FILE_BYTES - len(head.encode()) - 2) // 2
+    (base / "full.yaml").write_text(head + ",".join(["1"] * count) + "]\n", encoding="utf-8")
+    return Case("full.yaml", "half a million numbers, just under the size limit", 1, "error",
+                line=BASE.count("\n") + 1, column=1, path="extra",
+                message="unknown key 'extra'", in_process=False)
+
+
+@generated
+def text_over_the_length_limit(base: Path) -> Case:
+    text = BASE.replace("title: Action A", "title: " + "a" * (MAX_STRING_LENGTH + 1))
+    (base / "long.yaml").write_text(text, encoding="utf-8")
+    line = BASE.splitlines().index("        title: Action A") + 1
+    return Case("long.yaml", "a title one character over MAX_STRING_LENGTH", 1, "error",
+                line=line, column=9, path="axes[0].actions[0].title",
+                message=f"text is {MAX_STRING_LENGTH + 1} characters long, over the limit of "
+                f"{MAX_STRING_LENGTH} (MAX_STRING_LENGTH)")
+
+
+@generated
+def twenty_thousand_errors(base: Path) -> Case:
+    text = BASE.replace("places: [place-a]", "places: [" + ", ".join(["1"] * 20_000) + "]")
+    (base / "many.yaml").write_text(text, encoding="utf-8")
+    line = BASE.splitlines().index("        places: [place-a]") + 1
+    return Case("many.yaml", "20 000 numbers where ids go", 1, "error", line=line, column=18,
+                path="axes[0].actions[0].places[0]", message="expected text, got a number (1)")
+
+
+def _escaping_axis(base: Path, target: Path, what: str) -> Case:
+    folder = _folder(base, axis="")
+    (folder / "axes" / "axis-a.yaml").symlink_to(target)
+    return Case("report", what, 1, "error", line=_axis_entry_line(), column=5, path="axes[0]",
+                message="is a symbolic link or lies outside the report folder",
+                shown="report/report.yaml")
+
+
+@generated
+def axis_file_linked_to_etc_passwd(base: Path) -> Case:
+    return _escaping_axis(base, Path("/etc/passwd"), "axes/axis-a.yaml -> /etc/passwd")
+
+
+@generated
+def axis_file_linked_outside_the_folder(base: Path) -> Case:
+    _, axis_text = _split_base()
+    (base / "elsewhere.yaml").write_text(axis_text, encoding="utf-8")
+    return _escaping_axis(base, Path("../../elsewhere.yaml"), "a valid axis file, but linked")
+
+
+@generated
+def axis_file_linked_inside_the_folder(base: Path) -> Case:
+    _, axis_text = _split_base()
+    folder = base / "report"
+    folder.mkdir()
+    (folder / "copy.yaml").write_text(axis_text, encoding="utf-8")
+    return _escaping_axis(base, Path("../copy.yaml"), "a link that stays inside (still a link)")
+
+
+@generated
+def axes_folder_linked_outside(base: Path) -> Case:
+    _, axis_text = _split_base()
+    (base / "outside" / "axes").mkdir(parents=True)
+    (base / "outside" / "axes" / "axis-a.yaml").write_text(axis_text, encoding="utf-8")
+    main_text, _ = _split_base()
+    (base / "report").mkdir()
+    (base / "report" / "report.yaml").write_text(main_text, encoding="utf-8")
+    (base / "report" / "axes").symlink_to(base / "outside" / "axes")
+    return Case("report", "axes/ itself a link to another folder", 1, "error",
+                line=_axis_entry_line(), column=5, path="axes[0]",
+                message="lies outside the report folder", shown="report/report.yaml")
+
+
+@generated
+def report_file_linked(base: Path) -> Case:
+    (base / "secret.yaml").write_text(BASE, encoding="utf-8")
+    (base / "report").mkdir()
+    (base / "report" / "report.yaml").symlink_to(base / "secret.yaml")
+    return Case("report", "report.yaml a link to a file elsewhere", 1, "error",
+                path="(document)", message="cannot read the file: it is a symbolic link",
+                shown="report/report.yaml")
+
+
+@generated
+def axis_file_a_named_pipe(base: Path) -> Case:
+    folder = _folder(base, axis="")
+    os.mkfifo(folder / "axes" / "axis-a.yaml")
+    return Case("report", "a named pipe (reading it would block forever)", 1, "error",
+                path="(document)", message="cannot read the file: it is not a regular file",
+                shown="report/axes/axis-a.yaml")
+
+
+@generated
+def axis_file_a_folder(base: Path) -> Case:
+    folder = _folder(base, axis="")
+    (folder / "axes" / "axis-a.yaml").mkdir()
+    return Case("report", "a folder named like an axis file", 1, "error", path="(document)",
+                message="cannot read the file: it is not a regular file",
+                shown="report/axes/axis-a.yaml")
+
+
+@generated
+def missing_path(base: Path) -> Case:
+    return Case("no-such-report.yaml", "a path that does not exist", 1, "error",
+                path="(document)", message="cannot read the file: it is missing")
+
+
+# --- Running a case -----------------------------------------------------------------------
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).parent / "civicrecord"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "civicrecord.cli"]
+
+
+def _run(case: Case, base: Path, out: Path, tally: Tally,
+         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    with tally.trying("hostile inputs"):
+        try:
+            child = subprocess.run(
+                [*_command(), "render", case.file, "-o", str(out)], cwd=base,
+                capture_output=True, encoding="utf-8", errors="replace", timeout=TIMEOUT,
+                preexec_fn=_limit_memory, check=False,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{case.what}: render took more than {TIMEOUT} s")
+        assert child.returncode == case.exit, child.stderr
+        case.check_output(child.stderr)
+        written = sorted(p for p in out.rglob("*") if p.is_file()) if out.exists() else []
+        if case.exit:
+            assert written == [], f"{case.what}: output written for a bad report"
+        else:
+            assert written, f"{case.what}: a valid report was not rendered"
+
+        if not case.in_process:
+            return
+        monkeypatch.chdir(base)
+        assert main(["validate", case.file]) == case.exit
+        captured = capsys.readouterr()
+        case.check_output(captured.err)
+        if case.exit == 0:
+            assert ": valid: 1 axes, 1 actions, 1 indicators" in captured.out
+
+
+@pytest.mark.parametrize("case", COMMITTED, ids=[case.file for case in COMMITTED])
+def test_committed_case(case: Case, tmp_path: Path, hostile_tally: Tally,
+                        capsys: pytest.CaptureFixture[str],
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    _run(case, CASES, tmp_path / "out", hostile_tally, capsys, monkeypatch)
+
+
+@pytest.mark.parametrize("name", list(GENERATED))
+def test_generated_case(name: str, tmp_path: Path, hostile_tally: Tally,
+                        capsys: pytest.CaptureFixture[str],
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    base = tmp_path / "case"
+    base.mkdir()
+    case = GENERATED[name](base)
+    _run(case, base, tmp_path / "out", hostile_tally, capsys, monkeypatch)
+
+
+# --- The corpus itself ---------------------------------------------------------------------
+
+
+def test_the_corpus_has_at_least_sixty_committed_files() -> None:
+    assert len(COMMITTED) >= 60
+
+
+def test_every_committed_file_has_an_expected_outcome_and_vice_versa() -> None:
+    listed = {Path(case.file).parts[0] for case in COMMITTED}
+    present = {path.name for path in CASES.iterdir()}
+    assert listed == present
+
+
+def test_every_error_case_names_a_path_and_a_message() -> None:
+    for case in [*COMMITTED]:
+        if case.exit:
+            assert case.severity == "error" and case.path and case.message, case
+
+
+def test_the_corpus_covers_every_kind_of_hostile_input() -> None:
+    """Issue 8 §1, one needle per item, each matched by some case's description or file."""
+    described = " ".join(f"{case.file} {case.what}" for case in COMMITTED).lower()
+    described += " " + " ".join(GENERATED).lower()
+    for needle in ("yaml syntax", "tab", "latin-1", "utf-16 with", "utf-16le-without-bom",
+                   "bom", "crlf", "empty", "alias-bomb", "deep", "size-limit", "5000-digit",
+                   "nan", "infinity", "negative", "impossible-date", "number-for-text",
+                   "unknown-key", "duplicate-key", "duplicate-action-id", "broken",
+                   "python-object-apply",
+                   "etc/passwd", "absolute", "linked", "../x", "control", "surrogate",
+                   "zero-width", "bidi", "length-limit"):
+        assert needle in described, needle
+
+
+def test_the_base_report_of_the_corpus_is_valid() -> None:
+    import civicrecord
+
+    report = civicrecord.load(HOSTILE / "base.yaml")
+    assert json.loads(civicrecord.render(report, "json"))["id"] == "demo-2020-2026"

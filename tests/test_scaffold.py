@@ -241,6 +241,14 @@ def test_refuses_a_file(tmp_path: Path) -> None:
         new_report(target)
 
 
+def test_refuses_a_symbolic_link_even_to_an_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "nord").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ScaffoldError, match="is a symbolic link"):
+        new_report(tmp_path / "nord", blank=True)
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
 def test_fills_an_existing_empty_folder(tmp_path: Path) -> None:
     target = tmp_path / "nord"
     target.mkdir()

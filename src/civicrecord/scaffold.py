@@ -128,7 +128,9 @@ def new_report(
 
 
 def _check_target(target: Path) -> None:
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
+    if target.is_symlink():
+        raise ScaffoldError(f"{target} is a symbolic link; name a real folder")
+    if target.exists() and not target.is_dir():
         raise ScaffoldError(f"{target} exists and is not a folder; choose another name")
     if target.is_dir() and any(target.iterdir()):
         raise ScaffoldError(f"{target} is not empty; choose a new folder name, "

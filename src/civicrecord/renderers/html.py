@@ -413,7 +413,11 @@ def _new_environment(template_dir: Path | None) -> jinja2.Environment:
     if template_dir is not None:
         loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders.append(builtin)
-    environment = SandboxedEnvironment(
+    # The sandbox guards against a user's templates. The built-in ones alone are
+    # our own code, and checking each of their attribute lookups took a third of
+    # a render.
+    kind = SandboxedEnvironment if template_dir is not None else jinja2.Environment
+    environment = kind(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

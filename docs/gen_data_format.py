@@ -244,9 +244,9 @@ def render() -> str:
         "",
         " ".join(_rst_to_markdown(_doc(model.PartialDate)).split()),
         "",
-        "Quote months and days in YAML (`\"2021-05\"`): unquoted, `2021-05` is fine but "
-        "some editors colour it as a number. Never invent a month or a day the source does "
-        "not give.",
+        "civicrecord reads `2021-05` and `2021-05-03` quoted or not; quote them anyway "
+        "(`\"2021-05\"`) so that other YAML tools do not read them as numbers or "
+        "timestamps. Never invent a month or a day the source does not give.",
         "",
         "### Texts",
         "",

@@ -367,6 +367,8 @@ def _check_in_period(path: PathKey, date: PartialDate | None, report: Report) ->
     if problems:
         return problems
     start, end = report.period.start, report.period.end
+    if start.earliest() > end.latest():
+        return []  # a reversed period is reported once, not at every date
     if date.latest() < start.earliest() or date.earliest() > end.latest():
         return [_warning(path, f"date {date} is outside the report period {start}-{end}",
                          "check the year, or say in the text why it matters here")]

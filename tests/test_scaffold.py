@@ -122,6 +122,28 @@ def test_new_works_from_the_installed_wheel_alone(wheel: Path, tmp_path: Path) -
         (EXAMPLE / "report.yaml").read_text(encoding="utf-8").split("\n")[1:]
 
 
+@pytest.mark.slow
+def test_a_wheel_built_from_the_sdist_ships_the_example_too(tmp_path: Path) -> None:
+    """``python -m build`` makes the wheel from the sdist: the example must survive both."""
+    import tarfile
+
+    subprocess.run([sys.executable, "-c", "import sys; from hatchling.build import build_sdist; "
+                    "print(build_sdist(sys.argv[1]))", str(tmp_path)],
+                   cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
+    (sdist,) = tmp_path.glob("civicrecord-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path / "src", filter="data")
+    (tree,) = (tmp_path / "src").iterdir()
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--no-index", "-w", str(tmp_path / "wheel"),
+                    str(tree)], check=True, capture_output=True, timeout=300)
+    (wheel,) = (tmp_path / "wheel").glob("civicrecord-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {n for n in archive.namelist()
+                   if n.startswith("civicrecord/examples/hauts_de_chambery/")}
+    assert len(shipped) == sum(1 for p in EXAMPLE.rglob("*") if p.is_file())
+
+
 def test_the_editable_install_finds_the_example_in_the_source_tree() -> None:
     assert available_examples() == ["hauts_de_chambery"]
 

@@ -31,7 +31,7 @@ from civicrecord.plugins import (
 )
 from civicrecord.renderer import RenderContext, Renderer, RenderError
 from civicrecord.validation import Problem, Severity
-from plugin_venv import Venv, make_venv
+from plugin_venv import ROOT, Venv, make_venv
 
 # --- plugins used in-process ----------------------------------------------------------
 
@@ -391,6 +391,16 @@ def test_an_installed_plugin_is_found_through_its_entry_point(
     assert list(rows)[:len(builtins)] == builtins and "outline" in list(rows)[len(builtins):]
 
 
+def test_installed_formats_come_in_entry_point_name_order(install: Install) -> None:
+    # Discovery order follows directory listings; the listing must not.
+    for entry, module in (("zebra", "zebra_ep"), ("aardvark", "aardvark_ep"),
+                          ("mongoose", "mongoose_ep")):
+        install(f"civicrecord-{entry}", {module: OUTLINE_MODULE.format(name=f"{entry}-fmt")},
+                {entry: module})
+    names = [name for name in load_plugins().renderers() if name.endswith("-fmt")]
+    assert names == ["aardvark-fmt", "mongoose-fmt", "zebra-fmt"]
+
+
 def test_the_disable_variable_turns_entry_point_loading_off(
         install: Install, monkeypatch: pytest.MonkeyPatch) -> None:
     install("civicrecord-outline-ep", {"outline_ep": OUTLINE_MODULE.format(name="outline")},
@@ -559,21 +569,30 @@ PACKAGES = {
 }
 
 
+#: The plugins maintained in this repository, each installable with ``pip install plugins/NAME``.
+SHIPPED = {"civicrecord-csv": ["csv", "csv-schema"], "civicrecord-markdown": ["markdown"],
+           "civicrecord-pdf": ["pdf"]}
+
+
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
+    """Test plugins written here, and the shipped ones, installed by pip (not editable)."""
     projects = tmp_path_factory.mktemp("projects")
     folders = [
         write_project(projects / distribution, distribution, "1.2.3", source,
                       {entry: distribution.replace("-", "_")})
         for distribution, (entry, source) in PACKAGES.items()
     ]
-    return make_venv(tmp_path_factory.mktemp("venv") / "env", folders)
+    shipped = [ROOT / "plugins" / name for name in SHIPPED]
+    return make_venv(tmp_path_factory.mktemp("venv") / "env", [*folders, *shipped])
 
 
 @pytest.mark.slow
 def test_pip_installed_plugins_are_in_the_venv(venv: Venv) -> None:
     installed = venv.distributions()
     assert installed.pop("civicrecord") == civicrecord.__version__
+    for name in SHIPPED:
+        assert installed.pop(name) == "0.1.0"
     assert installed == {name: "1.2.3" for name in PACKAGES}
 
 
@@ -582,7 +601,10 @@ def test_formats_lists_an_installed_plugin_and_warns_about_broken_ones(venv: Ven
     result = venv.run("civicrecord", "formats", "--json")
     assert result.returncode == 0, result.stderr
     rows = {row["name"]: row for row in json.loads(result.stdout)}
-    assert list(rows) == [*builtin_formats(), "outline", "crash"]
+    # Built-in formats, then installed ones in the order of their plugins' names:
+    # broken-render, csv, markdown, outline, pdf.
+    assert list(rows) == [*builtin_formats(), "crash", "csv", "csv-schema", "markdown",
+                          "outline", "pdf"]
     assert {k: rows["outline"][k] for k in ("plugin", "distribution", "version", "extension")} \
         == {"plugin": "outline", "distribution": "civicrecord-outline", "version": "1.2.3",
             "extension": "outline.txt"}
@@ -626,6 +648,29 @@ def test_render_goes_on_past_a_failing_plugin_and_exits_1(venv: Venv, example_di
     assert not (tmp_path / f"{example_report.id}.txt").exists()
     assert (f"{example_dir}: crash: error: renderer from plugin 'broken-render' failed: "
             "RuntimeError: the printer is on fire") in result.stderr.splitlines()
+
+
+@pytest.mark.slow
+def test_the_shipped_plugins_install_with_pip_and_render(venv: Venv, example_dir: Path,
+                                                         example_report: civicrecord.Report,
+                                                         tmp_path: Path) -> None:
+    rows = json.loads(venv.run("civicrecord", "formats", "--json").stdout)
+    provided = {row["name"]: (row["distribution"], row["version"]) for row in rows}
+    for distribution, names in SHIPPED.items():
+        for name in names:
+            assert provided[name] == (distribution, "0.1.0")
+    formats = [name for names in SHIPPED.values() for name in names]
+    result = venv.run("civicrecord", "render", example_dir,
+                      *(arg for name in formats for arg in ("-f", name)), "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    stem = tmp_path / example_report.id
+    written = [Path(line) for line in result.stdout.splitlines()]
+    assert written == [Path(f"{stem}.{ext}") for ext in ("csv", "tableschema.json", "md",
+                                                          "pdf")]
+    assert written[0].read_bytes().startswith(b"report_id,")
+    assert json.loads(written[1].read_text("utf-8"))["fields"][0]["name"] == "report_id"
+    assert written[2].read_text("utf-8").startswith(f"# {example_report.title}\n")
+    assert written[3].read_bytes().startswith(b"%PDF-")
 
 
 @pytest.mark.slow

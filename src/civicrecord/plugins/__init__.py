@@ -258,7 +258,10 @@ def _unknown_hooks(manager: pluggy.PluginManager, plugin: object) -> list[str]:
 def _load_entry_points(plugins: PluginSet) -> None:
     from importlib import metadata
 
-    for entry_point in metadata.entry_points(group=hookspecs.PROJECT_NAME):
+    # Sorted, because discovery follows the order of directory listings, which differs
+    # between machines: formats are listed and rendered in the same order everywhere.
+    found = metadata.entry_points(group=hookspecs.PROJECT_NAME)
+    for entry_point in sorted(found, key=lambda ep: (ep.name, ep.value)):
         dist = entry_point.dist.name if entry_point.dist else None
         version = entry_point.dist.version if entry_point.dist else None
         try:

@@ -109,6 +109,18 @@ def test_output_is_utf8_and_deterministic(report: Report, plugins: object) -> No
     assert "Chambéry" in text and "\r" not in text
 
 
+def test_the_presentations_no_break_spaces_are_kept(report: Report, plugins: object) -> None:
+    markdown = render(report, plugins)
+    say = presenter_for(report.language)
+    for _axis, _action, figure in report.indicators():
+        assert block_start(say.indicator_phrase(figure)) in markdown
+    assert "350\u202f000\u00a0€" in markdown
+    assert f"**{say.label('status')}**\u00a0: " in markdown
+    for _axis, action in report.actions():
+        for milestone in action.milestones:
+            assert f"- {say.date(milestone.date)}\u00a0: {inline(milestone.title)}" in markdown
+
+
 # --- structure, as pandoc reads it ------------------------------------------------------------
 
 

@@ -46,12 +46,14 @@ _AUTOLINK = re.compile(r"(?i)(?<=\bhttps)(?=://)|(?<=\bhttp)(?=://)|(?<=\bftp)(?
                        r"|(?<=\bwww)(?=\.)")
 # A list marker at the start of a block: "1." "2)" "a." "iv)" (pandoc's fancy lists).
 _ORDERED_MARKER = re.compile(r"^(\d{1,9}|[A-Za-z]|[ivxlcdm]+|[IVXLCDM]+)(?=[.)])")
-_SPACES = re.compile(r"\s+")
+# Line breaks and runs of ordinary spaces; no-break spaces ("350\u202f000\u00a0€",
+# "2021\u00a0:") are the presentation's typography and stay.
+_SPACES = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")
 
 
 def inline(text: str) -> str:
     """Text as it must be written inside a line for it to show literally."""
-    text = _SPACES.sub(" ", text).strip()
+    text = _SPACES.sub(" ", text).strip(" ")
     text = _INLINE_SPECIAL.sub(lambda match: "\\" + match.group(), text)
     text = _EMOJI.sub(r"\\:", text)
     return _AUTOLINK.sub(r"\\", text)

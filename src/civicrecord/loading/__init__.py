@@ -126,12 +126,13 @@ def _envelope_problems(data: Any, source_map: SourceMap) -> list[Problem]:
     version = data.pop("format_version", None)
     data.pop("$schema", None)
     if version is not None and version != FORMAT_VERSION:
-        problems.append(Problem(
-            Severity.ERROR, "format_version",
-            f"format version {version!r} is not supported (this civicrecord reads "
-            f"{FORMAT_VERSION!r})", "upgrade civicrecord, or re-export the file",
-            source_map.locate(("format_version",)),
-        ))
+        message, hint = (f"format version {version!r} is not supported (this civicrecord "
+                         f"reads {FORMAT_VERSION!r})", "upgrade civicrecord, or re-export the file")
+        if str(version) == FORMAT_VERSION:  # 1 written without quotes
+            message, hint = (f"format_version is text, not the number {version}",
+                             f"write format_version: '{FORMAT_VERSION}'")
+        problems.append(Problem(Severity.ERROR, "format_version", message, hint,
+                                source_map.locate(("format_version",))))
     return problems
 
 

@@ -88,7 +88,7 @@ def _structure_value(value: Any, _: Any) -> int | float | str:
 
 def _structure_partial_date(value: Any, _: type) -> PartialDate:
     if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
+        value = f"{value:04d}" if value >= 0 else str(value)  # a year: 987 is 0987
     if not isinstance(value, str):
         raise _TypeMismatch("a date (YYYY, YYYY-MM or YYYY-MM-DD)", value)
     return PartialDate.parse(value.strip())

@@ -1,0 +1,405 @@
+"""Loaders: a folder or one YAML, TOML or JSON file becomes the same report, and every
+value can be found again in its file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+import civicrecord
+from civicrecord.loading import load_report
+from civicrecord.loading.converter import to_plain
+from civicrecord.loading.source import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    SourceError,
+    decode,
+    parse_text,
+    read_document,
+)
+from civicrecord.model import PartialDate, Report
+from strategies import reports
+
+HOSTILE = Path(__file__).parent / "hostile"
+BASE_FILE = HOSTILE / "base.yaml"
+BASE = BASE_FILE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def base_report() -> Report:
+    return civicrecord.load(BASE_FILE)
+
+
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both YAML parsers: libyaml when installed, PyYAML's own otherwise."""
+    if request.param == "pure-python":
+        monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    elif getattr(yaml, "CSafeLoader", None) is None:
+        pytest.skip("PyYAML was built without libyaml")
+    return str(request.param)
+
+
+def to_toml(data: dict[str, Any]) -> str:
+    """Plain data as TOML: one ``key = value`` line per top-level key, inline below.
+
+    TOML has no null: a None (an optional field left out) is omitted.
+    """
+
+    def value(item: Any) -> str:
+        if isinstance(item, dict):
+            return "{ " + ", ".join(f"{json.dumps(k)} = {value(v)}" for k, v in item.items()
+                                    if v is not None) + " }"
+        if isinstance(item, list):
+            return "[ " + ", ".join(value(v) for v in item) + " ]"
+        if isinstance(item, bool):
+            return "true" if item else "false"
+        if isinstance(item, int | float):
+            return repr(item)
+        return json.dumps(item)
+
+    return "".join(f"{json.dumps(key)} = {value(item)}\n" for key, item in data.items()
+                   if item is not None)
+
+
+def _errors(path: Path | str) -> list[str]:
+    return [str(p) for p in civicrecord.validate(path) if p.is_error]
+
+
+# --- One report, any form -----------------------------------------------------------------
+
+
+def test_the_worked_example_loads_from_its_folder(example_dir: Path) -> None:
+    report = civicrecord.load(example_dir)
+    listed = yaml.safe_load((example_dir / "report.yaml").read_text(encoding="utf-8"))["axes"]
+    assert [axis.id for axis in report.axes] == listed
+    assert civicrecord.validate(example_dir) == []
+
+
+def test_a_report_is_the_same_from_yaml_json_and_toml(tmp_path: Path,
+                                                      base_report: Report) -> None:
+    plain = to_plain(base_report)
+    (tmp_path / "r.json").write_text(json.dumps(plain, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "r.toml").write_text(to_toml(plain), encoding="utf-8")
+    (tmp_path / "r.yml").write_text(yaml.safe_dump(plain, allow_unicode=True), encoding="utf-8")
+    for name in ("r.json", "r.toml", "r.yml"):
+        assert civicrecord.load(tmp_path / name) == base_report, name
+
+
+def test_a_folder_is_the_same_report_as_one_file(tmp_path: Path, base_report: Report) -> None:
+    main, axes = BASE.split("axes:\n")
+    (tmp_path / "axes").mkdir()
+    (tmp_path / "report.yaml").write_text(main + "axes:\n  - axis-a\n", encoding="utf-8")
+    axis = "\n".join(line[4:] for line in axes.splitlines()) + "\n"
+    (tmp_path / "axes" / "axis-a.yaml").write_text(axis, encoding="utf-8")
+    assert civicrecord.load(tmp_path) == base_report
+
+
+def test_axis_files_may_be_json_or_toml_and_omit_their_id(tmp_path: Path,
+                                                          base_report: Report) -> None:
+    plain = to_plain(base_report)
+    axis = plain.pop("axes")[0]
+    del axis["id"]
+    second = dict(axis, actions=[dict(axis["actions"][0], id="action-b", indicators=[])])
+    (tmp_path / "axes").mkdir()
+    (tmp_path / "axes" / "axis-a.json").write_text(json.dumps(axis), encoding="utf-8")
+    (tmp_path / "axes" / "axis-b.toml").write_text(to_toml(second), encoding="utf-8")
+    (tmp_path / "report.json").write_text(json.dumps({**plain, "axes": ["axis-a", "axis-b"]}),
+                                          encoding="utf-8")
+    report = civicrecord.load(tmp_path)
+    assert [axis.id for axis in report.axes] == ["axis-a", "axis-b"]
+    assert report.axes[0] == base_report.axes[0]
+
+
+def test_inline_axes_and_axis_files_mix(tmp_path: Path, base_report: Report) -> None:
+    main, axes = BASE.split("axes:\n")
+    second = axes.replace("axis-a", "axis-b").replace("action-a", "action-b").replace(
+        "people-supported", "people-b")
+    (tmp_path / "axes").mkdir()
+    (tmp_path / "axes" / "axis-b.yaml").write_text(
+        "\n".join(line[4:] for line in second.splitlines()) + "\n", encoding="utf-8")
+    (tmp_path / "report.yaml").write_text(main + "axes:\n" + axes + "  - axis-b\n",
+                                          encoding="utf-8")
+    report = civicrecord.load(tmp_path)
+    assert [axis.id for axis in report.axes] == ["axis-a", "axis-b"]
+    assert report.axes[0] == base_report.axes[0]
+
+
+@pytest.mark.parametrize("name", ["report.yaml", "report.yml", "report.toml", "report.json"])
+def test_a_folder_finds_its_main_file_by_any_name(tmp_path: Path, base_report: Report,
+                                                  name: str) -> None:
+    plain = to_plain(base_report)
+    text = {".json": json.dumps(plain), ".toml": to_toml(plain)}.get(
+        Path(name).suffix, yaml.safe_dump(plain))
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    assert civicrecord.load(tmp_path) == base_report
+
+
+# --- Encodings, line endings, comments, envelope ---------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json", ".toml"])
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["no-bom", "bom"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_utf8_with_or_without_bom_and_any_line_ending(tmp_path: Path, base_report: Report,
+                                                      suffix: str, bom: bytes,
+                                                      newline: str) -> None:
+    plain = to_plain(base_report)
+    text = {".json": json.dumps(plain, indent=1, ensure_ascii=False), ".toml": to_toml(plain),
+            ".yaml": BASE}[suffix]
+    path = tmp_path / f"r{suffix}"
+    path.write_bytes(bom + text.replace("\n", newline).encode("utf-8"))
+    assert civicrecord.load(path) == base_report
+
+
+def test_crlf_keeps_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_bytes(BASE.replace("status: done", "status: dune").replace("\n", "\r\n").encode())
+    assert [str(p.location) for p in civicrecord.validate(path)] == [f"{path}:37:9"]
+
+
+def test_yaml_comments_are_ignored_everywhere(tmp_path: Path, base_report: Report) -> None:
+    commented = "\n".join(f"{line}  # note" if line.strip() and not line.endswith(":")
+                          and not line.lstrip().startswith("#") else line
+                          for line in BASE.splitlines())
+    path = tmp_path / "r.yaml"
+    path.write_text("# heading\n" + commented + "\n# end\n", encoding="utf-8")
+    assert civicrecord.load(path) == base_report
+
+
+def test_schema_and_format_version_are_accepted_and_not_fields(tmp_path: Path,
+                                                               base_report: Report) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text("$schema: ../schema/report.schema.json\nformat_version: '1'\n" + BASE,
+                    encoding="utf-8")
+    assert civicrecord.load(path) == base_report
+
+
+@pytest.mark.parametrize(
+    ("version", "message", "hint"),
+    [("'2'", "format version '2' is not supported (this civicrecord reads '1')",
+      "upgrade civicrecord, or re-export the file"),
+     ("1", "format_version is text, not the number 1", "write format_version: '1'")],
+)
+def test_another_format_version_is_refused(tmp_path: Path, version: str, message: str,
+                                           hint: str) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(BASE + f"format_version: {version}\n", encoding="utf-8")
+    assert _errors(path) == [f"{path}:66:1: error: format_version: {message} ({hint})"]
+
+
+def test_decode_strips_a_bom_and_refuses_other_encodings() -> None:
+    assert decode(b"\xef\xbb\xbfid: x", "f") == "id: x"
+    for raw, message, where in [
+        ("id: x".encode("utf-16"), "file is encoded in UTF-16, not UTF-8", "f:1:1"),
+        ("id: x".encode("utf-16-be"), "file looks encoded in UTF-16 (without a BOM), not UTF-8",
+         "f:1:1"),
+        # Latin-1 after correct UTF-8: the column counts characters, not bytes
+        ("title: é\ncity: Chambéry ".encode() + "é".encode("latin-1"),
+         "file is not valid UTF-8 (byte 0xe9)", "f:2:16"),
+    ]:
+        with pytest.raises(SourceError) as raised:
+            decode(raw, "f")
+        assert [(p.message, str(p.location)) for p in raised.value.problems] == [(message, where)]
+
+
+# --- Dates and YAML's own types ------------------------------------------------------------------
+
+
+def test_dates_are_read_as_written_never_as_datetimes(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(BASE.replace('end: "2023-06"', "end: 2023-06-30").replace(
+        'date: "2021-05-03"', "date: 2021-05"), encoding="utf-8")
+    action = civicrecord.load(path).axes[0].actions[0]
+    assert (action.end, action.milestones[0].date) == (PartialDate(2023, 6, 30),
+                                                       PartialDate(2021, 5))
+
+
+def test_toml_dates_become_partial_dates_and_datetimes_are_refused(tmp_path: Path,
+                                                                   base_report: Report) -> None:
+    text = to_toml(to_plain(base_report))
+    assert '"end" = "2023-06"' in text
+    text = text.replace('"end" = "2023-06"', '"end" = 2023-06-30')  # a TOML date literal
+    path = tmp_path / "r.toml"
+    path.write_text(text, encoding="utf-8")
+    assert civicrecord.load(path).axes[0].actions[0].end == PartialDate(2023, 6, 30)
+    path.write_text(text.replace("2023-06-30", "2023-06-30T10:00:00"), encoding="utf-8")
+    assert [p.message for p in civicrecord.validate(path)] == [
+        "'2023-06-30T10:00:00' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2021-05-03)"
+    ]
+
+
+def test_an_explicit_str_tag_quotes_a_number(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(BASE.replace("title: Action A", "title: !!str 2021"), encoding="utf-8")
+    assert civicrecord.load(path).axes[0].actions[0].title == "2021"
+
+
+def test_a_year_before_1000_is_a_year(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(BASE.replace("  start: 2020", "  start: 987"), encoding="utf-8")
+    assert civicrecord.load(path).period.start == PartialDate(987)
+
+
+# --- Limits ----------------------------------------------------------------------------------
+
+
+def _nested(depth: int, fmt: str) -> str:
+    """A document whose mappings and lists nest exactly ``depth`` deep."""
+    inner = "[" * (depth - 1) + "]" * (depth - 1)
+    if fmt == "json":
+        return '{"x": ' + inner + "}"
+    if fmt == "toml":
+        return "x = " + (inner or '"leaf"') + "\n"
+    return "x: " + (inner or "leaf") + "\n"
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "toml"])
+def test_nesting_up_to_max_depth_is_read_and_one_more_is_refused(fmt: str,
+                                                                 yaml_backend: str) -> None:
+    document = parse_text(_nested(MAX_DEPTH, fmt), "f", fmt)
+    assert list(document.data) == ["x"]
+    with pytest.raises(SourceError) as raised:
+        parse_text(_nested(MAX_DEPTH + 1, fmt), "f", fmt)
+    (problem,) = raised.value.problems
+    assert problem.message == f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)"
+    assert problem.location is not None and problem.location.line == 1
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "toml"])
+def test_a_hundred_thousand_brackets_are_refused_without_recursion(fmt: str) -> None:
+    text = _nested(100_000, fmt)
+    with pytest.raises(SourceError) as raised:
+        parse_text(text, "f", fmt)
+    assert "(MAX_DEPTH)" in raised.value.problems[0].message
+
+
+def test_a_file_of_exactly_max_file_bytes_is_read_and_one_byte_more_is_not(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(BASE + "#" * (MAX_FILE_BYTES - len(BASE.encode())), encoding="utf-8")
+    assert path.stat().st_size == MAX_FILE_BYTES
+    assert civicrecord.validate(path) == []
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write("#")
+    assert _errors(path) == [
+        f"{path}: error: (document): file is {MAX_FILE_BYTES + 1} bytes, over the limit of "
+        f"{MAX_FILE_BYTES} bytes (MAX_FILE_BYTES) (split the report into one file per axis, "
+        "or remove pasted binary data)"
+    ]
+
+
+# --- Source positions ---------------------------------------------------------------------------
+
+
+def _key_paths(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield (*path, key)
+            yield from _key_paths(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _key_paths(value, (*path, index))
+
+
+def _text_at(text: str, line: int, column: int) -> str:
+    return text.splitlines()[line - 1][column - 1:]
+
+
+def test_every_key_of_a_yaml_file_is_found_at_its_line_and_column(example_dir: Path,
+                                                                  yaml_backend: str) -> None:
+    for path in [example_dir / "report.yaml", *sorted((example_dir / "axes").iterdir())]:
+        text = path.read_text(encoding="utf-8")
+        document = read_document(path)
+        for key_path in _key_paths(document.data):
+            location = document.source_map.positions[key_path]
+            assert location.line and location.column
+            assert _text_at(text, location.line, location.column).startswith(
+                f"{key_path[-1]}:"), (path.name, key_path)
+
+
+@given(reports(max_axes=2))
+def test_every_key_of_a_json_file_is_found_at_its_line_and_column(report: Report) -> None:
+    text = civicrecord.render(report, "json").decode("utf-8")
+    document = parse_text(text, "r.json", "json")
+    for key_path in _key_paths(document.data):
+        location = document.source_map.positions[key_path]
+        assert location.line and location.column
+        assert _text_at(text, location.line, location.column).startswith(
+            json.dumps(key_path[-1], ensure_ascii=False) + ":")
+
+
+def test_problems_in_an_axis_file_point_into_the_axis_file(example_dir: Path,
+                                                           tmp_path: Path) -> None:
+    folder = tmp_path / "report"
+    shutil.copytree(example_dir, folder)
+    axis = folder / "axes" / "mobilites.yaml"
+    lines = axis.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.strip() == "status: done")
+    lines[number - 1] = lines[number - 1].replace("done", "finished")
+    axis.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (problem,) = civicrecord.validate(folder)
+    assert problem.location == civicrecord.Location(str(axis), number, 5)
+    assert problem.path == "axes[7].actions[0].status"
+
+
+def test_toml_problems_are_placed_on_the_line_of_their_key(tmp_path: Path,
+                                                           base_report: Report) -> None:
+    plain = to_plain(base_report)
+    plain["title"] = 3
+    text = to_toml(plain)
+    path = tmp_path / "r.toml"
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index('"title" = 3') + 1
+    assert _errors(path) == [f"{path}:{line}:2: error: title: expected text, got a number (3) "
+                             "(put the value in quotes)"]
+
+
+# --- Both YAML parsers agree -------------------------------------------------------------------
+
+
+def test_both_yaml_parsers_give_the_same_report(example_dir: Path, example_report: Report,
+                                                yaml_backend: str) -> None:
+    assert civicrecord.load(example_dir) == example_report  # the fixture read it with libyaml
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "where"),
+    [("a: &x 1\nb: *x\n", "YAML aliases (*name) are not supported", "f:2:4"),
+     ("a: !!python/object/apply:os.system [x]\n",
+      "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed", "f:1:4"),
+     ("a: 1\na: 2\n", "duplicate key 'a' (first at line 1)", "f:2:1"),
+     ("a: \x01\n", None, None)],
+    ids=["alias", "python-tag", "duplicate-key", "control-character"],
+)
+def test_both_yaml_parsers_refuse_the_same_things(yaml_backend: str, text: str,
+                                                  message: str | None, where: str | None) -> None:
+    if message is None:  # read, and left to validation, which names the field
+        assert parse_text(text, "f", "yaml").data == {"a": "\x01"}
+        return
+    with pytest.raises(SourceError) as raised:
+        parse_text(text, "f", "yaml")
+    (problem,) = raised.value.problems
+    assert (problem.message, str(problem.location)) == (message, where)
+
+
+@given(st.dictionaries(st.text(st.characters(codec="utf-8"), min_size=1, max_size=8),
+                       st.text(st.characters(codec="utf-8"), max_size=12), min_size=1,
+                       max_size=4))
+def test_yaml_is_read_as_pyyaml_safe_load_reads_it(data: dict[str, str]) -> None:
+    """Same data as ``yaml.safe_load`` (which is not always what was dumped: NEL folds)."""
+    text = yaml.safe_dump(data, allow_unicode=True)
+    assert parse_text(text, "f", "yaml").data == yaml.safe_load(text)
+
+
+def test_load_report_gives_the_folder_for_assets(example_dir: Path) -> None:
+    assert load_report(example_dir).base_dir == example_dir
+    assert load_report(BASE_FILE).base_dir == BASE_FILE.parent

@@ -323,10 +323,13 @@ def _formats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        for row in rows:
-            origin = f"{row['distribution']} {row['version']}" if row["distribution"] else "-"
-            print(f"{row['name']:<12} .{row['extension']:<6} {row['media_type']:<72.72} "
-                  f"{origin}")
+        table = [(str(row["name"]), "." + str(row["extension"]), str(row["media_type"]),
+                  f"{row['distribution']} {row['version']}" if row["distribution"] else "-",
+                  str(row["description"])) for row in rows]
+        widths = [max((len(cells[i]) for cells in table), default=0) for i in range(4)]
+        for cells in table:
+            print("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=False))
+                  + "  " + cells[4])
     for fault in plugins.faults:
         print(f"civicrecord: warning: {fault}", file=sys.stderr)
     return EXIT_OK

@@ -40,7 +40,7 @@ SHELL_COMMANDS = {"mv", "cp", "mkdir", "rm", "ls", "cat"}
 #: Programs shown to the reader but never run here: installing, serving.
 NOT_RUN = {"pip", "python"}
 
-_FENCE = re.compile(r"^```(\w*)\s*$")
+_FENCE = re.compile(r"^( *)```(\w*)\s*$")
 _DIRECTIVE = re.compile(r"^<!--\s*(write|exit):\s*(\S+)\s*-->$")
 
 
@@ -65,17 +65,18 @@ def blocks(page: str) -> list[Block]:
     while index < len(lines):
         line = lines[index]
         directive = _DIRECTIVE.match(line.strip())
-        fence = _FENCE.match(line.strip()) if line.startswith("```") else None
+        fence = _FENCE.match(line)
         if directive:
             directives[directive.group(1)] = directive.group(2)
         elif fence:
-            start = index
+            # A fence may be indented, inside a list item: its body is, by as much.
+            indent, start = fence.group(1), index
             index += 1
             body = []
-            while not lines[index].startswith("```"):
-                body.append(lines[index])
+            while lines[index].rstrip() != f"{indent}```":
+                body.append(lines[index].removeprefix(indent))
                 index += 1
-            found.append(Block(page, start + 1, fence.group(1), "\n".join(body) + "\n",
+            found.append(Block(page, start + 1, fence.group(2), "\n".join(body) + "\n",
                                directives))
             directives = {}
         elif line.strip():
@@ -173,6 +174,10 @@ def test_samples_run_as_shown(page: str, tmp_path: Path) -> None:
             continue
         ran += 1
     assert ran, f"docs/{page} has no sample to run"
+    fences = re.findall(r"^ *```(console|python)\s*$", (DOCS / page).read_text(encoding="utf-8"),
+                        flags=re.MULTILINE)
+    assert len(fences) == sum(1 for b in blocks(page) if b.language in ("console", "python")), \
+        f"docs/{page}: a sample block was not recognised, so not run"
 
 
 def test_the_runner_compares_output_strictly() -> None:

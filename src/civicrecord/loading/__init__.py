@@ -79,16 +79,15 @@ def load_report(path: Path | str) -> LoadResult:
         return LoadResult(None, tuple(error.problems), None)
     problems += _envelope_problems(data, source_map)
     problems += [place_problem(p, source_map) for p in check_plain_data(data)]
-    if any(p.is_error for p in problems):
-        # Character problems are found; don't pile type errors on a broken tree.
-        structural = [p for p in problems if p.is_error]
-        return LoadResult(None, tuple(sort_problems(structural + [p for p in problems
-                                                            if not p.is_error])), base_dir,
-                          source_map)
+    # Every problem in one pass: a control character does not hide a wrong type
+    # elsewhere. A field already reported (NaN, say) is not reported again by the
+    # cross-record rules.
+    reported = {p.path for p in problems if p.is_error}
     report, structure = structure_problems(data)
     problems += [place_problem(p, source_map) for p in structure]
     if report is not None:
-        problems += [place_problem(p, source_map) for p in check_report(report)]
+        problems += [place_problem(p, source_map) for p in check_report(report)
+                     if p.path not in reported]
     return LoadResult(report if not any(p.is_error for p in problems) else None,
                       tuple(sort_problems(problems)), base_dir, source_map)
 

@@ -343,3 +343,61 @@ def test_the_base_report_of_the_corpus_is_valid() -> None:
 
     report = civicrecord.load(HOSTILE / "base.yaml")
     assert json.loads(civicrecord.render(report, "json"))["id"] == "demo-2020-2026"
+
+
+# --- Every limit is documented and named where it is enforced --------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _limit_messages(name: str, base: Path) -> list[str]:
+    """The problems civicrecord reports for an input just over the limit ``name``."""
+    import civicrecord
+    from civicrecord.loading.source import MAX_DEPTH
+    from civicrecord.validation import MAX_ID_LENGTH
+
+    path = base / f"{name.lower()}.yaml"
+    if name == "MAX_FILE_BYTES":
+        path.write_text(BASE + "#" * (MAX_FILE_BYTES + 1 - len(BASE.encode())), encoding="utf-8")
+    elif name == "MAX_DEPTH":
+        path.write_text("x: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n", encoding="utf-8")
+    elif name == "MAX_STRING_LENGTH":
+        path.write_text(BASE.replace("Action A", "a" * (MAX_STRING_LENGTH + 1)),
+                        encoding="utf-8")
+    elif name == "MAX_ID_LENGTH":
+        path.write_text(BASE.replace("id: action-a", "id: " + "a" * (MAX_ID_LENGTH + 1)),
+                        encoding="utf-8")
+    else:
+        pytest.fail(f"{name}: add a way to exceed this limit to _limit_messages")
+    return [str(problem) for problem in civicrecord.validate(path)]
+
+
+def _limits_in_the_code() -> dict[str, int]:
+    import importlib
+
+    found: dict[str, int] = {}
+    for source in sorted((ROOT / "src" / "civicrecord").rglob("*.py")):
+        for name in re.findall(r"^(MAX_[A-Z_]+)\s*[:=]", source.read_text(encoding="utf-8"),
+                               re.MULTILINE):
+            module = ".".join(source.relative_to(ROOT / "src").with_suffix("").parts)
+            found[name] = getattr(importlib.import_module(module.removesuffix(".__init__")),
+                                  name)
+    return found
+
+
+def test_the_limits_are_the_four_documented_ones() -> None:
+    assert set(_limits_in_the_code()) == {"MAX_FILE_BYTES", "MAX_DEPTH", "MAX_STRING_LENGTH",
+                                          "MAX_ID_LENGTH"}
+
+
+@pytest.mark.parametrize("name", sorted(_limits_in_the_code()))
+def test_every_limit_is_documented_with_its_value_and_named_by_its_message(
+    name: str, tmp_path: Path
+) -> None:
+    value = _limits_in_the_code()[name]
+    page = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+    row = next((line for line in page.splitlines() if line.startswith(f"| `{name}` |")), "")
+    assert f"| {value} " in row, f"docs/limits.md has no table row for {name} = {value}"
+    messages = [m for m in _limit_messages(name, tmp_path) if f"({name})" in m]
+    assert messages, f"no message names {name}"
+    assert all(f"{value}" in m for m in messages), messages

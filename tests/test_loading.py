@@ -403,3 +403,26 @@ def test_yaml_is_read_as_pyyaml_safe_load_reads_it(data: dict[str, str]) -> None
 def test_load_report_gives_the_folder_for_assets(example_dir: Path) -> None:
     assert load_report(example_dir).base_dir == example_dir
     assert load_report(BASE_FILE).base_dir == BASE_FILE.parent
+
+
+@pytest.mark.parametrize(
+    ("written", "read_as"),
+    [("010", 8), ("00", 0), ("0x1F", 31), ("0b101", 5), ("1:30", 90), ("1:30.5", 90.5)],
+)
+def test_yaml_11_numbers_that_change_value_are_refused(yaml_backend: str, written: str,
+                                                       read_as: float) -> None:
+    with pytest.raises(SourceError) as raised:
+        parse_text(f"value: {written}\n", "f", "yaml")
+    assert [str(p) for p in raised.value.problems] == [
+        f"f:1:8: error: value: {written!r} is not written in plain decimal digits: YAML reads "
+        f"it as {read_as} (write the number in decimal digits, or put it in quotes if it is "
+        "text)"
+    ]
+
+
+@pytest.mark.parametrize(("written", "read_as"),
+                         [("0", 0), ("-0", 0), ("+12", 12), ("1_000", 1000), ("06.5", 6.5),
+                          ("0.5", 0.5), (".5", 0.5), ("1.0e+3", 1000.0), ("'010'", "010")])
+def test_plain_decimal_numbers_read_as_written(yaml_backend: str, written: str,
+                                               read_as: float | str) -> None:
+    assert parse_text(f"value: {written}\n", "f", "yaml").data == {"value": read_as}

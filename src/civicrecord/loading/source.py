@@ -376,7 +376,18 @@ def _construct(node: Any, path: PathKey, name: str, source_map: SourceMap,
         problems.append(_problem(name, *_line_col(node), message,
                                  "write a smaller number", _format_path(path)))
         return None
+    if (node.tag == "tag:yaml.org,2002:int" and not _DECIMAL.fullmatch(node.value)) or (
+            node.tag == "tag:yaml.org,2002:float" and ":" in node.value):
+        # YAML 1.1 reads 010 as 8 (octal), 0x1F as 31 and 1:30 as 90 (base 60).
+        problems.append(_problem(
+            name, *_line_col(node), f"{node.value!r} is not written in plain decimal digits: "
+            f"YAML reads it as {value}", "write the number in decimal digits, or put it in "
+            "quotes if it is text", _format_path(path)))
+        return None
     return value
+
+
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
 
 
 def _line_col(node: Any) -> tuple[int, int]:

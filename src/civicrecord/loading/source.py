@@ -215,7 +215,7 @@ def _parse_yaml(text: str, name: str) -> Document:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = error.problem or error.context or "invalid YAML"
-        hint = "check indentation, colons and quotes on this line or the one above"
+        hint = "check indentation, colons and quotes on this line or above"
         lines = text.splitlines()
         at_tab = mark is not None and mark.line < len(lines) \
             and "\t" in lines[mark.line][: mark.column + 1]

@@ -123,3 +123,17 @@ def test_every_public_name_resolves() -> None:
     assert sorted(civicrecord.__all__) == sorted(set(civicrecord.__all__))
     with pytest.raises(AttributeError):
         civicrecord.no_such_name  # noqa: B018
+
+
+def test_a_folder_with_two_report_files_is_refused(example_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "report"
+    shutil.copytree(example_dir, folder)
+    civicrecord.write(civicrecord.load(example_dir), "json", tmp_path)
+    shutil.copy(tmp_path / "hauts-de-chambery-2020-2026.json", folder / "report.json")
+    problems = civicrecord.validate(folder)
+    assert [p.message for p in problems] == [
+        "more than one report file in this folder: report.yaml, report.json"]
+    assert problems[0].location is not None
+    assert problems[0].location.file == str(folder / "report.json")

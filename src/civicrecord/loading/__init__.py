@@ -136,10 +136,16 @@ def _envelope_problems(data: Any, source_map: SourceMap) -> list[Problem]:
 
 
 def _find_main_file(folder: Path) -> Path:
-    for name in MAIN_FILE_NAMES:
-        candidate = folder / name
-        if candidate.is_file():
-            return candidate
+    found = [folder / name for name in MAIN_FILE_NAMES if (folder / name).is_file()]
+    if len(found) > 1:
+        raise SourceError([Problem(
+            Severity.ERROR, "", "more than one report file in this folder: "
+            + ", ".join(path.name for path in found),
+            "keep one of them; civicrecord will not guess which is current",
+            Location(str(found[1])),
+        )])
+    if found:
+        return found[0]
     raise SourceError([Problem(
         Severity.ERROR, "", "no report file in this folder",
         "a report folder holds " + " or ".join(MAIN_FILE_NAMES[:1] + MAIN_FILE_NAMES[2:]),

@@ -19,6 +19,7 @@ from civicrecord.model import (
     Breakdown,
     BreakdownKind,
     Indicator,
+    IndicatorPeriod,
     MeasureKind,
     PartialDate,
     PeriodKind,
@@ -318,7 +319,10 @@ class Presenter:
 
     def indicator_period(self, indicator: Indicator) -> str:
         """"par an", "au 3 mai 2021", or "" for figures without a period."""
-        period = indicator.period
+        return self.period(indicator.period)
+
+    def period(self, period: IndicatorPeriod | None) -> str:
+        """The time a figure or a budget covers: "par an", "au 3 mai 2021", or ""."""
         if period is None:
             return ""
         text = self.label(period.kind.value)

@@ -29,9 +29,7 @@ from docx.text.paragraph import Paragraph
 from civicrecord.model import (
     Action,
     Indicator,
-    IndicatorPeriod,
     MeasureKind,
-    PeriodKind,
     Report,
     ThematicAxis,
 )
@@ -208,16 +206,6 @@ def _set_properties(document: Document, report: Report, presenter: Presenter,
     properties.created = properties.modified = when
     properties.revision = 1
     properties._element._remove_lastPrinted()
-
-
-def _period_text(presenter: Presenter, period: IndicatorPeriod | None) -> str:
-    """"par an", "au 3 mai 2021"; like an indicator's period, for a budget."""
-    if period is None:
-        return ""
-    text = presenter.label(period.kind.value)
-    if period.kind is PeriodKind.AS_OF and period.date is not None:
-        text = f"{text} {presenter.date(period.date)}"
-    return text
 
 
 class _Writer:
@@ -439,7 +427,7 @@ class _Writer:
         if action.budget is not None:
             budget = action.budget
             amount = presenter.money(budget.amount, budget.currency)
-            period = _period_text(presenter, budget.period)
+            period = presenter.period(budget.period)
             self._labelled("Action Details", presenter.label("budget"),
                            f"{amount} {period}" if period else amount)
         for indicator in action.indicators:

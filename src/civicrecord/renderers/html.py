@@ -26,14 +26,12 @@ from attrs import frozen
 from civicrecord.model import (
     ActionStatus,
     Indicator,
-    IndicatorPeriod,
-    PeriodKind,
     ReferencePoint,
     Report,
     ThematicAxis,
 )
 from civicrecord.plugins.hookspecs import hookimpl
-from civicrecord.presentation import Presenter, presenter_for
+from civicrecord.presentation import presenter_for
 from civicrecord.renderer import RenderContext, Renderer, RenderError
 from civicrecord.text import Block, blocks
 
@@ -378,15 +376,6 @@ def _figures_of(axis: ThematicAxis) -> list[Indicator]:
     return [*axis.indicators, *(i for action in axis.actions for i in action.indicators)]
 
 
-def _period_text(presenter: Presenter, period: IndicatorPeriod | None) -> str:
-    if period is None:
-        return ""
-    text = presenter.label(period.kind.value)
-    if period.kind is PeriodKind.AS_OF and period.date is not None:
-        text = f"{text} {presenter.date(period.date)}"
-    return text
-
-
 def _environment(template_dir: Path | None) -> jinja2.Environment:
     """The environment for a template folder: built once per thread, then reused.
 
@@ -456,7 +445,7 @@ def render_html(report: Report, context: RenderContext) -> bytes:
         generator=f"civicrecord {__version__}",
         reference_value=reference,
         figures_of=_figures_of,
-        period_text=lambda period: _period_text(presenter, period),
+        period_text=lambda period: presenter.period(period),
     )
     environment.globals.update(render_globals)
     try:

@@ -135,8 +135,8 @@ class PartialDate:
 class ActionStatus(enum.Enum):
     """Where an action stands at the time of the report.
 
-    ``NOT_ASSESSED`` means the report does not say; it is not "no progress".
-    ``ONGOING`` means the action was made permanent and goes on.
+    ``not-assessed`` means the report does not say; it is not "no progress".
+    ``ongoing`` means the action was made permanent and goes on.
     """
 
     PLANNED = "planned"
@@ -172,8 +172,8 @@ class PeriodKind(enum.Enum):
 class BreakdownKind(enum.Enum):
     """How a breakdown's parts relate to the indicator's value.
 
-    ``PART_OF_TOTAL``: "423 people, of whom 160 under 30" - each part is at most
-    the total, parts need not add up. ``COMPLETE_SPLIT``: the parts add up to
+    ``part-of-total``: "423 people, of whom 160 under 30" - each part is at most
+    the total, parts need not add up. ``complete-split``: the parts add up to
     the total exactly.
     """
 

@@ -83,8 +83,14 @@ def _is_css_notice(record: logging.LogRecord) -> bool:
 
 def write_pdf(report: Report, context: RenderContext) -> bytes:
     """Lay the print page out with WeasyPrint; fonts are embedded (subset)."""
-    import weasyprint  # type: ignore[import-untyped]
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+    try:
+        import weasyprint  # type: ignore[import-untyped]
+        from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+    except OSError as error:  # WeasyPrint loads Pango and HarfBuzz when imported
+        raise RenderError(
+            f"WeasyPrint cannot load its system libraries ({error}); on Debian or Ubuntu: "
+            "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+        ) from None
 
     html = print_html(report, context)
     fetcher = URLFetcher(allowed_protocols={"data"})

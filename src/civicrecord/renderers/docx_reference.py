@@ -40,15 +40,20 @@ _PAGE_WIDTH, _PAGE_HEIGHT, _SIDE_MARGIN = Mm(210), Mm(297), Mm(22)
 _TEXT_WIDTH_TWIPS = round((210 - 2 * 22) / 25.4 * 1440)
 
 
-def default_reference() -> Document:
-    """A new python-docx document holding every style in ``REQUIRED_STYLES``."""
+def default_reference(*, samples: bool = True) -> Document:
+    """A new python-docx document holding every style in ``REQUIRED_STYLES``.
+
+    ``samples=False`` leaves out the sample paragraphs, for the renderer, which
+    clears the body anyway (they were almost half the time to build it).
+    """
     document = docx.Document()
     drop_thumbnail(document)
     _page_setup(document)
     _defaults(document)
     _restyle_builtins(document)
     _add_custom_styles(document)
-    _samples(document)
+    if samples:
+        _samples(document)
     properties = document.core_properties
     properties.title = "civicrecord reference document"
     properties.author = "civicrecord"

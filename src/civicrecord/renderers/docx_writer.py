@@ -92,7 +92,7 @@ def _default_reference_bytes() -> bytes:
     from civicrecord.renderers.docx_reference import default_reference
 
     buffer = io.BytesIO()
-    default_reference().save(buffer)
+    default_reference(samples=False).save(buffer)
     return buffer.getvalue()
 
 

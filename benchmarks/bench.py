@@ -672,6 +672,19 @@ def machine() -> dict[str, str]:
     }
 
 
+def speed_check() -> float:
+    """Milliseconds for a fixed piece of pure Python (median of 5): the machine's pace.
+
+    On a shared virtual machine the same code runs up to twice as slowly at some
+    moments, with CPU time equal to wall time; this figure, taken before and
+    after the run, says how fast the machine was while the table was measured.
+    """
+    def work() -> int:
+        return sum(i * i for i in range(1_000_000))
+
+    return median_call(work, 5).wall * 1000
+
+
 def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
@@ -718,7 +731,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.scale_budget:
         changes["scale_budget"] = args.scale_budget
     settings = Settings(**{**asdict(settings), **changes})
-    load_before = load_average()
+    load_before, speed_before = load_average(), speed_check()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="civicrecord-bench-") as work:
         run = Run(settings, Path(work))
@@ -727,14 +740,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         against_pandoc(run, markdown, formats)
         scale(run, formats)
         cold(run)
-    load_after = load_average()
+    load_after, speed_after = load_average(), speed_check()
     info = machine()
     print(f"civicrecord {info['civicrecord']} · formats: {', '.join(formats)} · "
           f"pandoc's input: the example as Markdown from {run.raw['markdown_source']}")
     print(f"machine: {info['cpus']} CPUs ({info['cpu']}), {info['memory']}, {info['python']}, "
           f"{info['system']}, {info['pandoc']}")
     print(f"load average (1, 5, 15 min): {load_before} before, {load_after} after; "
-          f"run took {ms(time.perf_counter() - started)}"
+          f"run took {ms(time.perf_counter() - started)}; speed check (1M squares summed, "
+          f"lower is faster): {speed_before:.0f} ms before, {speed_after:.0f} ms after"
           + (" · QUICK MODE: these figures mean nothing" if args.quick else ""))
     print()
     print_table(run.rows)
@@ -743,6 +757,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"machine": info, "load_before": load_before,
                                          "load_after": load_after, "settings": asdict(settings),
+                                         "speed_check_ms": [speed_before, speed_after],
                                          "rows": [asdict(r) for r in run.rows],
                                          "notes": run.notes, "raw": run.raw},
                                         indent=2, default=str) + "\n")

@@ -54,6 +54,19 @@ if str(BENCH_DIR) not in sys.path:  # run as a script or imported by the test al
 PANDOC_FORMATS = ("html", "docx")
 #: Warm render targets for the worked example, in seconds.
 WARM_TARGETS = {"html": 0.005, "docx": 0.020, "json": 0.002}
+#: The environment of every process the benchmark starts; see use_bytecode_cache().
+CHILD_ENV: dict[str, str] = dict(os.environ)
+
+
+def use_bytecode_cache(folder: Path) -> None:
+    """Let child processes cache compiled modules in ``folder``, as an installed Python does.
+
+    Some machines (this project's sandbox among them) set PYTHONDONTWRITEBYTECODE,
+    so every process would compile civicrecord's sources again: a cost no
+    installed copy pays, since pip compiles a wheel's modules when it installs it.
+    """
+    CHILD_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(folder)
 
 
 @dataclass(frozen=True)
@@ -145,11 +158,12 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_command(command: Sequence[str | Path], cwd: Path | None = None) -> Timed:
+def run_command(command: Sequence[str | Path], cwd: Path | None = None,
+                env: dict[str, str] | None = None) -> Timed:
     """One process, waited for; a failure stops the benchmark with its stderr."""
     cpu, wall = _children_cpu(), time.perf_counter()
     done = subprocess.run([str(part) for part in command], cwd=cwd, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, check=False)
+                          stderr=subprocess.PIPE, check=False, env=env or CHILD_ENV)
     timed = Timed(time.perf_counter() - wall, _children_cpu() - cpu)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, command))} exited with {done.returncode}:\n"
@@ -158,11 +172,11 @@ def run_command(command: Sequence[str | Path], cwd: Path | None = None) -> Timed
 
 
 def median_process(command: Sequence[str | Path], repeats: int, warmup: int = 1,
-                   cwd: Path | None = None) -> Timed:
+                   cwd: Path | None = None, env: dict[str, str] | None = None) -> Timed:
     """hyperfine-like: ``warmup`` untimed runs, then the median of ``repeats`` runs."""
     for _ in range(warmup):
-        run_command(command, cwd)
-    return median_of(run_command(command, cwd) for _ in range(repeats))
+        run_command(command, cwd, env)
+    return median_of(run_command(command, cwd, env) for _ in range(repeats))
 
 
 def civicrecord_command() -> list[str]:
@@ -177,7 +191,7 @@ def civicrecord_command() -> list[str]:
 def _cli_jobs_option(cli: list[str]) -> str | None:
     """The parallel option of ``civicrecord render`` (several reports), if it has one."""
     done = subprocess.run([*cli, "render", "--help"], capture_output=True, text=True,
-                          check=False)
+                          check=False, env=CHILD_ENV)
     for option in ("--jobs", "--workers", "--parallel"):
         if option in done.stdout:
             return option
@@ -459,7 +473,7 @@ def _scale_sample(path: Path, formats: list[str], budget: float) -> dict[str, An
     try:
         done = subprocess.run(
             [sys.executable, __file__, "--scale-worker", str(path), *formats],
-            capture_output=True, text=True, check=False, timeout=budget)
+            capture_output=True, text=True, check=False, timeout=budget, env=CHILD_ENV)
     except subprocess.TimeoutExpired:
         return None
     if done.returncode != 0:
@@ -497,6 +511,8 @@ def scale(run: Run, formats: list[str]) -> None:
     results: dict[int, dict[str, Any]] = {}
     over_budget: dict[str, int] = {}
     previous: int | None = None
+    # One untimed run first, so that no size pays for compiling modules to bytecode.
+    _scale_sample(next(iter(sized.values())), formats, budget)
     for size, path in sized.items():
         label = f"{size:,} actions"
         vs = f" vs {previous:,}" if previous else ""
@@ -635,6 +651,22 @@ def cold(run: Run) -> None:
             target="≤ 250 ms", result=within(validated, 0.250))
     run.raw["cold"] = {"python": asdict(bare), "import": asdict(imported),
                        "validate": asdict(validated)}
+    if os.environ.get("PYTHONDONTWRITEBYTECODE") and not _has_bytecode():
+        # What the same command costs here when nothing is cached, as for the tests.
+        uncached = {**CHILD_ENV, "PYTHONDONTWRITEBYTECODE": "1"}
+        uncached.pop("PYTHONPYCACHEPREFIX", None)
+        no_bytecode = median_process([*civicrecord_command(), "validate", EXAMPLE], repeats,
+                                     env=uncached)
+        run.add(section, "the same, compiling civicrecord's sources in the process "
+                "(PYTHONDONTWRITEBYTECODE=1, as set here)", show(no_bytecode))
+        run.raw["cold"]["validate_without_bytecode"] = asdict(no_bytecode)
+
+
+def _has_bytecode() -> bool:
+    """Whether civicrecord's own modules have compiled files beside them (an install)."""
+    import civicrecord
+
+    return any(Path(civicrecord.__file__).parent.glob("__pycache__/*.pyc"))
 
 
 # --- The machine, and the table -------------------------------------------------------------
@@ -735,6 +767,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="civicrecord-bench-") as work:
         run = Run(settings, Path(work))
+        use_bytecode_cache(Path(work) / "pycache")
         report, formats = warm(run)
         markdown = example_markdown(report, formats, run)
         against_pandoc(run, markdown, formats)
@@ -746,6 +779,9 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"pandoc's input: the example as Markdown from {run.raw['markdown_source']}")
     print(f"machine: {info['cpus']} CPUs ({info['cpu']}), {info['memory']}, {info['python']}, "
           f"{info['system']}, {info['pandoc']}")
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print("PYTHONDONTWRITEBYTECODE is set here: the processes measured cache compiled "
+              "modules under PYTHONPYCACHEPREFIX instead, as an installed Python would")
     print(f"load average (1, 5, 15 min): {load_before} before, {load_after} after; "
           f"run took {ms(time.perf_counter() - started)}; speed check (1M squares summed, "
           f"lower is faster): {speed_before:.0f} ms before, {speed_after:.0f} ms after"

@@ -130,3 +130,30 @@ def test_example_labels_are_french(example_report: Report) -> None:
     phrases = [fr.indicator_phrase(i) for _, _, i in example_report.indicators()]
     assert "423 personnes accompagnées par Déclic, dont 160 de moins de 30 ans" in phrases
     assert any(p.startswith(f"350{NNBSP}000{NBSP}€ par an") for p in phrases)
+
+
+def test_remembered_formats_tell_apart_values_that_compare_equal() -> None:
+    """The formatting cache keys on what formats differently, not on ``==``."""
+    fr, en = presenter_for("fr"), presenter_for("en")
+    for _ in range(2):  # the second round is served from the cache
+        assert fr.number(0.0) == "0"
+        assert fr.number(-0.0) == "-0"
+        assert fr.number(1234) == f"1{NNBSP}234"
+        assert en.number(1234) == "1,234"
+        assert fr.money(5, "EUR") == f"5{NBSP}€"
+        assert fr.money(5.5, "EUR") == f"5,50{NBSP}€"
+        assert fr.date(PartialDate(2021, 5)) == "mai 2021"
+        assert en.date(PartialDate(2021, 5)) == "May 2021"
+        assert fr.join(["a", "b"]) == "a et b"
+        assert fr.join(iter(["a", "b", "c"])) == "a, b et c"
+        assert fr.join([]) == ""
+
+
+def test_values_stay_right_when_the_formatting_cache_starts_afresh(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicrecord import presentation
+
+    monkeypatch.setattr(presentation, "_FORMAT_CACHE_SIZE", 8)
+    fr = presenter_for("fr")
+    assert [fr.number(n) for n in range(20)] == [str(n) for n in range(20)]
+    assert fr.number(10_000) == f"10{NNBSP}000"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from attrs import frozen
 
@@ -199,6 +199,44 @@ def _presenter(language: str, labels_language: str) -> Presenter:
     return Presenter(language=language, labels_language=labels_language)
 
 
+#: How many formatted values each formatting method keeps before starting afresh.
+_FORMAT_CACHE_SIZE = 4096
+_Method = TypeVar("_Method", bound=Callable[..., str])
+
+
+def _argument_key(value: object) -> object:
+    """A cache key that tells apart what formats differently: ``1``/``1.0``, ``0.0``/``-0.0``."""
+    if type(value) is float:
+        return (float, repr(value))
+    return (type(value), value)
+
+
+def _remembered(method: _Method) -> _Method:
+    """Keep what a formatting method returned for its language and arguments.
+
+    Babel's formatting is most of what presenting a value costs, and a report
+    formats the same values again and again (status counts, figures shown on
+    the overview and in their axis, each render of a long-lived process). The
+    cache is bounded: past :data:`_FORMAT_CACHE_SIZE` values it starts afresh.
+    """
+    cache: dict[tuple[object, ...], str] = {}
+
+    @functools.wraps(method)
+    def remembered(self: Presenter, *args: Any) -> str:
+        key = (self.language, *map(_argument_key, args))
+        try:
+            return cache[key]
+        except KeyError:
+            pass
+        text = method(self, *args)
+        if len(cache) >= _FORMAT_CACHE_SIZE:
+            cache.clear()
+        cache[key] = text
+        return text
+
+    return remembered  # type: ignore[return-value]
+
+
 @frozen
 class Presenter:
     """Formats values of one report for people reading its language."""
@@ -222,12 +260,14 @@ class Presenter:
         """An action status as readers say it ("Réalisé", "Made permanent")."""
         return _STATUS[self.labels_language][status]
 
+    @_remembered
     def number(self, value: float) -> str:
         """A number with the locale's grouping and decimal signs ("350 000", "12,5")."""
         from babel.numbers import format_decimal
 
         return str(format_decimal(value, locale=self.locale, decimal_quantization=False))
 
+    @_remembered
     def money(self, amount: float, currency: str) -> str:
         """An amount with its currency; whole amounts show no cents ("350 000 €")."""
         from babel.numbers import format_currency
@@ -239,6 +279,7 @@ class Presenter:
                                        currency_digits=False))
         return str(format_currency(amount, currency, locale=self.locale))
 
+    @_remembered
     def percentage(self, value: float) -> str:
         """``12.5`` -> "12,5 %" in French, "12.5%" in English."""
         pattern = self.locale.percent_formats[None].pattern.split(";")[0]
@@ -251,6 +292,7 @@ class Presenter:
         text = (head + "%" + tail).replace("{}", number)
         return text
 
+    @_remembered
     def date(self, date: PartialDate) -> str:
         """A partial date at its precision: "2021", "mai 2021", "3 mai 2021"."""
         import datetime
@@ -282,11 +324,15 @@ class Presenter:
 
     def join(self, items: Iterable[str]) -> str:
         """"a, b et c" / "a, b and c"."""
+        return self._join(tuple(items))
+
+    @_remembered
+    def _join(self, values: tuple[str, ...]) -> str:
         from babel.lists import format_list
 
-        values = list(items)
-        return str(format_list(values, locale=self.locale)) if values else ""
+        return str(format_list(list(values), locale=self.locale)) if values else ""
 
+    @_remembered
     def duration(self, value: float, unit: str | None) -> str:
         """"15 minutes", "2 heures"."""
         from babel.units import format_unit

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,8 @@ from civicrecord.plugins import (
     BUILTIN_PLUGINS,
     DISABLE_ENTRY_POINTS_ENV,
     PluginError,
+    _scan,
+    current_plugins,
     load_plugins,
 )
 from civicrecord.renderer import RenderContext, Renderer, RenderError
@@ -494,6 +499,115 @@ def test_a_plugin_that_fails_to_import_is_named_when_its_format_is_asked_for(
     assert "spreadsheet: error: no renderer for format 'spreadsheet'" in err
     assert ("plugin 'spreadsheet' (from civicrecord-spreadsheet) failed in import: "
             "ModuleNotFoundError") in err
+
+
+# --- found again when what is installed changes -----------------------------------------
+
+
+def _date_back(folder: Path, seconds: float) -> None:
+    """Set a folder's last change ``seconds`` ago, as if installed into a while ago."""
+    when = time.time_ns() - int(seconds * 1e9)
+    os.utime(folder, ns=(when, when))
+
+
+@pytest.fixture
+def scans(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the reads of every distribution's entry points; one item per read."""
+    real = _scan._read_entry_points
+    counted: list[int] = []
+
+    def counting() -> tuple[_scan.FoundEntryPoint, ...]:
+        counted.append(1)
+        return real()
+
+    monkeypatch.setattr(_scan, "_read_entry_points", counting)
+    return counted
+
+
+def _format_names() -> list[str]:
+    return [renderer.name for renderer in civicrecord.formats()]
+
+
+def test_api_calls_reuse_the_plugins_until_one_is_installed_or_removed(
+        install: Install, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scans: list[int],
+        example_report: civicrecord.Report) -> None:
+    # Every folder on sys.path counts as settled, so reuse does not depend on what
+    # else on this machine changed a moment ago; the test dates its own folder.
+    monkeypatch.setattr(_scan, "RECENT_NS", 0)
+    site = tmp_path / "site-packages"
+    install("civicrecord-outline-ep", {"outline_ep": OUTLINE_MODULE.format(name="outline")},
+            {"outline": "outline_ep"})
+    _date_back(site, 60)
+    first = current_plugins()
+    assert "outline" in _format_names()
+    assert current_plugins() is first
+    load_plugins()
+    assert len(scans) == 1  # load_plugins() builds a fresh set from the same scan
+    install("civicrecord-late", {"late_ep": OUTLINE_MODULE.format(name="late")},
+            {"late": "late_ep"})
+    _date_back(site, 30)
+    assert civicrecord.render(example_report, "late").decode().splitlines() == [
+        axis.title for axis in example_report.axes]
+    assert current_plugins() is not first and len(scans) == 2
+    shutil.rmtree(site / "civicrecord_late-1.0.0.dist-info")  # what pip uninstall removes
+    _date_back(site, 10)
+    with pytest.raises(PluginError, match="no renderer for format 'late'"):
+        civicrecord.render(example_report, "late")
+    assert "outline" in _format_names()
+
+
+def test_an_install_right_after_a_call_is_seen_even_with_a_coarse_clock(
+        install: Install, tmp_path: Path) -> None:
+    site = tmp_path / "site-packages"
+    install("civicrecord-outline-ep", {"outline_ep": OUTLINE_MODULE.format(name="outline")},
+            {"outline": "outline_ep"})
+    changed = site.stat().st_mtime_ns
+    assert "outline" in _format_names()
+    install("civicrecord-late", {"late_ep": OUTLINE_MODULE.format(name="late")},
+            {"late": "late_ep"})
+    # A file system that records times coarsely leaves the folder's time unchanged.
+    os.utime(site, ns=(changed, changed))
+    assert "late" in _format_names()
+
+
+def test_the_disable_variable_and_sys_path_are_part_of_what_is_installed(
+        install: Install, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_scan, "RECENT_NS", 0)
+    site = tmp_path / "site-packages"
+    install("civicrecord-outline-ep", {"outline_ep": OUTLINE_MODULE.format(name="outline")},
+            {"outline": "outline_ep"})
+    _date_back(site, 60)
+    assert "outline" in _format_names()
+    monkeypatch.setenv(DISABLE_ENTRY_POINTS_ENV, "1")
+    assert _format_names() == builtin_formats()
+    monkeypatch.delenv(DISABLE_ENTRY_POINTS_ENV)
+    assert "outline" in _format_names()
+    monkeypatch.setattr(sys, "path", [entry for entry in sys.path if entry != str(site)])
+    assert "outline" not in _format_names()
+
+
+def test_faults_and_conflicts_reach_api_calls_made_without_plugins(
+        install: Install, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        example_report: civicrecord.Report) -> None:
+    monkeypatch.setattr(_scan, "RECENT_NS", 0)
+    site = tmp_path / "site-packages"
+    install("civicrecord-spreadsheet", {"spreadsheet_ep": "import no_such_module_here\n"},
+            {"spreadsheet": "spreadsheet_ep"})
+    _date_back(site, 60)
+    for _ in range(2):  # built, then reused: the same answer
+        with pytest.raises(PluginError, match=r"'spreadsheet' \(from civicrecord-spreadsheet\) "
+                           "failed in import: ModuleNotFoundError"):
+            civicrecord.render(example_report, "spreadsheet")
+    assert [fault.plugin for fault in current_plugins().faults] == ["spreadsheet"]
+    install("civicrecord-first", {"first_ep": OUTLINE_MODULE.format(name="outline")},
+            {"first": "first_ep"})
+    install("civicrecord-second", {"second_ep": OUTLINE_MODULE.format(name="outline")},
+            {"second": "second_ep"})
+    _date_back(site, 30)
+    for _ in range(2):
+        with pytest.raises(PluginError, match=r"'first' \(from civicrecord-first\) and "
+                           r"'second' \(from civicrecord-second\)"):
+            civicrecord.render(example_report, "json")
 
 
 # --- real distributions in a temporary virtual environment ----------------------------------

@@ -1,8 +1,10 @@
 """The Python API: load, validate, render and write reports.
 
-Plugins are looked up afresh on each call unless a :class:`PluginSet` is
-passed in, so a long-running program sees newly installed formats and tests
-can pass in-process plugins.
+Unless a :class:`PluginSet` is passed in, each call uses the plugins installed
+at that moment (:func:`civicrecord.plugins.current_plugins`): found once, and
+found again whenever what is installed changes, so a long-running program sees
+newly installed formats without paying for discovery on every call. Tests
+pass in-process plugins with ``plugins=``.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ __all__ = ["formats", "load", "read", "render", "validate", "write"]
 def _plugins(plugins: PluginSet | None) -> PluginSet:
     if plugins is not None:
         return plugins
-    from civicrecord.plugins import load_plugins
+    from civicrecord.plugins import current_plugins
 
-    return load_plugins()
+    return current_plugins()
 
 
 def read(path: Path | str, *, plugins: PluginSet | None = None) -> LoadResult:

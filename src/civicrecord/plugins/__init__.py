@@ -1,13 +1,17 @@
 """Finding plugins and the formats they provide.
 
-Every call builds a fresh :class:`PluginSet`: no global registry survives
-between calls, so tests and long-running programs see exactly the plugins they
-asked for. A plugin that fails to import or register is recorded, never fatal
-to the others; asking for one of its formats then says why it is missing.
+:func:`load_plugins` builds a fresh :class:`PluginSet` on every call: no
+global registry survives between calls, so tests and long-running programs see
+exactly the plugins they asked for. :func:`current_plugins` is the set of the
+environment as it is now, shared by API calls made without one and built again
+whenever what is installed changes. A plugin that fails to import or register
+is recorded, never fatal to the others; asking for one of its formats then
+says why it is missing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 import os
@@ -20,6 +24,7 @@ import pluggy
 
 from civicrecord.model import Report
 from civicrecord.plugins import hookspecs
+from civicrecord.plugins._scan import environment_fingerprint, installed_entry_points
 from civicrecord.renderer import Renderer
 from civicrecord.validation import Problem, Severity
 
@@ -30,6 +35,7 @@ __all__ = [
     "PluginFault",
     "PluginInfo",
     "PluginSet",
+    "current_plugins",
     "load_plugins",
 ]
 
@@ -241,13 +247,13 @@ def _register(plugins: PluginSet, plugin: Any, name: str, dist: str | None,
 
 def _unknown_hooks(manager: pluggy.PluginManager, plugin: object) -> list[str]:
     """Say which of a plugin's hook implementations match no civicrecord hook."""
-    known = [name for name in dir(hookspecs) if manager.parse_hookspec_opts(hookspecs, name)]
     messages = []
     for caller in manager.get_hookcallers(plugin) or ():
         if caller.has_spec():
             continue
         if all(impl.optionalhook for impl in caller.get_hookimpls() if impl.plugin is plugin):
             continue
+        known = [name for name in dir(hookspecs) if manager.parse_hookspec_opts(hookspecs, name)]
         guess = difflib.get_close_matches(caller.name, known, n=1)
         hint = f" (did you mean {guess[0]!r}?)" if guess else ""
         messages.append(f"unknown hook {caller.name!r}{hint}; civicrecord's hooks are "
@@ -256,18 +262,43 @@ def _unknown_hooks(manager: pluggy.PluginManager, plugin: object) -> list[str]:
 
 
 def _load_entry_points(plugins: PluginSet) -> None:
-    from importlib import metadata
-
-    # Sorted, because discovery follows the order of directory listings, which differs
-    # between machines: formats are listed and rendered in the same order everywhere.
-    found = metadata.entry_points(group=hookspecs.PROJECT_NAME)
-    for entry_point in sorted(found, key=lambda ep: (ep.name, ep.value)):
-        dist = entry_point.dist.name if entry_point.dist else None
-        version = entry_point.dist.version if entry_point.dist else None
+    for found in installed_entry_points():
         try:
-            plugin: ModuleType | object = entry_point.load()
+            plugin: ModuleType | object = found.entry_point.load()
         except Exception as error:  # noqa: BLE001 - one broken plugin must not stop others
-            plugins.faults.append(PluginFault(entry_point.name, dist, "import",
-                                              f"{type(error).__name__}: {error}"))
+            plugins.faults.append(PluginFault(found.entry_point.name, found.distribution,
+                                              "import", f"{type(error).__name__}: {error}"))
             continue
-        _register(plugins, plugin, entry_point.name, dist, version, builtin=False)
+        _register(plugins, plugin, found.entry_point.name, found.distribution, found.version,
+                  builtin=False)
+
+
+_current: tuple[object, PluginSet] | None = None
+
+
+def current_plugins() -> PluginSet:
+    """The plugins installed now: what API calls made without a plugin set use.
+
+    Built by :func:`load_plugins` and kept while nothing it depends on changes:
+    ``sys.path``, the folders on it (installing, upgrading or removing a
+    distribution changes them), and ``CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD``.
+    A long-running program therefore sees a newly installed format on its next
+    call, without paying for discovery on every call. The set is shared, so
+    treat it as read-only; its hooks have already been asked for their
+    formats, and a plugin that failed is tried again once the environment
+    changes.
+    """
+    global _current
+    entry_points = not os.environ.get(DISABLE_ENTRY_POINTS_ENV)
+    key = (environment_fingerprint(),) if entry_points else ()
+    current = _current
+    if current is not None and current[0] == key and None not in key:
+        return current[1]
+    plugins = load_plugins(entry_points=entry_points)
+    # Run the hooks now, before other threads share the set; a conflict is kept in
+    # the set and raised again to whoever asks it for a format.
+    with contextlib.suppress(PluginError):
+        plugins.renderers()
+    if None not in key:
+        _current = (key, plugins)
+    return plugins

@@ -11,12 +11,15 @@ import csv
 import io
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import lxml.html
 import pytest
 
 import civicrecord
+import civicrecord.plugins
 from civicrecord import batch
 from civicrecord.batch import (
     KEY_FIGURE_FIELDS,
@@ -27,6 +30,7 @@ from civicrecord.batch import (
     render_reports,
 )
 from civicrecord.cli import _Progress, main
+from civicrecord.plugins import PluginSet, load_plugins
 from civicrecord.scaffold import new_report
 from conftest import EXAMPLE
 
@@ -259,17 +263,29 @@ def test_jobs_must_be_a_positive_number(jobs: str, capsys: pytest.CaptureFixture
 _PIDS_ENV = "CIVICRECORD_TEST_PIDS"
 
 
-def _recording_render_one(path: Path, settings: RenderSettings,
-                          directory: Path) -> ReportOutcome:
-    """Stands in for batch.render_one in worker processes (inherited through fork)."""
+def _recording_render_one(path: Path, settings: RenderSettings, directory: Path,
+                          plugins: PluginSet | None = None) -> ReportOutcome:
+    """Stands in for batch.render_one in worker processes (inherited through fork).
+
+    It records the process and the plugin set each report was rendered with.
+    """
     import time
 
     if path.name == "crash":
         os._exit(3)  # a worker dying as a segfault in a native library would
     record = Path(os.environ[_PIDS_ENV]) / path.name
-    record.write_text(str(os.getpid()), encoding="utf-8")
+    record.write_text(f"{os.getpid()} {id(plugins) if plugins else None}", encoding="utf-8")
     time.sleep(0.3)  # long enough that both workers take a share
-    return _REAL_RENDER_ONE(path, settings, directory)
+    return _REAL_RENDER_ONE(path, settings, directory, plugins)
+
+
+def _recorded(pids: Path) -> dict[int, set[str]]:
+    """Process id -> the plugin sets (by identity) its reports were rendered with."""
+    found: dict[int, set[str]] = {}
+    for record in pids.iterdir():
+        pid, plugins = record.read_text(encoding="utf-8").split()
+        found.setdefault(int(pid), set()).add(plugins)
+    return found
 
 
 _REAL_RENDER_ONE = batch.render_one
@@ -292,16 +308,62 @@ def test_reports_are_rendered_in_several_processes(tmp_path: Path, recording: Pa
     folders = [_blank(tmp_path / "city" / f"q{n}") for n in range(4)]
     result = render_reports(folders, JSON_ONLY, tmp_path / "out", jobs=2)
     assert not result.failed
-    pids = {int(p.read_text(encoding="utf-8")) for p in recording.iterdir()}
-    assert len(pids) == 2 and os.getpid() not in pids
+    recorded = _recorded(recording)
+    assert len(recorded) == 2 and os.getpid() not in recorded
+    # Each worker found the plugins once, when it started, for all its reports.
+    assert all(len(sets) == 1 and "None" not in sets for sets in recorded.values())
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         f"q{n}.json" for n in range(4)]
 
 
-def test_one_job_renders_in_this_process(tmp_path: Path, recording: Path) -> None:
+def test_one_job_renders_in_this_process_with_one_plugin_set(tmp_path: Path,
+                                                              recording: Path) -> None:
     folders = [_blank(tmp_path / "city" / f"q{n}") for n in range(2)]
     render_reports(folders, JSON_ONLY, tmp_path / "out", jobs=1)
-    assert {int(p.read_text(encoding="utf-8")) for p in recording.iterdir()} == {os.getpid()}
+    recorded = _recorded(recording)
+    assert list(recorded) == [os.getpid()]
+    assert len(recorded[os.getpid()]) == 1 and "None" not in recorded[os.getpid()]
+
+
+def test_one_job_does_not_import_the_process_pool(tmp_path: Path) -> None:
+    folders = [_blank(tmp_path / "city" / f"q{n}") for n in range(2)]
+    probe = ("import contextlib, io, sys\nfrom civicrecord.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             f"    main(['render', *{[str(f) for f in folders]!r}, '-j', '1', '-f', 'json', "
+             f"'-o', {str(tmp_path / 'out')!r}])\n"
+             "print(sorted(m for m in ('multiprocessing', 'concurrent.futures.process') "
+             "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, timeout=120)
+    assert result.stdout.split("\n")[-2] == "[]"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "index.html", "key-figures.csv", "key-figures.json", "q0.json", "q1.json"]
+
+
+def test_the_plugin_set_given_is_the_one_used(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicrecord import hookimpl
+    from civicrecord.renderer import Renderer
+
+    class Outline:
+        __name__ = "outline-plugin"
+
+        @hookimpl
+        def register_renderers(self) -> list[Renderer]:
+            return [Renderer("outline", "txt", "text/plain", "the title",
+                             lambda report, context: report.title.encode())]
+
+    def refuse(*args: object, **kwargs: object) -> PluginSet:
+        raise AssertionError("the plugins were looked for again")
+
+    plugins = load_plugins([Outline()])
+    monkeypatch.setattr(civicrecord.plugins, "load_plugins", refuse)
+    folders = [_blank(tmp_path / "city" / f"q{n}") for n in range(3)]
+    result = render_reports(folders, RenderSettings(formats=("outline",)), tmp_path / "out",
+                            jobs=1, plugins=plugins)
+    assert not result.failed
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        f"q{n}.txt" for n in range(3)]
 
 
 def test_a_dying_worker_fails_its_report_only(tmp_path: Path, recording: Path) -> None:

@@ -1,7 +1,9 @@
 """A city's reports at once: render them in parallel, then index and aggregate them.
 
-Each report is one job in a pool of processes, so rendering uses every core.
-A report that fails (bad data, a renderer's bug, even a crashed worker) is
+Each report is one job in a pool of processes, so rendering uses every core;
+a run of one job renders in this process and never starts (or imports) the
+pool. The plugins are found once per run, and once per worker process, not
+once per report. A report that fails (bad data, a renderer's bug, even a crashed worker) is
 recorded with its path and does not stop the others. Jobs write into a private
 staging folder inside the output folder; only once every job is done, and no
 two reports claim the same id, are the files moved into place. So a run never
@@ -14,20 +16,19 @@ table, ``key-figures.csv`` and ``key-figures.json``.
 
 from __future__ import annotations
 
-import concurrent.futures
 import csv
 import html
 import io
 import json
 import os
 import shutil
+import sys
 import tempfile
 import urllib.parse
 import warnings
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from attrs import field, frozen
@@ -35,6 +36,9 @@ from attrs import field, frozen
 from civicrecord.model import Indicator, Report
 from civicrecord.output import OutputError, write_atomically
 from civicrecord.validation import Problem
+
+if TYPE_CHECKING:
+    from civicrecord.plugins import PluginSet
 
 __all__ = [
     "BATCH_FILES",
@@ -189,17 +193,21 @@ def find_reports(paths: Iterable[Path | str]) -> tuple[list[Path], bool]:
     return found, expanded
 
 
-def render_one(path: Path, settings: RenderSettings, directory: Path) -> ReportOutcome:
+def render_one(path: Path, settings: RenderSettings, directory: Path,
+               plugins: PluginSet | None = None) -> ReportOutcome:
     """Read one report and write each format into ``directory``; never raises for bad input.
 
     A renderer's failure is recorded and the other formats are still written.
+    ``plugins`` defaults to a fresh :func:`~civicrecord.plugins.load_plugins`;
+    a caller rendering many reports passes one set to all of them.
     """
     from civicrecord.api import read, write
     from civicrecord.plugins import PluginError, load_plugins
     from civicrecord.presentation import presenter_for
     from civicrecord.renderer import RenderError
 
-    plugins = load_plugins()
+    if plugins is None:
+        plugins = load_plugins()
     result = read(path, plugins=plugins)
     report = result.report
     if report is None:
@@ -250,6 +258,7 @@ def render_reports(
     jobs: int | None = None,
     on_done: Callable[[ReportOutcome, int, int], None] | None = None,
     reserved: Collection[str] = (),
+    plugins: PluginSet | None = None,
 ) -> BatchResult:
     """Render every report into ``output``, ``jobs`` at a time (default: one per core).
 
@@ -258,6 +267,11 @@ def render_reports(
     and only for reports whose id no other report of the batch uses. A
     document whose file name is in ``reserved`` (the batch's own files, such
     as :data:`INDEX_FILE`) is not written, and is an error of its report.
+
+    Reports rendered in this process use ``plugins`` (by default, the
+    installed plugins, found once). A worker process finds the installed
+    plugins itself when it starts: a plugin set holds modules and cannot be
+    sent to another process, so in-process plugins reach one job only.
     """
     output = Path(output)
     try:
@@ -266,7 +280,7 @@ def render_reports(
     except OSError as error:
         raise OutputError(f"cannot write in output folder {output}: {error.strerror}") from None
     try:
-        outcomes = _run_all(paths, settings, staging, jobs or _cpu_count(), on_done)
+        outcomes = _run_all(paths, settings, staging, jobs or _cpu_count(), on_done, plugins)
         outcomes = _reject_duplicate_ids(outcomes)
         return BatchResult(tuple(_move_into_place(outcome, output, frozenset(reserved))
                                  for outcome in outcomes))
@@ -275,7 +289,8 @@ def render_reports(
 
 
 def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, jobs: int,
-             on_done: Callable[[ReportOutcome, int, int], None] | None) -> list[ReportOutcome]:
+             on_done: Callable[[ReportOutcome, int, int], None] | None,
+             plugins: PluginSet | None) -> list[ReportOutcome]:
     total = len(paths)
     outcomes: list[ReportOutcome | None] = [None] * total
     done = 0
@@ -288,12 +303,21 @@ def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, job
             on_done(outcome, done, total)
 
     if jobs <= 1 or total <= 1:
+        if plugins is None:
+            from civicrecord.plugins import load_plugins
+
+            plugins = load_plugins()
         for index, path in enumerate(paths):
-            finish(index, _guarded(path, settings, staging / str(index)))
+            finish(index, _guarded(path, settings, staging / str(index), plugins))
         return [outcome for outcome in outcomes if outcome is not None]
+    # Imported here: the pool and multiprocessing cost a one-report run ~15 ms to import.
+    import concurrent.futures
+    from concurrent.futures.process import BrokenProcessPool
+
     broken: list[int] = []
-    with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
-        futures = {pool.submit(render_one, path, settings, staging / str(index)): index
+    with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, total),
+                                                initializer=_start_worker) as pool:
+        futures = {pool.submit(_render_in_worker, path, settings, staging / str(index)): index
                    for index, path in enumerate(paths)}
         try:
             for future in concurrent.futures.as_completed(futures):
@@ -313,9 +337,10 @@ def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, job
     # breaks the pool and every report still queued. Retry those one per
     # process, so that only the report that kills its process fails.
     for index in sorted(broken):
-        with concurrent.futures.ProcessPoolExecutor(max_workers=1) as solo:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1,
+                                                    initializer=_start_worker) as solo:
             try:
-                outcome = solo.submit(render_one, paths[index], settings,
+                outcome = solo.submit(_render_in_worker, paths[index], settings,
                                       staging / str(index)).result()
             except Exception as error:  # noqa: BLE001 - recorded as this report's failure
                 outcome = _crashed(paths[index], error)
@@ -323,19 +348,44 @@ def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, job
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-def _guarded(path: Path, settings: RenderSettings, directory: Path) -> ReportOutcome:
+#: The plugins of this worker process, found once when it starts (set by _start_worker).
+_worker_plugins: PluginSet | None = None
+
+
+def _start_worker() -> None:
+    """Pool initializer: find the plugins once for every report this worker renders."""
+    global _worker_plugins
+    from civicrecord.plugins import load_plugins
+
     try:
-        return render_one(path, settings, directory)
+        _worker_plugins = load_plugins()
+    except Exception:  # noqa: BLE001 - left to render_one, which records it per report
+        _worker_plugins = None
+
+
+def _render_in_worker(path: Path, settings: RenderSettings, directory: Path) -> ReportOutcome:
+    return render_one(path, settings, directory, _worker_plugins)
+
+
+def _guarded(path: Path, settings: RenderSettings, directory: Path,
+             plugins: PluginSet) -> ReportOutcome:
+    try:
+        return render_one(path, settings, directory, plugins)
     except Exception as error:  # noqa: BLE001 - one report's failure must not stop the others
         return _crashed(path, error)
 
 
 def _crashed(path: Path, error: BaseException) -> ReportOutcome:
-    if isinstance(error, BrokenProcessPool):
+    if _is_broken_pool(error):
         reason = "the process rendering it died (a crash, or the system ended it)"
     else:
         reason = f"{type(error).__name__}: {error}"
     return ReportOutcome(path, errors=(f"{path}: error: rendering failed: {reason}",))
+
+
+def _is_broken_pool(error: BaseException) -> bool:
+    process = sys.modules.get("concurrent.futures.process")  # imported only if a pool ran
+    return process is not None and isinstance(error, process.BrokenProcessPool)
 
 
 def _reject_duplicate_ids(outcomes: list[ReportOutcome]) -> list[ReportOutcome]:

@@ -246,7 +246,7 @@ def _render(args: argparse.Namespace) -> int:
     try:
         result = render_reports(paths, settings, args.output, jobs=args.jobs,
                                 on_done=progress.done,
-                                reserved=BATCH_FILES if with_index else ())
+                                reserved=BATCH_FILES if with_index else (), plugins=plugins)
     except OutputError as error:
         print(f"civicrecord: error: {error}", file=sys.stderr)
         return EXIT_PROBLEMS

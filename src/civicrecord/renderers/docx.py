@@ -35,17 +35,12 @@ def render_docx(report: Report, context: RenderContext) -> bytes:
 
 def reference_docx() -> bytes:
     """The default reference document: every required style, one sample paragraph each."""
-    import datetime
-    import io
+    from civicrecord.renderers.docx_package import package_parts
+    from civicrecord.renderers.docx_reference import REFERENCE_DATE, default_reference
+    from civicrecord.renderers.docx_zip import deflated, zip_bytes
 
-    from civicrecord.renderers.docx_ooxml import reproducible_zip
-    from civicrecord.renderers.docx_reference import default_reference
-
-    buffer = io.BytesIO()
-    document = default_reference()
-    document.save(buffer)
-    modified = document.core_properties.modified or datetime.datetime(1980, 1, 1)
-    return reproducible_zip(buffer.getvalue(), modified)
+    parts = package_parts(default_reference())
+    return zip_bytes([deflated(name, blob) for name, blob in parts.items()], REFERENCE_DATE)
 
 
 @hookimpl

@@ -25,7 +25,7 @@ from docx.shared import Mm, Pt, RGBColor
 from civicrecord.renderers.docx_ooxml import add_run, drop_thumbnail, remove_children, set_child
 from civicrecord.renderers.docx_styles import REQUIRED_STYLES
 
-__all__ = ["default_reference"]
+__all__ = ["REFERENCE_DATE", "default_reference"]
 
 ACCENT = "1D4E89"  # headings, key figures: a sober municipal blue
 SECOND = "0B6E69"  # second-level headings and statuses: a deep teal
@@ -35,7 +35,8 @@ TINT = "EAF1F9"  # the background of key figures and table bands
 RULE = "C9D6E6"
 
 FONT = "Arial"  # present in Word everywhere; LibreOffice substitutes Liberation Sans
-_DATE = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+#: When the default reference document was made, for its properties and ZIP entries.
+REFERENCE_DATE = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 _PAGE_WIDTH, _PAGE_HEIGHT, _SIDE_MARGIN = Mm(210), Mm(297), Mm(22)
 _TEXT_WIDTH_TWIPS = round((210 - 2 * 22) / 25.4 * 1440)
 
@@ -60,7 +61,7 @@ def default_reference(*, samples: bool = True) -> Document:
     properties.last_modified_by = "civicrecord"
     properties.comments = ("Change the styles of this document, then render with "
                            "--reference-docx; its body is replaced by the report.")
-    properties.created = properties.modified = _DATE
+    properties.created = properties.modified = REFERENCE_DATE
     properties.revision = 1
     return document
 

@@ -2,7 +2,11 @@
 
 Each file is written to a temporary file in the same folder, flushed to disk,
 then renamed over the target: readers see the old file or the new one, never
-a mix, and a crash leaves the earlier output intact.
+a mix, and a crash leaves the earlier output intact. The flush is that
+guarantee (without it a crash can leave an empty file under the new name) and
+costs about 0.3 ms a file on a local disk. The folder is not flushed after
+the rename: that would only make the new name survive a crash that follows
+at once, which the guarantee does not need.
 """
 
 from __future__ import annotations

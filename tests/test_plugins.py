@@ -807,6 +807,55 @@ def test_the_disable_variable_hides_installed_plugins_in_the_venv(venv: Venv) ->
     assert all(row["builtin"] for row in json.loads(plugins.stdout))
 
 
+LATECOMER_SCRIPT = """
+import json, os, subprocess, sys, time
+import civicrecord
+from civicrecord.plugins import current_plugins
+
+site, project = sys.argv[1], sys.argv[2]
+pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+
+
+def settle(seconds_ago):
+    when = time.time_ns() - seconds_ago * 10**9
+    os.utime(site, ns=(when, when))
+
+
+def names():
+    return [renderer.name for renderer in civicrecord.formats()]
+
+
+seen = {}
+settle(3600)  # as if everything had been installed an hour ago
+seen["before"] = names()
+seen["kept"] = current_plugins() is current_plugins()
+subprocess.run([*pip, "install", "--quiet", "--no-index", "--no-build-isolation", "--no-deps",
+                project], check=True)
+seen["installed"] = names()
+settle(3599)  # the same install, once the folder's time has settled
+seen["settled"] = names()
+seen["kept_after"] = current_plugins() is current_plugins()
+subprocess.run([*pip, "uninstall", "--quiet", "--yes", "civicrecord-latecomer"], check=True)
+seen["uninstalled"] = names()
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.slow
+def test_a_running_program_sees_a_plugin_pip_installs_on_its_next_call(
+        venv: Venv, tmp_path: Path) -> None:
+    source = PACKAGES["civicrecord-outline"][1].replace('"outline"', '"latecomer"')
+    project = write_project(tmp_path / "latecomer", "civicrecord-latecomer", "0.1.0", source,
+                            {"latecomer": "civicrecord_latecomer"})
+    result = venv.run("python", "-c", LATECOMER_SCRIPT, venv.site_packages, project)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert "latecomer" not in seen["before"] and seen["kept"]
+    assert "latecomer" in seen["installed"] and "latecomer" in seen["settled"]
+    assert seen["kept_after"]
+    assert "latecomer" not in seen["uninstalled"] and "outline" in seen["uninstalled"]
+
+
 # --- import cost ---------------------------------------------------------------------------
 
 HEAVY = ("docx", "jinja2", "lxml", "weasyprint", "babel")

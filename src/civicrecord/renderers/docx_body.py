@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from civicrecord.model import Action, Indicator, MeasureKind, Report, ThematicAxis
+from civicrecord.model import (
+    Action,
+    Indicator,
+    MeasureKind,
+    Partner,
+    Place,
+    Programme,
+    Report,
+    ThematicAxis,
+)
 from civicrecord.presentation import Presenter
 from civicrecord.renderers import docx_xml as x
 from civicrecord.text import blocks
@@ -36,6 +45,10 @@ def body_xml(report: Report, styles: Mapping[str, str], presenter: Presenter,
     return "".join(writer.parts)
 
 
+def _names(items: Sequence[Place | Partner | Programme]) -> dict[str, str]:
+    return {item.id: item.name for item in reversed(items)}
+
+
 class _Writer:
     """Writes one report; holds what the table of contents needs."""
 
@@ -49,6 +62,10 @@ class _Writer:
         self.colon = presenter.label("colon")
         self.parts: list[str] = []
         self.contents: list[tuple[int, str, str]] = []
+        # Names by id, the first of an id winning as in Report.place(); looked up per action.
+        self.names = {"places": _names(report.neighbourhood.places),
+                      "partners": _names(report.partners),
+                      "programmes": _names(report.programmes)}
 
     def write(self) -> None:
         self._cover()
@@ -191,17 +208,15 @@ class _Writer:
             self._key_figure(indicator)
 
     def _action(self, action: Action) -> None:
-        report, presenter, styles = self.report, self.presenter, self.styles
+        presenter, styles = self.presenter, self.styles
         self.parts.append(x.paragraph(styles["List Bullet"], (
             x.run(action.title, styles["Strong"]) + x.run(" ")
             + x.run(presenter.status(action.status), styles["Action Status"]))))
         self._text(action.description, "List Continue", "List Bullet 2")
-        names = {
-            "places": [p.name for p in map(report.place, action.places) if p],
-            "partners": [p.name for p in map(report.partner, action.partners) if p],
-            "programmes": [p.name for p in map(report.programme, action.programmes) if p],
-        }
-        for key, values in names.items():
+        for key, ids in (("places", action.places), ("partners", action.partners),
+                         ("programmes", action.programmes)):
+            known = self.names[key]
+            values = [known[i] for i in ids if i in known]
             if values:
                 self._labelled(presenter.label(key), presenter.join(values))
         dates = presenter.date_range(action.start, action.end)

@@ -37,6 +37,8 @@ __all__ = [
 # XML 1.0 forbids these; lxml refuses them and Word reports the file as corrupt.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = re.compile(r"[\t\n\r]+")
+# Either of the above; most text has neither, and is returned as it is.
+_TO_CLEAN = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text: str) -> str:
@@ -47,6 +49,8 @@ def clean(text: str) -> str:
     :func:`civicrecord.text.blocks`, never from raw line breaks. Validation
     already rejects illegal characters; this is defence in depth.
     """
+    if _TO_CLEAN.search(text) is None:
+        return text
     return _LINE_BREAKS.sub(" ", _XML_ILLEGAL.sub("", text))
 
 
@@ -62,8 +66,8 @@ def attribute(value: str) -> str:
 
 
 def _t(text: str) -> str:
-    """A ``w:t`` holding ``text`` (already cleaned), keeping its outer spaces."""
-    if len(text.strip()) < len(text):
+    """A ``w:t`` holding ``text`` (cleaned, not empty), keeping its outer spaces."""
+    if text[0].isspace() or text[-1].isspace():
         return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
     return f"<w:t>{escape(text)}</w:t>"
 

@@ -12,7 +12,6 @@ says why it is missing.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import importlib
 import os
 from collections.abc import Iterable, Sequence
@@ -247,6 +246,8 @@ def _register(plugins: PluginSet, plugin: Any, name: str, dist: str | None,
 
 def _unknown_hooks(manager: pluggy.PluginManager, plugin: object) -> list[str]:
     """Say which of a plugin's hook implementations match no civicrecord hook."""
+    import difflib  # only for a plugin with an unknown hook; not worth importing at start-up
+
     messages = []
     for caller in manager.get_hookcallers(plugin) or ():
         if caller.has_spec():

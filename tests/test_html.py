@@ -6,6 +6,7 @@ Tests marked ``chromium`` drive Debian's Chromium through Playwright (see
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import subprocess
@@ -45,6 +46,7 @@ from civicrecord.model import (
 )
 from civicrecord.presentation import presenter_for
 from civicrecord.renderers.html import (
+    BUILTIN_TEMPLATES,
     NAMED_COLOURS,
     STATUS_ORDER,
     Theme,
@@ -52,7 +54,9 @@ from civicrecord.renderers.html import (
     css_string,
     http_url,
     status_chart,
+    text_html,
 )
+from civicrecord.text import blocks
 
 PAYLOAD = ('<script>alert(1)</script> "><img src=x onerror=alert(1)> javascript:alert(1) '
            "{{ 7*7 }} </style>")
@@ -476,6 +480,61 @@ def test_missing_template_folder_is_a_render_error(example_report: Report,
                                                    tmp_path: Path) -> None:
     with pytest.raises(RenderError, match="does not exist"):
         render(example_report, template_dir=tmp_path / "nope")
+
+
+def test_a_template_edited_between_two_renders_is_used(example_report: Report,
+                                                       tmp_path: Path) -> None:
+    """Compiled templates are kept between renders, never past an edit of their file."""
+    override = tmp_path / "partials" / "footer.html.j2"
+    override.parent.mkdir()
+    override.write_text("<footer>first</footer>")
+    assert "<footer>first</footer>" in render(example_report, template_dir=tmp_path)
+    override.write_text("<footer>second</footer>")
+    later = override.stat().st_mtime + 5  # a coarse file system may not see the edit's time
+    os.utime(override, (later, later))
+    page = render(example_report, template_dir=tmp_path)
+    assert "<footer>second</footer>" in page and "first" not in page
+
+
+def test_an_overriding_macros_file_is_used_by_every_partial(example_report: Report,
+                                                            tmp_path: Path) -> None:
+    """Macros answered from memory (status badges) and text still follow an override."""
+    builtin = (BUILTIN_TEMPLATES / "macros.html.j2").read_text()
+    (tmp_path / "macros.html.j2").write_text(
+        builtin.replace('{% set status_badge = remember(status_badge) %}', "")
+        .replace('<span class="status__label">', '<span class="status__label mine">')
+        .replace("{% set text = text_html %}",
+                 "{% macro text(value) %}<p class=\"mine\">{{ value }}</p>{% endmacro %}"))
+    tree = lxml.html.document_fromstring(render(example_report, template_dir=tmp_path))
+    actions = [action for axis in example_report.axes for action in axis.actions]
+    labels = tree.xpath("//article//span[@class='status__label mine']/text()")
+    assert labels == [presenter_for("fr").status(action.status) for action in actions]
+    descriptions = tree.xpath("//div[@class='action__description']/p[@class='mine']/text()")
+    assert descriptions == [action.description for action in actions]
+
+
+_TEXTS = st.lists(st.one_of(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=8),
+    st.sampled_from(["\n", "\n\n", "\r\n", "- ", "* ", "• ", "<b>", "&amp;", '"', " "]),
+)).map("".join)
+
+
+@given(_TEXTS, st.sampled_from(["", "lead", '"><b>']))
+def test_text_becomes_its_paragraphs_and_lists_escaped(value: str, css_class: str) -> None:
+    fragment = str(text_html(value, **{"class": css_class}))
+    expected = blocks(value)
+    if not expected:
+        assert fragment == ""
+        return
+    parsed = lxml.html.fragments_fromstring(fragment)
+    assert [element.tag for element in parsed] == [
+        "ul" if block.kind == "bullets" else "p" for block in expected]
+    for element, block in zip(parsed, expected, strict=True):
+        assert element.get("class") == (css_class or None)
+        if block.kind == "bullets":
+            assert [item.text_content() for item in element] == list(block.lines)
+        else:
+            assert element.text_content() == block.text
 
 
 def test_cli_renders_html_with_theme_options(example_dir: Path, tmp_path: Path,

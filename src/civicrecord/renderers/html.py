@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +54,7 @@ __all__ = [
     "http_url",
     "render_html",
     "status_chart",
+    "text_html",
     "theme_from_options",
 ]
 
@@ -367,8 +368,91 @@ def css_string(value: object) -> Any:
     return Markup(f'"{escaped}"')
 
 
-def _text_blocks(value: object) -> list[Block]:
-    return blocks(value) if isinstance(value, str) else []
+#: How many report texts keep their split into blocks between renders.
+_BLOCKS_CACHE_SIZE = 4096
+_blocks_cache: dict[str, tuple[Block, ...]] = {}
+
+
+def _text_blocks(value: object) -> tuple[Block, ...]:
+    """``value`` split into paragraphs and lists; remembered, as texts come back each render."""
+    if not isinstance(value, str):
+        return ()
+    try:
+        return _blocks_cache[value]
+    except KeyError:
+        pass
+    split = tuple(blocks(value))
+    if len(_blocks_cache) >= _BLOCKS_CACHE_SIZE:
+        _blocks_cache.clear()
+    _blocks_cache[value] = split
+    return split
+
+
+def text_html(value: object, css_class: object = "", **keywords: object) -> Any:
+    """Report text as HTML paragraphs and bullet lists, every character escaped.
+
+    The templates' ``m.text(value, class="...")``. It is Python rather than a
+    macro because it runs for every text of the report, and a macro call cost
+    more than the text it wrote. An overriding ``macros.html.j2`` may define a
+    ``text`` macro instead.
+    """
+    from markupsafe import Markup, escape
+
+    css_class = keywords.pop("class", css_class)
+    if keywords:
+        raise TypeError(f"text() takes no argument {next(iter(keywords))!r}")
+    attribute = f' class="{escape(css_class)}"' if css_class else ""
+    parts: list[str] = []
+    for block in _text_blocks(value):
+        if block.kind == "bullets":
+            parts.append(f"<ul{attribute}>\n")
+            parts.extend(f"  <li>{escape(line)}</li>\n" for line in block.lines)
+            parts.append("</ul>\n")
+        else:
+            parts.append(f"<p{attribute}>{escape(block.text)}</p>\n")
+    return Markup("".join(parts))
+
+
+def _remember(macro: Callable[..., Any]) -> Callable[..., Any]:
+    """``macro`` answering again from memory when called with the same arguments.
+
+    For macros whose page fragment depends on their arguments alone, such as a
+    status's badge: a jinja macro call costs microseconds, and the example calls
+    the status macros about a hundred times with six statuses. ``macros.html.j2``
+    wraps them as it defines them, so the memory lasts one render; an
+    overriding ``macros.html.j2`` that does not is simply not remembered.
+    """
+    fragments: dict[tuple[Any, ...], Any] = {}
+
+    def remembered(*args: Any) -> Any:
+        try:
+            return fragments[args]
+        except KeyError:
+            fragment = fragments[args] = macro(*args)
+            return fragment
+        except TypeError:  # an argument that cannot be a key
+            return macro(*args)
+
+    return remembered
+
+
+class _ById(dict[str, Any]):
+    """A report's places, partners or programmes by id; an unknown id gives None.
+
+    Templates look them up for every action; ``report.place(id)`` searches the
+    list, and a method call from a template costs far more than an item lookup.
+    """
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+def _by_id(items: Iterable[Any]) -> _ById:
+    """Items by their ``id``; the first wins, as with ``report.place(id)``."""
+    found = _ById()
+    for item in items:
+        found.setdefault(item.id, item)
+    return found
 
 
 def _figures_of(axis: ThematicAxis) -> list[Indicator]:
@@ -381,7 +465,8 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
 
     Building one compiles every template anew (most of a render's time), so it
     is kept. One per thread, because a render puts its report in the globals.
-    ``auto_reload`` still picks up a template edited between two renders.
+    A template edited between two renders is still picked up: each render
+    first drops the compiled templates whose file changed.
     """
     if template_dir is not None and not template_dir.is_dir():
         raise RenderError(f"template folder {str(template_dir)!r} does not exist or is not "
@@ -390,7 +475,23 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
     key = str(template_dir.resolve()) if template_dir is not None else None
     if key not in cache:
         cache[key] = _new_environment(template_dir)
-    return cache[key]
+    environment = cache[key]
+    _forget_edited_templates(environment)
+    return environment
+
+
+def _forget_edited_templates(environment: jinja2.Environment) -> None:
+    """Drop compiled templates whose source changed, once per render.
+
+    jinja2's ``auto_reload`` checks a template's file each time it is looked
+    up, and an include inside a loop (one per action) is looked up each time.
+    """
+    templates = environment.cache
+    if templates is None:
+        return
+    for key, template in templates.items():
+        if not template.is_up_to_date:
+            del templates[key]
 
 
 def _new_environment(template_dir: Path | None) -> jinja2.Environment:
@@ -412,9 +513,10 @@ def _new_environment(template_dir: Path | None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        auto_reload=True,
+        auto_reload=False,  # see _forget_edited_templates
     )
     environment.filters.update(blocks=_text_blocks, http_url=http_url, css_string=css_string)
+    environment.globals.update(remember=_remember, text_html=text_html)
     return environment
 
 
@@ -445,7 +547,10 @@ def render_html(report: Report, context: RenderContext) -> bytes:
         generator=f"civicrecord {__version__}",
         reference_value=reference,
         figures_of=_figures_of,
-        period_text=lambda period: presenter.period(period),
+        period_text=presenter.period,
+        place_by_id=_by_id(report.neighbourhood.places),
+        partner_by_id=_by_id(report.partners),
+        programme_by_id=_by_id(report.programmes),
     )
     environment.globals.update(render_globals)
     try:

@@ -22,9 +22,8 @@ from attrs import field, frozen
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.opc.oxml import serialize_part_xml
 from docx.opc.pkgwriter import PackageWriter
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu
 from docx.text.paragraph import Paragraph
@@ -41,7 +40,7 @@ from civicrecord.renderers.docx_styles import REQUIRED_STYLES
 from civicrecord.renderers.docx_xml import attribute
 from civicrecord.renderers.docx_zip import Entry, deflated
 
-__all__ = ["BODY", "FOOTER", "HEADER", "Prepared", "package_parts", "prepare",
+__all__ = ["BODY", "FOOTER", "HEADER", "LANGUAGE", "Prepared", "package_parts", "prepare",
            "prepared", "resolve_styles"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -52,7 +51,7 @@ COLUMN_SHARES = (0.46, 0.2, 0.14, 0.2)
 
 # Where a render writes. Private-use characters, so no reference says them by chance.
 _MARK = "\uf8ffcivicrecord-{}\uf8ff"
-BODY, HEADER, FOOTER = "body", "header", "footer"
+BODY, HEADER, FOOTER, LANGUAGE = "body", "header", "footer", "language"
 _CACHE_SIZE = 8
 _LANGUAGES = 8
 
@@ -62,11 +61,11 @@ class Prepared:
     """A reference document as parts, with the places a render fills.
 
     ``order`` lists every part of the package in the order python-docx writes
-    it, ``[Content_Types].xml`` first. A part in ``fill`` is the bytes around
-    the marks where a render writes (``fills`` says what: the body, the
-    header's title, the footer's page number); the styles and settings parts
-    depend on the report's language; the core properties are the report's;
-    every other part is in ``unchanged``, compressed once.
+    it, ``[Content_Types].xml`` first. A part in ``fills`` is kept as the
+    bytes around the marks where a render writes: the body, the header's
+    title, the footer's page number, or (styles and settings) the proofing
+    language. The core properties are the report's alone; every other part
+    is in ``unchanged``, compressed once.
     """
 
     styles: Mapping[str, str]
@@ -77,20 +76,22 @@ class Prepared:
     pieces: Mapping[str, tuple[bytes, ...]]
     fills: Mapping[str, str]
     core_part: str
-    styles_part: str
-    settings_part: str
-    styles_xml: bytes
-    settings_xml: bytes
-    _languages: dict[str, tuple[Entry, Entry]] = field(factory=dict, eq=False)
+    _languages: dict[str, dict[str, Entry]] = field(factory=dict, eq=False)
 
-    def language_parts(self, language: str) -> tuple[Entry, Entry]:
-        """The styles and settings parts with ``language`` as the proofing language."""
+    def filled(self, name: str, content: bytes) -> bytes:
+        """Part ``name`` with ``content`` written at each of its marks."""
+        return content.join(self.pieces[name])
+
+    def language_parts(self, language: str) -> dict[str, Entry]:
+        """The styles and settings parts with ``language`` as the proofing language.
+
+        Compressed once per language: the styles are most of the package.
+        """
         parts = self._languages.get(language)
         if parts is None:
-            styles, settings = parse_xml(self.styles_xml), parse_xml(self.settings_xml)
-            set_language(styles, settings, language)
-            parts = (deflated(self.styles_part, serialize_part_xml(styles)),
-                     deflated(self.settings_part, serialize_part_xml(settings)))
+            value = attribute(language).encode()
+            parts = {name: deflated(name, self.filled(name, value))
+                     for name, kind in self.fills.items() if kind == LANGUAGE}
             if len(self._languages) >= _LANGUAGES:
                 self._languages.clear()
             self._languages[language] = parts
@@ -211,8 +212,11 @@ def _bind_w_prefix(blob: bytes) -> bytes:
 
 def _split(blob: bytes, kind: str, name: str) -> tuple[bytes, ...]:
     mark = _mark(kind)
-    marked = f"<!--{mark}-->" if kind == BODY else f"<w:r><w:t>{mark}</w:t></w:r>"
-    pieces = tuple(blob.split(marked.encode()))
+    if kind == BODY:
+        mark = f"<!--{mark}-->"
+    elif kind in (HEADER, FOOTER):
+        mark = f"<w:r><w:t>{mark}</w:t></w:r>"
+    pieces = tuple(blob.split(mark.encode()))
     if len(pieces) < 2:
         raise RenderError(f"could not prepare {name} of the reference document")
     return pieces
@@ -246,28 +250,24 @@ def prepare(document: Document, source: str) -> Prepared:
         if not _has_page_field(footer._element):
             _marked_run(_free_paragraph(footer, styles["Footer"]), FOOTER)
             fills[footer.part.partname.membername] = FOOTER
+    set_language(document.styles.element, document.settings.element, _mark(LANGUAGE))
+    for part_type in (RELATIONSHIP_TYPE.STYLES, RELATIONSHIP_TYPE.SETTINGS):
+        fills[document.part.part_related_by(part_type).partname.membername] = LANGUAGE
     document.core_properties  # noqa: B018 -- adds the part to a reference without one
     package = document.part.package
     core = next(rel.target_part for rel in package.rels.values()
-                if rel.reltype == RELATIONSHIP_TYPE.CORE_PROPERTIES)
+                if rel.reltype == RELATIONSHIP_TYPE.CORE_PROPERTIES).partname.membername
     parts = package_parts(document)
-    names = {"core": core.partname.membername,
-             "styles": document.part.part_related_by(RELATIONSHIP_TYPE.STYLES)
-             .partname.membername,
-             "settings": document.part.part_related_by(RELATIONSHIP_TYPE.SETTINGS)
-             .partname.membername}
-    pieces = {name: _split(_bind_w_prefix(parts[name]), kind, name)
+    pieces = {name: _split(parts[name] if kind == LANGUAGE else _bind_w_prefix(parts[name]),
+                           kind, name)
               for name, kind in fills.items()}
-    special = {*fills, *names.values()}
     widths, fixed = _column_widths(document)
     return Prepared(
         styles={name: attribute(style.style_id) for name, style in styles.items()},
         column_widths=widths, fixed_columns=fixed, order=tuple(parts),
         unchanged={name: deflated(name, blob) for name, blob in parts.items()
-                   if name not in special},
-        pieces=pieces, fills=fills, core_part=names["core"], styles_part=names["styles"],
-        settings_part=names["settings"], styles_xml=parts[names["styles"]],
-        settings_xml=parts[names["settings"]])
+                   if name not in fills and name != core},
+        pieces=pieces, fills=fills, core_part=core)
 
 
 _cache: OrderedDict[str, Prepared] = OrderedDict()

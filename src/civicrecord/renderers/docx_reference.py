@@ -21,6 +21,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.styles import BabelFish
+from docx.styles.style import StyleFactory
 
 from civicrecord.renderers.docx_ooxml import add_run, drop_thumbnail, remove_children, set_child
 from civicrecord.renderers.docx_styles import REQUIRED_STYLES
@@ -51,8 +53,9 @@ def default_reference(*, samples: bool = True) -> Document:
     drop_thumbnail(document)
     _page_setup(document)
     _defaults(document)
-    _restyle_builtins(document)
-    _add_custom_styles(document)
+    styles = _Styles(document)
+    _restyle_builtins(styles)
+    _add_custom_styles(styles)
     if samples:
         _samples(document)
     properties = document.core_properties
@@ -168,8 +171,32 @@ _PPR_AFTER_SHADING = ("w:tabs", *_PPR_TAIL)
 _PPR_AFTER_BORDER = ("w:shd", *_PPR_AFTER_SHADING)
 
 
-def _restyle_builtins(document: Document) -> None:
-    styles = document.styles
+class _Styles:
+    """The document's styles by name, found in a dict.
+
+    python-docx searches the whole styles part (about 160 styles) for each
+    lookup and before adding each style; that was a third of building the
+    reference, which a fresh process rendering a report pays.
+    """
+
+    def __init__(self, document: Document) -> None:
+        self.element = document.styles.element
+        # The first style of a name wins, as in python-docx's own lookup.
+        self._by_name = {style.name_val: style for style in reversed(self.element.style_lst)}
+
+    def __getitem__(self, name: str) -> Any:
+        return StyleFactory(self._by_name[BabelFish.ui2internal(name)])
+
+    def add_style(self, name: str, style_type: WD_STYLE_TYPE) -> Any:
+        internal = BabelFish.ui2internal(name)
+        if internal in self._by_name:
+            raise ValueError(f"the document already has a style {name!r}")
+        element = self.element.add_style_of_type(internal, style_type, False)
+        self._by_name[internal] = element
+        return StyleFactory(element)
+
+
+def _restyle_builtins(styles: _Styles) -> None:
     remove_children(styles["Normal"].element.get_or_add_rPr(), "w:rFonts")
 
     title = styles["Title"]
@@ -212,24 +239,22 @@ def _restyle_builtins(document: Document) -> None:
     _border(styles["Header"], f'<w:bottom w:val="single" w:sz="4" w:space="4" w:color="{RULE}"/>')
 
 
-def _add_paragraph_style(document: Document, name: str, base: str, *,
-                         next_style: str | None = None) -> Any:
-    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    style.base_style = document.styles[base]
+def _add_paragraph_style(styles: _Styles, name: str, base: str, *,
+                          next_style: str | None = None) -> Any:
+    style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = styles[base]
     style.quick_style = True
     if next_style is not None:
-        style.next_paragraph_style = document.styles[next_style]
+        style.next_paragraph_style = styles[next_style]
     return style
 
 
-def _add_custom_styles(document: Document) -> None:
-    styles = document.styles
-
-    cover = _add_paragraph_style(document, "Cover Details", "Normal")
+def _add_custom_styles(styles: _Styles) -> None:
+    cover = _add_paragraph_style(styles, "Cover Details", "Normal")
     _font(cover, 11, color=MUTED)
     _spacing(cover, before=0, after=2)
 
-    front = _add_paragraph_style(document, "Front Heading", "Normal", next_style="Normal")
+    front = _add_paragraph_style(styles, "Front Heading", "Normal", next_style="Normal")
     _font(front, 13, bold=True, color=ACCENT)
     _spacing(front, before=18, after=6)
     front.paragraph_format.keep_with_next = True
@@ -244,11 +269,11 @@ def _add_custom_styles(document: Document) -> None:
         toc.paragraph_format.left_indent = Mm(indent)
         _tabs(toc, f'<w:tab w:val="right" w:leader="dot" w:pos="{_TEXT_WIDTH_TWIPS}"/>')
 
-    details = _add_paragraph_style(document, "Action Details", "List Continue")
+    details = _add_paragraph_style(styles, "Action Details", "List Continue")
     _font(details, 9, color=MUTED)
     _spacing(details, before=0, after=1)
 
-    figure = _add_paragraph_style(document, "Key Figure", "Normal", next_style="Normal")
+    figure = _add_paragraph_style(styles, "Key Figure", "Normal", next_style="Normal")
     _spacing(figure, before=8, after=8)
     figure.paragraph_format.left_indent = Mm(6.5)
     figure.paragraph_format.right_indent = Mm(4)

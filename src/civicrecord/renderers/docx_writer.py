@@ -27,7 +27,7 @@ from civicrecord.renderers.docx_package import (
     resolve_styles,
 )
 from civicrecord.renderers.docx_xml import clean, escape, field, run
-from civicrecord.renderers.docx_zip import Entry, deflated, zip_bytes
+from civicrecord.renderers.docx_zip import deflated, zip_bytes
 
 __all__ = ["TOC_INSTRUCTION", "core_properties", "document_date", "open_reference", "render",
            "resolve_styles"]
@@ -52,23 +52,17 @@ def render(report: Report, context: RenderContext) -> bytes:
         HEADER: run(title).encode(),
         FOOTER: (run(f"{presenter.label('page')} ") + field("PAGE", "1")).encode(),
     }
-    styles, settings = reference.language_parts(report.language)
-    made = {styles.name: styles, settings.name: settings,
-            reference.core_part: deflated(reference.core_part,
-                                          core_properties(report, presenter, when))}
-    return zip_bytes(_entries(reference, written, made), when)
-
-
-def _entries(reference: Prepared, written: dict[str, bytes],
-             made: dict[str, Entry]) -> list[Entry]:
+    made = reference.language_parts(report.language)
+    core = core_properties(report, presenter, when)
     entries = []
     for name in reference.order:
         entry = reference.unchanged.get(name) or made.get(name)
         if entry is None:
-            content = written[reference.fills[name]].join(reference.pieces[name])
+            content = core if name == reference.core_part else \
+                reference.filled(name, written[reference.fills[name]])
             entry = deflated(name, content)
         entries.append(entry)
-    return entries
+    return zip_bytes(entries, when)
 
 
 def _prepared_reference(path: Path | None) -> Prepared:

@@ -48,6 +48,8 @@ from civicrecord.presentation import presenter_for
 from civicrecord.renderers.html import (
     BUILTIN_TEMPLATES,
     NAMED_COLOURS,
+    STATUS_COLOURS,
+    STATUS_FILLS,
     STATUS_ORDER,
     Theme,
     contrast,
@@ -241,6 +243,26 @@ def test_status_chart_counts_every_action_on_one_scale(rich_report: Report) -> N
         right = row.segments[-1].x + row.segments[-1].width
         assert right == pytest.approx(100 * row.total / longest, abs=0.01)
     assert sum(count for _, count in chart.totals) == sum(1 for _ in rich_report.actions())
+
+
+def test_chart_shapes_are_painted_without_the_pages_css(rich_report: Report) -> None:
+    """WeasyPrint (the PDF) draws the SVG without the page's CSS: attributes must paint it."""
+    tree = lxml.html.document_fromstring(render(rich_report))
+    bars = tree.xpath("//svg[contains(@class,'chart-row__bar') or @class='swatch']"
+                      "//rect[contains(@class,'bar ')]")
+    assert len(bars) > len(rich_report.axes)
+    for bar in bars:
+        status = ActionStatus(bar.get("class").split("bar--")[1])
+        assert bar.get("fill") == STATUS_FILLS[status]
+        assert bar.get("fill").endswith(STATUS_COLOURS[status])  # the fallback colour
+        assert bar.get("stroke") and bar.get("stroke-width")
+    for pattern in tree.xpath("//svg[@class='chart-defs']//pattern"):
+        assert all(shape.get("fill") for shape in pattern)
+        assert f"url(#{pattern.get('id')})" in " ".join(STATUS_FILLS.values())
+    assert all(track.get("fill") for track in tree.xpath("//rect[@class='chart-row__track']"))
+    style = "".join(tree.xpath("//style/text()"))
+    for status, colour in STATUS_COLOURS.items():  # one colour per status, CSS and SVG alike
+        assert f"--cr-status-{status.value}: {colour};" in style
 
 
 @pytest.mark.parametrize("url", [

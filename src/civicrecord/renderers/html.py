@@ -43,6 +43,8 @@ __all__ = [
     "BUILTIN_TEMPLATES",
     "ENTRY_TEMPLATE",
     "NAMED_COLOURS",
+    "STATUS_COLOURS",
+    "STATUS_FILLS",
     "STATUS_ORDER",
     "THEME_OPTIONS",
     "ChartRow",
@@ -85,6 +87,23 @@ STATUS_ORDER = (
     ActionStatus.NOT_ASSESSED,
     ActionStatus.ABANDONED,
 )
+#: Each status's colour (``--cr-status-*`` in the stylesheet), AA-readable on white.
+STATUS_COLOURS: Mapping[ActionStatus, str] = {
+    ActionStatus.DONE: "#1d7035",
+    ActionStatus.ONGOING: "#0d5c9e",
+    ActionStatus.IN_PROGRESS: "#9a4a00",
+    ActionStatus.PLANNED: "#5b4a9e",
+    ActionStatus.NOT_ASSESSED: "#555f69",
+    ActionStatus.ABANDONED: "#a4261d",
+}
+#: How the chart paints a status's bar, as an SVG ``fill`` attribute: the status's fill
+#: pattern (drawn in the chart's ``<defs>``), falling back to its plain colour. The page's
+#: CSS says the same; the attribute is for what reads the SVG without that CSS (WeasyPrint).
+STATUS_FILLS: Mapping[ActionStatus, str] = {
+    status: colour if status is ActionStatus.DONE
+    else f"url(#cr-fill-{status.value}) {colour}"
+    for status, colour in STATUS_COLOURS.items()
+}
 
 _HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _NAMED_COLOUR_TABLE = """
@@ -222,6 +241,11 @@ class Theme:
     accent: RGB = (0xF0, 0xA5, 0x00)
     logo: str | None = None
     """The logo as a ``data:`` URI, ready for an ``<img src>``."""
+
+    @property
+    def surface(self) -> str:
+        """The light grey behind cards and the chart's bars (``--cr-surface``)."""
+        return _hex(_SURFACE)
 
     @property
     def css_variables(self) -> tuple[tuple[str, str], ...]:
@@ -516,7 +540,12 @@ def _new_environment(template_dir: Path | None) -> jinja2.Environment:
         auto_reload=False,  # see _forget_edited_templates
     )
     environment.filters.update(blocks=_text_blocks, http_url=http_url, css_string=css_string)
-    environment.globals.update(remember=_remember, text_html=text_html)
+    environment.globals.update(
+        remember=_remember,
+        text_html=text_html,
+        status_colours={status.value: colour for status, colour in STATUS_COLOURS.items()},
+        status_fills={status.value: fill for status, fill in STATUS_FILLS.items()},
+    )
     return environment
 
 

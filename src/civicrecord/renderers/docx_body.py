@@ -33,8 +33,8 @@ TOC_INSTRUCTION = r'TOC \o "1-3" \h \z \u'
 
 
 def body_xml(report: Report, styles: Mapping[str, str], presenter: Presenter,
-             column_widths: Sequence[int], fixed_columns: bool) -> str:
-    """The children of ``w:body`` before its section properties.
+             column_widths: Sequence[int], fixed_columns: bool) -> list[str]:
+    """The children of ``w:body`` before its section properties, as pieces of XML in order.
 
     ``styles`` maps each required style's name to its id in the reference
     document, escaped for an attribute; ``column_widths`` (twips) shape the
@@ -42,7 +42,7 @@ def body_xml(report: Report, styles: Mapping[str, str], presenter: Presenter,
     """
     writer = _Writer(report, styles, presenter, column_widths, fixed_columns)
     writer.write()
-    return "".join(writer.parts)
+    return writer.parts
 
 
 def _names(items: Sequence[Place | Partner | Programme]) -> dict[str, str]:

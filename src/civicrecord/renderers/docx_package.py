@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from attrs import field, frozen
@@ -78,9 +78,13 @@ class Prepared:
     core_part: str
     _languages: dict[str, dict[str, Entry]] = field(factory=dict, eq=False)
 
-    def filled(self, name: str, content: bytes) -> bytes:
-        """Part ``name`` with ``content`` written at each of its marks."""
-        return content.join(self.pieces[name])
+    def filled(self, name: str, content: Sequence[bytes]) -> Iterator[bytes]:
+        """Part ``name`` with ``content`` (in chunks) written at each of its marks."""
+        pieces = self.pieces[name]
+        yield pieces[0]
+        for piece in pieces[1:]:
+            yield from content
+            yield piece
 
     def language_parts(self, language: str) -> dict[str, Entry]:
         """The styles and settings parts with ``language`` as the proofing language.
@@ -90,7 +94,7 @@ class Prepared:
         parts = self._languages.get(language)
         if parts is None:
             value = attribute(language).encode()
-            parts = {name: deflated(name, self.filled(name, value))
+            parts = {name: deflated(name, self.filled(name, (value,)))
                      for name, kind in self.fills.items() if kind == LANGUAGE}
             if len(self._languages) >= _LANGUAGES:
                 self._languages.clear()

@@ -35,6 +35,12 @@ __all__ = ["TOC_INSTRUCTION", "core_properties", "document_date", "open_referenc
 # Core properties hold at most 255 characters each.
 _PROPERTY_LIMIT = 255
 _DEFAULT = "default reference document"
+# Pieces of body XML encoded together: large enough for zlib, small enough not to copy a body.
+_CHUNK = 4096
+
+
+def _encoded(pieces: list[str]) -> bytes:
+    return "".join(pieces).encode()
 
 
 def render(report: Report, context: RenderContext) -> bytes:
@@ -43,14 +49,14 @@ def render(report: Report, context: RenderContext) -> bytes:
     presenter = presenter_for(report.language)
     when = document_date(report)
     body = body_xml(report, reference.styles, presenter, reference.column_widths,
-                    reference.fixed_columns).encode()
+                    reference.fixed_columns)
     title = report.title
     if report.subtitle:
         title = f"{title} – {report.subtitle}"
     written = {
-        BODY: body,
-        HEADER: run(title).encode(),
-        FOOTER: (run(f"{presenter.label('page')} ") + field("PAGE", "1")).encode(),
+        BODY: [_encoded(body[start:start + _CHUNK]) for start in range(0, len(body), _CHUNK)],
+        HEADER: [run(title).encode()],
+        FOOTER: [(run(f"{presenter.label('page')} ") + field("PAGE", "1")).encode()],
     }
     made = reference.language_parts(report.language)
     core = core_properties(report, presenter, when)

@@ -37,11 +37,22 @@ class Entry:
     crc: int
 
 
-def deflated(name: str, data: bytes, level: int = 6) -> Entry:
-    """``data`` compressed as a ZIP entry (raw deflate, as :mod:`zipfile` writes it)."""
+def deflated(name: str, data: bytes | Iterable[bytes], level: int = 6) -> Entry:
+    """``data`` compressed as a ZIP entry (raw deflate, as :mod:`zipfile` writes it).
+
+    ``data`` may come in chunks, so a long body is never copied into one string.
+    """
     compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    compressed = compressor.compress(data) + compressor.flush()
-    return Entry(name, compressed, len(data), zlib.crc32(data))
+    if isinstance(data, bytes):
+        data = (data,)
+    compressed: list[bytes] = []
+    size = crc = 0
+    for chunk in data:
+        compressed.append(compressor.compress(chunk))
+        size += len(chunk)
+        crc = zlib.crc32(chunk, crc)
+    compressed.append(compressor.flush())
+    return Entry(name, b"".join(compressed), size, crc)
 
 
 def _dos_date(when: datetime.date) -> int:

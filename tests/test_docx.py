@@ -323,9 +323,51 @@ def test_the_output_is_a_clean_package(example_docx: bytes) -> None:
     with zipfile.ZipFile(io.BytesIO(example_docx)) as archive:
         assert archive.testzip() is None
         names = archive.namelist()
-        assert names[0] == "[Content_Types].xml"
+        # Word reads the content types first, then the package's relationships.
+        assert names[:3] == ["[Content_Types].xml", "_rels/.rels", "docProps/core.xml"]
+        assert len(set(names)) == len(names)
         assert not [n for n in names if "thumbnail" in n]
         assert {info.date_time for info in archive.infolist()} == {(2026, 1, 1, 0, 0, 0)}
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+        types = etree.fromstring(archive.read("[Content_Types].xml"))
+        ct = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+        overrides = {o.get("PartName").lstrip("/") for o in types.iter(f"{ct}Override")}
+        defaults = {d.get("Extension") for d in types.iter(f"{ct}Default")}
+        assert "word/document.xml" in overrides
+        for name in names[1:]:
+            assert name in overrides or name.rsplit(".", 1)[-1] in defaults, name
+            etree.fromstring(archive.read(name))  # every part is well-formed XML
+
+
+def test_the_zip_writer_is_read_back_by_zipfile() -> None:
+    from civicrecord.renderers.docx_zip import deflated, zip_bytes
+
+    parts = {"[Content_Types].xml": b"<Types/>", "word/document.xml": "é<w:p/>".encode() * 500,
+             "empty.xml": b"", "média/ünïcode.xml": b"<x/>"}
+    when = datetime.date(2026, 3, 14)
+    content = zip_bytes([deflated(name, data) for name, data in parts.items()], when)
+    assert content == zip_bytes([deflated(name, data) for name, data in parts.items()], when)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert archive.testzip() is None
+        assert archive.namelist() == list(parts)
+        assert {name: archive.read(name) for name in parts} == parts
+        assert {info.date_time for info in archive.infolist()} == {(2026, 3, 14, 0, 0, 0)}
+    # ZIP dates start in 1980.
+    old = zip_bytes([deflated("a.xml", b"<a/>")], datetime.date(1970, 6, 2))
+    assert zipfile.ZipFile(io.BytesIO(old)).infolist()[0].date_time == (1980, 6, 2, 0, 0, 0)
+
+
+@given(st.dictionaries(st.text(st.characters(exclude_categories=["Cs", "Cc"]), min_size=1,
+                               max_size=20), st.binary(max_size=3000), max_size=5))
+def test_any_entries_survive_the_zip_writer(parts: dict[str, bytes]) -> None:
+    from civicrecord.renderers.docx_zip import deflated, zip_bytes
+
+    content = zip_bytes([deflated(name, data) for name, data in parts.items()],
+                        datetime.date(2026, 1, 1))
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert archive.testzip() is None
+        assert [info.filename for info in archive.infolist()] == list(parts)
+        assert [archive.read(info) for info in archive.infolist()] == list(parts.values())
 
 
 def test_importing_civicrecord_and_listing_formats_does_not_load_python_docx() -> None:
@@ -415,6 +457,74 @@ def test_a_reference_lacking_a_style_is_refused_naming_it(
     assert str(broken) in str(raised.value) and "reference-docx" in str(raised.value)
 
 
+def test_a_reference_edited_between_renders_is_read_again(
+        reference_path: Path, tmp_path: Path, example_report: Any) -> None:
+    """References are prepared once and kept, by their content: never by their path."""
+    city = tmp_path / "city.docx"
+    city.write_bytes(reference_path.read_bytes())
+    first = docx.Document(io.BytesIO(render(example_report, reference_docx=city)))
+    assert first.styles["Heading 1"].font.name != "DejaVu Serif"
+    _restyled_reference(reference_path, city)  # the city edits its reference in place
+    second = docx.Document(io.BytesIO(render(example_report, reference_docx=city)))
+    assert second.styles["Heading 1"].font.name == "DejaVu Serif"
+    assert round(second.sections[0].page_width.inches, 2) == 8.5
+    # The same content under another name gives the same document.
+    copy = tmp_path / "copy.docx"
+    copy.write_bytes(city.read_bytes())
+    assert render(example_report, reference_docx=copy) == \
+        render(example_report, reference_docx=city)
+    # A reference broken after a good one at the same path is refused, not served from memory.
+    document = docx.Document(str(city))
+    style = document.styles["Key Figure"].element
+    style.getparent().remove(style)
+    for paragraph in document.paragraphs:
+        paragraph._p.getparent().remove(paragraph._p)
+    document.save(str(city))
+    with pytest.raises(RenderError, match="'Key Figure'"):
+        render(example_report, reference_docx=city)
+
+
+def test_each_language_gets_its_own_styles_from_one_prepared_reference(
+        reference_path: Path, example_report: Any) -> None:
+    french = render(example_report, reference_docx=reference_path)
+    english = render(attrs.evolve(example_report, language="en-GB"),
+                     reference_docx=reference_path)
+    assert render(example_report, reference_docx=reference_path) == french
+    for content, language in ((french, "fr-FR"), (english, "en-GB")):
+        styles = part(content, "word/styles.xml")
+        assert set(styles.xpath("//w:lang/@w:val", namespaces=NS)) == {language}
+        settings = part(content, "word/settings.xml")
+        assert settings.xpath("./w:themeFontLang/@w:val", namespaces=NS) == [language]
+
+
+def _with_prefix(content: bytes, prefix: str) -> bytes:
+    """The same package with WordprocessingML under another prefix in body, headers, footers."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, \
+            zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if re.fullmatch(r"word/(document|header\d+|footer\d+)\.xml", entry.filename):
+                data = re.sub(rb"(</?| )w:", rb"\g<1>" + prefix.encode() + b":", data)
+                data = data.replace(b"xmlns:w=", b"xmlns:" + prefix.encode() + b"=")
+                assert b"<w:" not in data
+            target.writestr(entry, data)
+    return output.getvalue()
+
+
+def test_a_reference_writing_another_prefix_still_works(
+        reference_path: Path, tmp_path: Path, example_report: Any) -> None:
+    other = tmp_path / "prefixed.docx"
+    other.write_bytes(_with_prefix(reference_path.read_bytes(), "wx"))
+    content = render(example_report, reference_docx=other)
+    document = docx.Document(io.BytesIO(content))
+    assert styled(document, "Heading 1") == [axis.title for axis in example_report.axes]
+    header = " ".join(p.text for p in document.sections[0].header.paragraphs)
+    assert example_report.title in header
+    footer = document.sections[0].footer._element
+    assert [t.text.strip() for t in footer.iter(f"{W}instrText")] == ["PAGE"]
+
+
 def test_a_reference_that_is_not_a_word_document_is_refused(tmp_path: Path,
                                                             example_report: Any) -> None:
     text = tmp_path / "notes.docx"
@@ -501,6 +611,22 @@ def test_clean_text_is_always_accepted_by_xml(text: str) -> None:
 @given(st.text().filter(lambda text: not _NOT_IN_A_RUN.search(text)))
 def test_clean_keeps_every_other_character(text: str) -> None:
     assert clean(text) == text
+
+
+@given(st.text(alphabet=st.characters(codec=None, categories=None)), st.booleans())
+def test_a_run_holds_any_text_literally(text: str, styled_run: bool) -> None:
+    """The text path of the body: any text is one run whose characters are the cleaned text."""
+    from civicrecord.renderers.docx_xml import attribute, run
+
+    style = 'Odd "style" & <id>' if styled_run else None
+    xml = run(text, attribute(style) if style else None)
+    root = etree.fromstring(f'<w:p xmlns:w="{NS["w"]}">{xml}</w:p>')
+    (element,) = root
+    assert element.tag == f"{W}r"
+    assert "".join(element.itertext()) == clean(text)
+    assert element.xpath("./w:rPr/w:rStyle/@w:val", namespaces=NS) == ([style] if style else [])
+    assert [child.tag for child in element] == [f"{W}rPr"] * styled_run + [f"{W}t"] * bool(
+        clean(text))
 
 
 # -- the command line ------------------------------------------------------------------

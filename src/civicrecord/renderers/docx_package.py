@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from attrs import field, frozen
@@ -278,7 +278,8 @@ _cache: OrderedDict[str, Prepared] = OrderedDict()
 _lock = threading.Lock()
 
 
-def prepared(key: bytes | str, open_document: Any, source: str) -> Prepared:
+def prepared(key: bytes | str, open_document: Callable[[], Document],
+             source: str) -> Prepared:
     """The prepared reference for ``key`` (the reference's bytes, or a name for a built one).
 
     ``open_document()`` opens it with python-docx when it is not cached yet.

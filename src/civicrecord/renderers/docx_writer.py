@@ -4,7 +4,8 @@ A render takes the reference prepared once (:mod:`docx_package`: python-docx
 reads and checks it), writes the body as text (:mod:`docx_body`), the file
 properties, the header's title and the footer's page number, and assembles
 the ZIP in one pass from parts mostly compressed already
-(:mod:`docx_zip`). Python-docx builds no element of the report.
+(:mod:`docx_zip`). python-docx builds no element of the report. Imported
+lazily: it loads python-docx.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import datetime
 import io
 import zipfile
 from pathlib import Path
+
+import docx
+from docx.document import Document
+from docx.opc.exceptions import PackageNotFoundError
 
 from civicrecord.model import Report
 from civicrecord.presentation import Presenter, presenter_for
@@ -79,7 +84,7 @@ def _prepared_reference(path: Path | None) -> Prepared:
                     f"reference document {path}")
 
 
-def _default_reference() -> object:
+def _default_reference() -> Document:
     from civicrecord.renderers.docx_reference import default_reference
 
     return default_reference(samples=False)
@@ -99,11 +104,8 @@ def _read_reference(path: Path) -> bytes:
         raise RenderError(f"cannot read reference document {path}: {error.strerror}") from None
 
 
-def open_reference(path: Path, content: bytes | None = None) -> object:
+def open_reference(path: Path, content: bytes | None = None) -> Document:
     """Open a reference .docx (or a .dotx template) or explain why it cannot be used."""
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
     if content is None:
         content = _read_reference(path)
     try:

@@ -8,6 +8,7 @@ exactly as ``civicrecord render`` always has.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -20,7 +21,7 @@ import pytest
 
 import civicrecord
 import civicrecord.plugins
-from civicrecord import batch
+from civicrecord import batch, output
 from civicrecord.batch import (
     KEY_FIGURE_FIELDS,
     RenderSettings,
@@ -264,7 +265,8 @@ _PIDS_ENV = "CIVICRECORD_TEST_PIDS"
 
 
 def _recording_render_one(path: Path, settings: RenderSettings, directory: Path,
-                          plugins: PluginSet | None = None) -> ReportOutcome:
+                          plugins: PluginSet | None = None, *,
+                          durable: bool = True) -> ReportOutcome:
     """Stands in for batch.render_one in worker processes (inherited through fork).
 
     It records the process and the plugin set each report was rendered with.
@@ -276,7 +278,7 @@ def _recording_render_one(path: Path, settings: RenderSettings, directory: Path,
     record = Path(os.environ[_PIDS_ENV]) / path.name
     record.write_text(f"{os.getpid()} {id(plugins) if plugins else None}", encoding="utf-8")
     time.sleep(0.3)  # long enough that both workers take a share
-    return _REAL_RENDER_ONE(path, settings, directory, plugins)
+    return _REAL_RENDER_ONE(path, settings, directory, plugins, durable=durable)
 
 
 def _recorded(pids: Path) -> dict[int, set[str]]:
@@ -373,6 +375,58 @@ def test_a_dying_worker_fails_its_report_only(tmp_path: Path, recording: Path) -
     assert "the process rendering it died" in result.failed[0].errors[0]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "a.json", "b.json", "c.json", "d.json"]
+
+
+# --- Files reach the output folder flushed ----------------------------------------
+
+
+def test_every_file_is_flushed_before_it_is_moved_into_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    events: list[tuple[str, Path]] = []
+    real_flush, real_replace = output.flush, os.replace
+
+    def recording_flush(path: Path) -> None:
+        real_flush(path)
+        events.append(("flushed", Path(path)))
+
+    def recording_replace(source: str | Path, target: str | Path) -> None:
+        if Path(target).parent == out:  # not the renames inside the staging folder
+            events.append(("moved", Path(source)))
+        real_replace(source, target)
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(output, "flush", recording_flush)
+    monkeypatch.setattr(os, "replace", recording_replace)
+    folders = [_blank(tmp_path / "city" / f"q{n}") for n in range(3)]
+    result = render_reports(folders, RenderSettings(formats=("json", "html")), out, jobs=1)
+    assert not result.failed
+    moved_out = [source for kind, source in events if kind == "moved"]
+    assert len(moved_out) == 6
+    for source in moved_out:
+        assert ("flushed", source) in events[:events.index(("moved", source))]
+
+
+def test_a_file_that_cannot_be_flushed_never_replaces_a_good_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_flush = output.flush
+
+    def failing_flush(path: Path) -> None:
+        if Path(path).name == "q0.json":
+            raise OSError(errno.EIO, "Input/output error")
+        real_flush(path)
+
+    monkeypatch.setattr(output, "flush", failing_flush)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "q0.json").write_text("the good file", encoding="utf-8")
+    folders = [_blank(tmp_path / "city" / f"q{n}") for n in range(2)]
+    result = render_reports(folders, JSON_ONLY, out, jobs=1)
+    assert (out / "q0.json").read_text(encoding="utf-8") == "the good file"
+    [failed] = result.failed
+    assert failed.written == ()
+    assert failed.errors == (f"{folders[0]}: error: cannot write {out / 'q0.json'}: "
+                             "Input/output error",)
+    assert civicrecord.load(out / "q1.json").id == "q1"
 
 
 def test_no_staging_folder_is_left_behind(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ pass in-process plugins with ``plugins=``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,11 +116,17 @@ def write(
 
     A failure leaves any earlier file intact and no temporary file behind.
     """
+    return _write(report, format, Path(directory), _plugins(plugins), render_options,
+                  durable=True)
+
+
+def _write(report: Report, format: str, directory: Path, plugins: PluginSet,
+           render_options: Mapping[str, Any], *, durable: bool) -> Path:
+    # Shared with the batch, which writes into a staging folder unflushed (durable=False)
+    # and flushes before moving anything into place.
     from civicrecord.output import write_atomically
 
-    plugin_set = _plugins(plugins)
-    renderer = plugin_set.renderer(format)
-    content = render(report, format, plugins=plugin_set, **render_options)
-    return write_atomically(Path(directory) / f"{report.id}.{renderer.extension}", content)
-
-
+    renderer = plugins.renderer(format)
+    content = render(report, format, plugins=plugins, **render_options)
+    return write_atomically(directory / f"{report.id}.{renderer.extension}", content,
+                            durable=durable)

@@ -34,7 +34,7 @@ import attrs
 from attrs import field, frozen
 
 from civicrecord.model import Indicator, Report
-from civicrecord.output import OutputError, write_atomically
+from civicrecord.output import Flusher, OutputError, write_atomically
 from civicrecord.validation import Problem
 
 if TYPE_CHECKING:
@@ -194,14 +194,17 @@ def find_reports(paths: Iterable[Path | str]) -> tuple[list[Path], bool]:
 
 
 def render_one(path: Path, settings: RenderSettings, directory: Path,
-               plugins: PluginSet | None = None) -> ReportOutcome:
+               plugins: PluginSet | None = None, *, durable: bool = True) -> ReportOutcome:
     """Read one report and write each format into ``directory``; never raises for bad input.
 
     A renderer's failure is recorded and the other formats are still written.
     ``plugins`` defaults to a fresh :func:`~civicrecord.plugins.load_plugins`;
     a caller rendering many reports passes one set to all of them.
+    ``durable=False`` leaves the files unflushed, for a staging folder whose
+    files are flushed before they are moved over others (as
+    :func:`render_reports` does).
     """
-    from civicrecord.api import read, write
+    from civicrecord.api import _write, read
     from civicrecord.plugins import PluginError, load_plugins
     from civicrecord.presentation import presenter_for
     from civicrecord.renderer import RenderError
@@ -217,10 +220,9 @@ def render_one(path: Path, settings: RenderSettings, directory: Path,
     written: list[Path] = []
     for name in settings.formats:
         try:
-            written.append(write(report, name, directory, plugins=plugins,
-                                 template_dir=settings.template_dir,
-                                 reference_docx=settings.reference_docx,
-                                 base_dir=result.base_dir, **settings.options))
+            options = dict(**settings.options, template_dir=settings.template_dir,
+                           reference_docx=settings.reference_docx, base_dir=result.base_dir)
+            written.append(_write(report, name, directory, plugins, options, durable=durable))
         except (PluginError, OutputError, RenderError) as error:
             errors.append(f"{path}: {name}: error: {error}")
         except Exception as error:  # noqa: BLE001 - a plugin's bug must not stop the others
@@ -280,10 +282,23 @@ def render_reports(
     except OSError as error:
         raise OutputError(f"cannot write in output folder {output}: {error.strerror}") from None
     try:
-        outcomes = _run_all(paths, settings, staging, jobs or _cpu_count(), on_done, plugins)
+        # Each staged file is flushed in the background while later reports render,
+        # and moved into place only once flushed: see civicrecord.output.
+        flusher = Flusher()
+
+        def done(outcome: ReportOutcome, count: int, total: int) -> None:
+            for staged in outcome.written:
+                flusher.add(staged)
+            if on_done is not None:
+                on_done(outcome, count, total)
+
+        try:
+            outcomes = _run_all(paths, settings, staging, jobs or _cpu_count(), done, plugins)
+        finally:
+            unflushed = flusher.finish()
         outcomes = _reject_duplicate_ids(outcomes)
-        return BatchResult(tuple(_move_into_place(outcome, output, frozenset(reserved))
-                                 for outcome in outcomes))
+        return BatchResult(tuple(_move_into_place(outcome, output, frozenset(reserved),
+                                                  unflushed) for outcome in outcomes))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -364,13 +379,13 @@ def _start_worker() -> None:
 
 
 def _render_in_worker(path: Path, settings: RenderSettings, directory: Path) -> ReportOutcome:
-    return render_one(path, settings, directory, _worker_plugins)
+    return render_one(path, settings, directory, _worker_plugins, durable=False)
 
 
 def _guarded(path: Path, settings: RenderSettings, directory: Path,
              plugins: PluginSet) -> ReportOutcome:
     try:
-        return render_one(path, settings, directory, plugins)
+        return render_one(path, settings, directory, plugins, durable=False)
     except Exception as error:  # noqa: BLE001 - one report's failure must not stop the others
         return _crashed(path, error)
 
@@ -408,8 +423,8 @@ def _reject_duplicate_ids(outcomes: list[ReportOutcome]) -> list[ReportOutcome]:
     return checked
 
 
-def _move_into_place(outcome: ReportOutcome, output: Path,
-                     reserved: frozenset[str]) -> ReportOutcome:
+def _move_into_place(outcome: ReportOutcome, output: Path, reserved: frozenset[str],
+                     unflushed: Mapping[Path, str]) -> ReportOutcome:
     if not outcome.written:
         return outcome
     moved: list[Path] = []
@@ -419,6 +434,9 @@ def _move_into_place(outcome: ReportOutcome, output: Path,
         if staged.name in reserved:
             errors.append(f"{outcome.path}: error: {staged.name} is the name of a file that "
                           f"lists all the reports; give report {outcome.report_id!r} another id")
+            continue
+        if staged in unflushed:  # moving it could put an empty file where a good one was
+            errors.append(f"{outcome.path}: error: cannot write {target}: {unflushed[staged]}")
             continue
         try:
             os.replace(staged, target)

@@ -320,7 +320,7 @@ def test_every_key_of_a_yaml_file_is_found_at_its_line_and_column(example_dir: P
         text = path.read_text(encoding="utf-8")
         document = read_document(path)
         for key_path in _key_paths(document.data):
-            location = document.source_map.positions[key_path]
+            location = document.source_map.location(key_path)
             assert location.line and location.column
             assert _text_at(text, location.line, location.column).startswith(
                 f"{key_path[-1]}:"), (path.name, key_path)
@@ -331,7 +331,7 @@ def test_every_key_of_a_json_file_is_found_at_its_line_and_column(report: Report
     text = civicrecord.render(report, "json").decode("utf-8")
     document = parse_text(text, "r.json", "json")
     for key_path in _key_paths(document.data):
-        location = document.source_map.positions[key_path]
+        location = document.source_map.location(key_path)
         assert location.line and location.column
         assert _text_at(text, location.line, location.column).startswith(
             json.dumps(key_path[-1], ensure_ascii=False) + ":")
@@ -426,3 +426,108 @@ def test_yaml_11_numbers_that_change_value_are_refused(yaml_backend: str, writte
 def test_plain_decimal_numbers_read_as_written(yaml_backend: str, written: str,
                                                read_as: float | str) -> None:
     assert parse_text(f"value: {written}\n", "f", "yaml").data == {"value": read_as}
+
+
+# --- One pass over the YAML, every refusal kept ------------------------------------------------
+
+
+def test_a_yaml_file_is_parsed_once(monkeypatch: pytest.MonkeyPatch, yaml_backend: str) -> None:
+    made: list[str] = []
+    parser = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+    class Counting(parser):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: str) -> None:
+            made.append(stream)
+            super().__init__(stream)
+
+    monkeypatch.setattr(yaml, "CSafeLoader" if yaml_backend == "libyaml" else "SafeLoader",
+                        Counting)
+    assert parse_text(BASE, "f", "yaml").data["id"] == "demo-2020-2026"
+    assert len(made) == 1
+
+
+def _alias_bomb(levels: int) -> str:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels):
+        name, previous = chr(ord("a") + level), chr(ord("a") + level - 1)
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_at_its_first_alias_in_no_time(yaml_backend: str) -> None:
+    import time
+
+    started = time.process_time()
+    with pytest.raises(SourceError) as raised:
+        parse_text(_alias_bomb(20), "f", "yaml")  # 9**20 values if expanded
+    assert time.process_time() - started < 0.5
+    assert [str(p.location) for p in raised.value.problems] == ["f:2:8"]
+
+
+def test_an_alias_after_other_problems_is_the_one_reported(yaml_backend: str) -> None:
+    text = "a: !!python/name:os.system x\nb: 1\nb: 2\nc: 010\nd: &x 1\ne: *x\n"
+    with pytest.raises(SourceError) as raised:
+        parse_text(text, "f", "yaml")
+    assert [(p.message, str(p.location)) for p in raised.value.problems] == [
+        ("YAML aliases (*name) are not supported", "f:6:4")]
+
+
+def test_a_refusal_in_a_second_document_wins_over_the_second_document(yaml_backend: str) -> None:
+    with pytest.raises(SourceError) as raised:
+        parse_text("a: 1\n---\nb: *x\n", "f", "yaml")
+    assert raised.value.problems[0].message == "YAML aliases (*name) are not supported"
+    with pytest.raises(SourceError) as raised:
+        parse_text("a: 1\n---\nb: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "f", "yaml")
+    assert "(MAX_DEPTH)" in raised.value.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [("a: &x 1\nb: &x 2\n", "f:2:4"),
+     ("a: 1\n---\nb: 2\n", "f:2:1")],
+    ids=["duplicate-anchor", "second-document"],
+)
+def test_what_a_composer_refused_is_still_refused(yaml_backend: str, text: str,
+                                                  where: str) -> None:
+    with pytest.raises(SourceError) as raised:
+        parse_text(text, "f", "yaml")
+    (problem,) = raised.value.problems
+    assert problem.message.startswith("YAML syntax error: ")
+    assert str(problem.location) == where
+
+
+def test_refused_keys_and_duplicates_skip_their_values_but_not_their_refusals(
+        yaml_backend: str) -> None:
+    text = "? [a, b]\n: !!python/name:x 1\n1: x\na: 1\na: !!binary x\n"
+    with pytest.raises(SourceError) as raised:
+        parse_text(text, "f", "yaml")
+    assert [(p.path, p.message, str(p.location)) for p in raised.value.problems] == [
+        ("", "mapping keys must be plain names", "f:1:3"),
+        ("", "mapping keys must be plain names", "f:3:1"),
+        ("a", "duplicate key 'a' (first at line 4)", "f:5:1"),
+    ]
+    with pytest.raises(SourceError) as raised:
+        parse_text("? [a, *b]\n: 1\n", "f", "yaml")
+    assert raised.value.problems[0].message == "YAML aliases (*name) are not supported"
+    deep = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    with pytest.raises(SourceError) as raised:
+        parse_text(f"a: 1\na: {deep}\n", "f", "yaml")  # one level more than MAX_DEPTH
+    assert "(MAX_DEPTH)" in raised.value.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("!!bool maybe", "unreadable value: 'maybe' is not true or false"),
+     ("!!float", "unreadable value: '' is not a number"),
+     ("!!int", "unreadable value: '' is not a number"),
+     ("!!int ten", "unreadable value: invalid literal for int() with base 10: 'ten'"),
+     ("!!map text", "YAML tag 'tag:yaml.org,2002:map' is not allowed"),
+     ("!!seq text", "YAML tag 'tag:yaml.org,2002:seq' is not allowed")],
+)
+def test_a_scalar_that_its_tag_cannot_read_is_a_problem_not_a_crash(yaml_backend: str,
+                                                                   value: str,
+                                                                   message: str) -> None:
+    with pytest.raises(SourceError) as raised:
+        parse_text(f"title: x\nvalue: {value}\n", "f", "yaml")
+    assert [(p.path, p.message, str(p.location)) for p in raised.value.problems] == [
+        ("value", message, "f:2:8")]

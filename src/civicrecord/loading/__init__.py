@@ -7,6 +7,8 @@ file lists the axes in reading order by id, and each id names a file in
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +164,7 @@ def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem]]:
         return data, source_map, problems
     listed: set[str] = set()
     axes_dir = folder / "axes"
+    inside = _axes_inside(axes_dir)
     for index, entry in enumerate(axes):
         if not isinstance(entry, str):
             continue
@@ -177,7 +180,7 @@ def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem]]:
             continue
         listed.add(entry)
         try:
-            document = _read_axis(axes_dir, entry, main.file, where, index)
+            document = _read_axis(axes_dir, entry, main.file, where, index, inside)
         except SourceError as error:
             problems += error.problems
             axes[index] = None
@@ -210,18 +213,25 @@ def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem]]:
 
 
 def _read_axis(axes_dir: Path, axis_id: str, main_file: str,
-               where: Location | None, index: int) -> Document:
+               where: Location | None, index: int, inside: bool) -> Document:
+    """Read ``axes/<axis_id>.*``; ``axis_id`` is a slug, so it cannot leave ``axes/``.
+
+    ``inside`` says whether ``axes/`` itself lies inside the report folder: with
+    the file not a link, that decides whether the file does.
+    """
     for suffix in DATA_SUFFIXES:
         candidate = axes_dir / f"{axis_id}{suffix}"
-        if candidate.exists() or candidate.is_symlink():
-            # The report folder, not axes/: axes/ itself may be a link to elsewhere.
-            if candidate.is_symlink() or not _inside(candidate, axes_dir.parent):
-                raise SourceError([Problem(
-                    Severity.ERROR, format_path(("axes", index)), f"axis file {candidate} is "
-                    "a symbolic link or lies outside the report folder",
-                    "copy the file into axes/ instead of linking it", where,
-                )])
-            return read_document(candidate)
+        try:
+            mode = os.lstat(candidate).st_mode
+        except OSError:
+            continue
+        if stat.S_ISLNK(mode) or not inside:
+            raise SourceError([Problem(
+                Severity.ERROR, format_path(("axes", index)), f"axis file {candidate} is "
+                "a symbolic link or lies outside the report folder",
+                "copy the file into axes/ instead of linking it", where,
+            )])
+        return read_document(candidate)
     raise SourceError([Problem(
         Severity.ERROR, format_path(("axes", index)),
         f"axis {axis_id!r} has no file axes/{axis_id}.yaml",
@@ -231,5 +241,11 @@ def _read_axis(axes_dir: Path, axis_id: str, main_file: str,
     )])
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
+def _axes_inside(axes_dir: Path) -> bool:
+    """Whether ``axes/`` lies inside the report folder (it may be a link to elsewhere)."""
+    try:
+        if not stat.S_ISLNK(os.lstat(axes_dir).st_mode):
+            return True
+    except OSError:
+        return True  # no axes/ at all: each axis file is then reported missing
+    return axes_dir.resolve().is_relative_to(axes_dir.parent.resolve())

@@ -7,9 +7,12 @@ keys. Every failure is a :class:`SourceError` with a file, line and column.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,24 +48,43 @@ class SourceError(Exception):
         self.problems = problems
 
 
+#: Where a value starts: its file, line and column (counted from 1). A plain tuple:
+#: a report has one per value, and a Location is made only for those a problem needs.
+Mark = tuple[str, int, int]
+
+
 @attrs.define
 class SourceMap:
     """Where each value of the plain data came from, by field path."""
 
-    positions: dict[PathKey, Location] = attrs.field(factory=dict)
+    marks: dict[PathKey, Mark] = attrs.field(factory=dict)
+    grafts: dict[PathKey, SourceMap] = attrs.field(factory=dict)
+    """Other files' maps by the path their data sits at (an axis file, say)."""
+
+    def location(self, path: PathKey) -> Location | None:
+        """The location of exactly ``path``, if it has one."""
+        for end in range(len(path), -1, -1):
+            graft = self.grafts.get(path[:end])
+            if graft is not None:
+                return graft.location(path[end:])
+        mark = self.marks.get(path)
+        return Location(*mark) if mark is not None else None
 
     def locate(self, path: PathKey) -> Location | None:
         """The location of ``path``, or of its nearest ancestor that has one."""
         for end in range(len(path), -1, -1):
-            location = self.positions.get(path[:end])
-            if location is not None:
-                return location
+            prefix = path[:end]
+            graft = self.grafts.get(prefix)
+            if graft is not None:
+                return graft.locate(path[end:])
+            mark = self.marks.get(prefix)
+            if mark is not None:
+                return Location(*mark)
         return None
 
     def graft(self, prefix: PathKey, other: SourceMap) -> None:
-        """Add another file's positions under ``prefix`` (an axis file, say)."""
-        for path, location in other.positions.items():
-            self.positions[prefix + path] = location
+        """Place another file's map under ``prefix``: its marks win below it."""
+        self.grafts[prefix] = other
 
 
 @attrs.define
@@ -74,8 +96,9 @@ class Document:
     file: str
 
 
-def _problem(file: str, line: int | None, column: int | None, message: str,
-             hint: str | None = None, path: str = "") -> Problem:
+def problem(file: str, line: int | None, column: int | None, message: str,
+            hint: str | None = None, path: str = "") -> Problem:
+    """An error in a data file, at a place in it."""
     return Problem(Severity.ERROR, path, message, hint, Location(file, line, column))
 
 
@@ -92,7 +115,7 @@ def _format_of(path: Path, name: str) -> str:
         return "yaml"
     if suffix in (".toml", ".json"):
         return suffix[1:]
-    raise SourceError([_problem(
+    raise SourceError([problem(
         name, None, None, f"unsupported file type {suffix or '(none)'!r}",
         "use a .yaml, .yml, .toml or .json file",
     )])
@@ -100,32 +123,46 @@ def _format_of(path: Path, name: str) -> str:
 
 def _read_text(path: Path, name: str) -> str:
     try:
-        if path.is_symlink() or not path.is_file():
-            kind = "a symbolic link" if path.is_symlink() else "not a regular file"
-            if not path.exists() and not path.is_symlink():
-                kind = "missing"
-            raise SourceError([_problem(
-                name, None, None, f"cannot read the file: it is {kind}",
+        mode_size = _regular_file(path)
+        if isinstance(mode_size, str):
+            raise SourceError([problem(
+                name, None, None, f"cannot read the file: it is {mode_size}",
                 "data files must be regular files inside the report folder",
             )])
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SourceError([_problem(
+        if mode_size > MAX_FILE_BYTES:
+            raise SourceError([problem(
                 name, None, None,
-                f"file is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes (MAX_FILE_BYTES)",
+                f"file is {mode_size} bytes, over the limit of {MAX_FILE_BYTES} bytes "
+                "(MAX_FILE_BYTES)",
                 "split the report into one file per axis, or remove pasted binary data",
             )])
-        raw = path.read_bytes()
+        with open(path, "rb") as stream:
+            raw = stream.read()
     except OSError as error:
-        raise SourceError([_problem(name, None, None, f"cannot read the file: {error.strerror}",
-                                    "check the path and its permissions")]) from None
+        raise SourceError([problem(name, None, None, f"cannot read the file: {error.strerror}",
+                                   "check the path and its permissions")]) from None
     return decode(raw, name)
+
+
+def _regular_file(path: Path) -> int | str:
+    """The size of a regular file, or what it is instead (one ``lstat``, links not followed)."""
+    try:
+        info = os.lstat(path)
+    except OSError as error:
+        if error.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EBADF):
+            return "missing"
+        raise
+    if stat.S_ISLNK(info.st_mode):
+        return "a symbolic link"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    return info.st_size
 
 
 def decode(raw: bytes, name: str) -> str:
     """UTF-8, with or without a BOM; any other encoding is refused with a hint."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SourceError([_problem(
+        raise SourceError([problem(
             name, 1, 1, "file is encoded in UTF-16, not UTF-8",
             "save it as UTF-8 (in most editors: Save as... > Encoding > UTF-8)",
         )])
@@ -133,7 +170,7 @@ def decode(raw: bytes, name: str) -> str:
         raw = raw[3:]
     head = raw[:200]
     if head.count(0) * 4 >= len(head) > 0:  # UTF-16 text is a NUL every other byte
-        raise SourceError([_problem(
+        raise SourceError([problem(
             name, 1, 1, "file looks encoded in UTF-16 (without a BOM), not UTF-8",
             "save it as UTF-8 (in most editors: Save as... > Encoding > UTF-8)",
         )])
@@ -144,7 +181,7 @@ def decode(raw: bytes, name: str) -> str:
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1:].decode("utf-8")) + 1  # characters
         hint = "save it as UTF-8 (in most editors: Save as... > Encoding > UTF-8)"
-        raise SourceError([_problem(
+        raise SourceError([problem(
             name, line, column,
             f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x})", hint,
         )]) from None
@@ -153,248 +190,20 @@ def decode(raw: bytes, name: str) -> str:
 def parse_text(text: str, name: str, fmt: str) -> Document:
     """Parse text already decoded; ``fmt`` is ``yaml``, ``toml`` or ``json``."""
     if not text.strip():
-        raise SourceError([_problem(name, 1, 1, "file is empty",
+        raise SourceError([problem(name, 1, 1, "file is empty",
                                     "a report file must hold a mapping of fields")])
-    parser: Callable[[str, str], Document] = {
-        "yaml": _parse_yaml, "toml": _parse_toml, "json": _parse_json,
-    }[fmt]
+    if fmt == "yaml":
+        from civicrecord.loading.yaml_reader import parse_yaml
+
+        return parse_yaml(text, name)
+    parser: Callable[[str, str], Document] = {"toml": _parse_toml, "json": _parse_json}[fmt]
     return parser(text, name)
 
 
-# --- YAML -------------------------------------------------------------------
-
-_ALLOWED_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
-    "tag:yaml.org,2002:timestamp",
-}
-
-
-def _parse_yaml(text: str, name: str) -> Document:
-    import yaml
-
-    class _Loader(yaml.SafeLoader):
-        depth = 0
-
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()  # type: ignore[no-untyped-call]
-                raise _YamlRefusal(
-                    "YAML aliases (*name) are not supported",
-                    "write the value out in full; aliases can hide huge expansions",
-                    event.start_mark,
-                )
-            nested = self.check_event(yaml.CollectionStartEvent)
-            self.depth += nested
-            if self.depth > MAX_DEPTH:
-                raise _YamlRefusal(
-                    f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
-                    "a report needs only a few levels; check for runaway brackets",
-                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
-                )
-            try:
-                return super().compose_node(parent, index)
-            finally:
-                self.depth -= nested
-
-    text, restore = _stand_in_refused(text)
-    fast = getattr(yaml, "CSafeLoader", None)  # libyaml: same results, several times faster
-    loader = fast(text) if fast is not None else _Loader(text)
-    try:
-        if fast is not None:
-            _screen_events(yaml.parse(text, Loader=fast))
-        root = loader.get_single_node()
-    except _YamlRefusal as refusal:
-        raise SourceError([_problem(name, refusal.mark.line + 1, refusal.mark.column + 1,
-                                    refusal.message, refusal.hint)]) from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        message = error.problem or error.context or "invalid YAML"
-        hint = "check indentation, colons and quotes on this line or above"
-        lines = text.splitlines()
-        at_tab = mark is not None and mark.line < len(lines) \
-            and "\t" in lines[mark.line][: mark.column + 1]
-        if at_tab or "\t" in message or "tab" in message.lower():
-            hint = "YAML does not allow tabs for indentation; use spaces"
-        line = mark.line + 1 if mark else None
-        column = mark.column + 1 if mark else None
-        if "maximum nesting depth" in message:  # libyaml's own limit, far above ours
-            message = f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)"
-            hint = "a report needs only a few levels; check for runaway brackets"
-        else:
-            message = f"YAML syntax error: {message}"
-        raise SourceError([_problem(name, line, column, message, hint)]) from None
-    except yaml.reader.ReaderError as error:
-        line, column = _line_col_of(text, error.position)
-        raise SourceError([_problem(name, line, column,
-                                    f"control or invalid character U+{error.character:04X}",
-                                    "delete it; it often comes from pasting from a PDF or Word")]
-                          ) from None
-    except yaml.YAMLError as error:
-        raise SourceError([_problem(name, None, None, f"YAML error: {error}")]) from None
-    finally:
-        loader.dispose()
-    if root is None:
-        raise SourceError([_problem(name, 1, 1, "file holds no data",
-                                    "a report file must hold a mapping of fields")])
-    source_map = SourceMap()
-    problems: list[Problem] = []
-    data = _construct(root, (), name, source_map, problems, loader)
-    if problems:
-        raise SourceError(problems)
-    if restore is not None:
-        data = restore(data)
-        source_map.positions = {tuple(restore(part) for part in path): location
-                                for path, location in source_map.positions.items()}
-    return Document(data, source_map, name)
-
-
-#: Characters YAML refuses to read at all (it names neither line nor field for them).
-_YAML_REFUSED = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _stand_in_refused(text: str) -> tuple[str, Callable[[Any], Any] | None]:
-    """Swap characters YAML refuses for unused private-use ones, and a way back.
-
-    A control character pasted from a PDF then reaches the data like one written
-    as an escape (``"\\x01"``), so validation reports it with its field and line
-    instead of YAML failing on the whole file.
-    """
-    refused = sorted(set(_YAML_REFUSED.findall(text)))
-    if not refused:
-        return text, None
-    present = set(text)
-    stand_ins = (chr(c) for c in range(0xF0000, 0xFFFFE) if chr(c) not in present)
-    there = {ord(char): stand_in for char, stand_in in zip(refused, stand_ins, strict=False)}
-    back = {ord(stand_in): chr(char) for char, stand_in in there.items()}
-
-    def restore(value: Any) -> Any:
-        if isinstance(value, str):
-            return value.translate(back)
-        if isinstance(value, dict):
-            return {restore(key): restore(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [restore(item) for item in value]
-        return value
-
-    return text.translate(there), restore
-
-
-def _line_col_of(text: str, offset: int) -> tuple[int, int]:
+def line_col_of(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (from 1) of a character offset in ``text``."""
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _screen_events(events: Any) -> None:
-    """Refuse aliases and runaway nesting before libyaml composes the document."""
-    import yaml
-
-    depth = 0
-    for event in events:
-        if isinstance(event, yaml.AliasEvent):
-            raise _YamlRefusal(
-                "YAML aliases (*name) are not supported",
-                "write the value out in full; aliases can hide huge expansions",
-                event.start_mark,
-            )
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise _YamlRefusal(
-                    f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
-                    "a report needs only a few levels; check for runaway brackets",
-                    event.start_mark,
-                )
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-
-
-class _YamlRefusal(Exception):
-    def __init__(self, message: str, hint: str, mark: Any) -> None:
-        super().__init__(message)
-        self.message, self.hint, self.mark = message, hint, mark
-
-
-def _loc(name: str, node: Any) -> Location:
-    return Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _construct(node: Any, path: PathKey, name: str, source_map: SourceMap,
-               problems: list[Problem], loader: Any) -> Any:
-    import yaml
-
-    source_map.positions.setdefault(path, _loc(name, node))
-    if node.tag not in _ALLOWED_TAGS:
-        problems.append(_problem(
-            name, *_line_col(node), f"YAML tag {node.tag!r} is not allowed",
-            "remove the tag: only plain text, numbers, true/false, lists and mappings are read",
-            _format_path(path),
-        ))
-        return None
-    if isinstance(node, yaml.MappingNode):
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-                problems.append(_problem(
-                    name, *_line_col(key_node), "mapping keys must be plain names",
-                    "write the key as a word such as 'title'", _format_path(path),
-                ))
-                continue
-            key = key_node.value
-            if key in result:
-                first = source_map.positions.get((*path, key))
-                where = f" (first at line {first.line})" if first and first.line else ""
-                problems.append(_problem(
-                    name, *_line_col(key_node), f"duplicate key {key!r}{where}",
-                    "remove one of the two; YAML would silently keep only the last",
-                    _format_path((*path, key)),
-                ))
-                continue
-            source_map.positions[(*path, key)] = _loc(name, key_node)
-            result[key] = _construct(value_node, (*path, key), name, source_map, problems,
-                                     loader)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _construct(item, (*path, index), name, source_map, problems, loader)
-            for index, item in enumerate(node.value)
-        ]
-    if node.tag == "tag:yaml.org,2002:timestamp":
-        return node.value  # dates stay text: the model reads partial dates itself
-    try:
-        value = loader.construct_object(node, deep=True)
-    except ValueError as error:
-        message = f"unreadable value: {error}"
-        if "integer string conversion" in str(error):
-            message = f"number has {len(node.value)} digits, too many to read"
-        problems.append(_problem(name, *_line_col(node), message,
-                                 "write a smaller number", _format_path(path)))
-        return None
-    if (node.tag == "tag:yaml.org,2002:int" and not _DECIMAL.fullmatch(node.value)) or (
-            node.tag == "tag:yaml.org,2002:float" and ":" in node.value):
-        # YAML 1.1 reads 010 as 8 (octal), 0x1F as 31 and 1:30 as 90 (base 60).
-        problems.append(_problem(
-            name, *_line_col(node), f"{node.value!r} is not written in plain decimal digits: "
-            f"YAML reads it as {value}", "write the number in decimal digits, or put it in "
-            "quotes if it is text", _format_path(path)))
-        return None
-    return value
-
-
-_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
-
-
-def _line_col(node: Any) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-_format_path = format_path
 
 
 # --- JSON -------------------------------------------------------------------
@@ -403,7 +212,7 @@ _format_path = format_path
 def _parse_json(text: str, name: str) -> Document:
     too_deep = _bracket_too_deep(text)
     if too_deep is not None:
-        raise SourceError([_problem(name, *_line_col_of(text, too_deep),
+        raise SourceError([problem(name, *line_col_of(text, too_deep),
                                     f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
                                     "a report needs only a few levels; check for runaway "
                                     "brackets")])
@@ -422,14 +231,14 @@ def _parse_json(text: str, name: str) -> Document:
     try:
         data = json.loads(text, parse_int=parse_int, strict=False)
     except json.JSONDecodeError as error:
-        raise SourceError([_problem(name, error.lineno, error.colno,
+        raise SourceError([problem(name, error.lineno, error.colno,
                                     f"JSON syntax error: {error.msg}",
                                     "check commas, quotes and brackets near here")]) from None
     source_map = SourceMap()
     problems = _json_positions(text, name, source_map)
     for path, number in _find_instances(data, _HugeNumber):
         location = source_map.locate(path) or Location(name)
-        problems.append(_problem(name, location.line, location.column,
+        problems.append(problem(name, location.line, location.column,
                                  f"number has {number.digits} digits, too many to read",
                                  "write a smaller number", format_path(path)))
     if problems:
@@ -497,13 +306,14 @@ def _json_positions(text: str, name: str, source_map: SourceMap) -> list[Problem
     line_starts = [0]
     line_starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
 
-    def location(offset: int) -> Location:
+    def location(offset: int) -> Mark:
         line = bisect.bisect_right(line_starts, offset)
-        return Location(name, line, offset - line_starts[line - 1] + 1)
+        return (name, line, offset - line_starts[line - 1] + 1)
 
     # Each frame: [is_dict, path, list index or current key, expecting a key]
     stack: list[list[Any]] = []
     duplicates: list[Problem] = []
+    marks = source_map.marks
 
     def value_path() -> PathKey:
         if not stack:
@@ -516,7 +326,7 @@ def _json_positions(text: str, name: str, source_map: SourceMap) -> list[Problem
         top = stack[-1] if stack else None
         if token in ("{", "["):
             path = value_path()
-            source_map.positions.setdefault(path, location(offset))
+            marks.setdefault(path, location(offset))
             stack.append([token == "{", path, 0 if token == "[" else None, token == "{"])
         elif token in ("}", "]"):
             stack.pop()
@@ -532,18 +342,18 @@ def _json_positions(text: str, name: str, source_map: SourceMap) -> list[Problem
             top[2] = json.loads(token, strict=False)
             top[3] = False
             key_path = (*top[1], top[2])
-            if key_path in source_map.positions:
-                first = source_map.positions[key_path]
-                duplicates.append(_problem(
-                    name, *_line_col_of(text, offset),
-                    f"duplicate key {top[2]!r} (first at line {first.line})",
+            if key_path in marks:
+                first = marks[key_path]
+                duplicates.append(problem(
+                    name, *line_col_of(text, offset),
+                    f"duplicate key {top[2]!r} (first at line {first[1]})",
                     "remove one of the two; JSON readers would silently keep only the last",
                     format_path(key_path),
                 ))
             else:
-                source_map.positions[key_path] = location(offset)
+                marks[key_path] = location(offset)
         else:
-            source_map.positions.setdefault(value_path(), location(offset))
+            marks.setdefault(value_path(), location(offset))
     return duplicates
 
 
@@ -553,8 +363,8 @@ def _json_positions(text: str, name: str, source_map: SourceMap) -> list[Problem
 def _parse_toml(text: str, name: str) -> Document:
     import tomllib
 
-    too_deep = SourceError([_problem(
-        name, *_line_col_of(text, _bracket_too_deep(text, MAX_DEPTH - 1) or 0),  # root table
+    too_deep = SourceError([problem(
+        name, *line_col_of(text, _bracket_too_deep(text, MAX_DEPTH - 1) or 0),  # root table
         f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
         "a report needs only a few levels; check for runaway brackets")])
     try:
@@ -563,9 +373,9 @@ def _parse_toml(text: str, name: str) -> Document:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
         line, column = (int(match[1]), int(match[2])) if match else (None, None)
         if match is None and "end of document" in str(error):
-            line, column = _line_col_of(text, len(text))
+            line, column = line_col_of(text, len(text))
         message = re.sub(r"\s*\(at (line|end of document).*\)", "", str(error))
-        raise SourceError([_problem(name, line, column, f"TOML syntax error: {message}",
+        raise SourceError([problem(name, line, column, f"TOML syntax error: {message}",
                                     "check quotes, '=' and [table] headers near here")]
                           ) from None
     except RecursionError:
@@ -600,7 +410,8 @@ def _reject_toml_datetimes(data: Any, name: str) -> None:
 
 def _toml_positions(text: str, name: str, data: Any, source_map: SourceMap) -> None:
     """Best-effort positions: TOML's parser gives none, so find keys and headers by line."""
-    source_map.positions[()] = Location(name, 1, 1)
+    marks = source_map.marks
+    marks[()] = (name, 1, 1)
     header = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
     key_line = re.compile(r'^\s*("?)([A-Za-z0-9_$-]+)\1\s*=')
     table: PathKey = ()
@@ -614,11 +425,10 @@ def _toml_positions(text: str, name: str, data: Any, source_map: SourceMap) -> N
             if match[1] == "[[":
                 index = counters.get(path, -1) + 1
                 counters[path] = index
-                source_map.positions.setdefault(path, Location(name, number, 1))
+                marks.setdefault(path, (name, number, 1))
                 path = (*path, index)
-            source_map.positions.setdefault(path, Location(name, number, 1))
+            marks.setdefault(path, (name, number, 1))
             table = path
             continue
         if (match := key_line.match(line)) is not None:
-            source_map.positions.setdefault((*table, match[2]),
-                                            Location(name, number, match.start(2) + 1))
+            marks.setdefault((*table, match[2]), (name, number, match.start(2) + 1))

@@ -146,6 +146,8 @@ _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
 # hold none, and one regex search costs far less than a Python loop per character.
 _SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
                       + "".join(_INVISIBLE) + "".join(sorted(_BIDI)) + "]")
+#: Whatever _check_string may report on, but the length: a text without it is fine.
+_SCREEN = re.compile(f"{_SUSPECT.pattern}|{_PLACEHOLDER.pattern}")
 
 
 def xml_illegal_characters(text: str) -> list[tuple[int, str]]:
@@ -166,20 +168,31 @@ def xml_illegal_characters(text: str) -> list[tuple[int, str]]:
 def check_plain_data(data: Any, path: PathKey = ()) -> list[Problem]:
     """Character-level rules on every string, whatever the field."""
     problems: list[Problem] = []
-    stack: list[tuple[PathKey, Any]] = [(path, data)]
+    _check_leaf(path, data, problems)
+    screen, limit = _SCREEN.search, MAX_STRING_LENGTH
+    stack: list[tuple[PathKey, Any]] = [(path, data)] if isinstance(data, dict | list) else []
     while stack:
-        where, value = stack.pop()
-        if isinstance(value, dict):
-            stack.extend(((*where, key), item) for key, item in value.items())
-        elif isinstance(value, list):
-            stack.extend(((*where, index), item) for index, item in enumerate(value))
-        elif isinstance(value, str):
-            problems.extend(_check_string(where, value))
-        elif isinstance(value, float) and not math.isfinite(value):
-            problems.append(_error(where, f"{value} is not a finite number",
-                                   "write an ordinary number"))
+        where, container = stack.pop()
+        items = container.items() if isinstance(container, dict) else enumerate(container)
+        for key, value in items:
+            if isinstance(value, str):
+                # Most texts pass one regex search; a path is built only for the rest.
+                if len(value) > limit or screen(value) is not None:
+                    problems.extend(_check_string((*where, key), value))
+            elif isinstance(value, dict | list):
+                stack.append(((*where, key), value))
+            elif isinstance(value, float):
+                _check_leaf((*where, key), value, problems)
     problems.sort(key=lambda p: p.path)
     return problems
+
+
+def _check_leaf(where: PathKey, value: Any, problems: list[Problem]) -> None:
+    if isinstance(value, str):
+        problems.extend(_check_string(where, value))
+    elif isinstance(value, float) and not math.isfinite(value):
+        problems.append(_error(where, f"{value} is not a finite number",
+                               "write an ordinary number"))
 
 
 def _check_string(where: PathKey, value: str) -> Iterator[Problem]:
@@ -323,20 +336,39 @@ def _check_texts(report: Report) -> list[Problem]:
     while stack:
         path, obj = stack.pop()
         if isinstance(obj, tuple):
-            stack.extend(((*path, i), item) for i, item in enumerate(obj))
+            stack.extend(((*path, i), item) for i, item in enumerate(obj)
+                         if _holds_fields(type(item)))
             continue
-        fields = getattr(type(obj), "__attrs_attrs__", None)
-        if fields is None:
-            continue
-        for attribute in fields:
-            value = getattr(obj, attribute.name)
+        for name, required in _text_fields(type(obj)):
+            value = getattr(obj, name)
             if isinstance(value, str):
-                if attribute.name in _REQUIRED_TEXT and not value.strip():
-                    problems.append(_error((*path, attribute.name), "text is empty",
+                if required and not value.strip():
+                    problems.append(_error((*path, name), "text is empty",
                                            "write something, or remove the entry"))
-            elif isinstance(value, tuple) or hasattr(type(value), "__attrs_attrs__"):
-                stack.append(((*path, attribute.name), value))
+            elif _holds_fields(type(value)):
+                stack.append(((*path, name), value))
     return problems
+
+
+def _holds_fields(cls: type) -> bool:
+    """Whether values of ``cls`` may hold texts to check: tuples and model classes."""
+    holds = _HOLDS_FIELDS.get(cls)
+    if holds is None:
+        holds = _HOLDS_FIELDS[cls] = issubclass(cls, tuple) or hasattr(cls, "__attrs_attrs__")
+    return holds
+
+
+def _text_fields(cls: type) -> tuple[tuple[str, bool], ...]:
+    """Each field of a model class, and whether it is a text that must not be blank."""
+    fields = _TEXT_FIELDS.get(cls)
+    if fields is None:
+        fields = _TEXT_FIELDS[cls] = tuple((a.name, a.name in _REQUIRED_TEXT)
+                                           for a in getattr(cls, "__attrs_attrs__", ()))
+    return fields
+
+
+_HOLDS_FIELDS: dict[type, bool] = {}
+_TEXT_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
 
 
 def _check_period(report: Report) -> list[Problem]:

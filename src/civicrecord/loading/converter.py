@@ -127,37 +127,44 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(PartialDate, str)
 
     def structure_enum(value: Any, tp: type[enum.Enum]) -> enum.Enum:
+        if isinstance(value, str):
+            try:
+                return tp(value)
+            except ValueError:
+                pass
         allowed = [member.value for member in tp]
-        if not isinstance(value, str):
-            raise _TypeMismatch("one of: " + ", ".join(allowed), value)
-        try:
-            return tp(value)
-        except ValueError:
-            close = difflib.get_close_matches(value, allowed, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else None
-            raise _TypeMismatch("one of: " + ", ".join(allowed), value, hint) from None
+        close = difflib.get_close_matches(value, allowed, n=1) if isinstance(value, str) else []
+        hint = f"did you mean {close[0]!r}?" if close else None
+        raise _TypeMismatch("one of: " + ", ".join(allowed), value, hint) from None
 
     conv.register_structure_hook_func(_is_enum, structure_enum)
 
-    def structure_tuple(value: Any, tp: Any) -> tuple[Any, ...]:
-        if not isinstance(value, list | tuple):
-            raise _TypeMismatch("a list", value, "write one '- item' per line")
+    def structure_tuple_factory(tp: Any) -> Any:
         (item_type, _ellipsis) = typing.get_args(tp)
-        errors = []
-        items = []
-        for index, item in enumerate(value):
-            try:
-                items.append(conv.structure(item, item_type))
-            except Exception as error:  # noqa: BLE001 - every item's error is collected
-                error.__notes__ = [*getattr(error, "__notes__", []),
-                                   cattrs.IterableValidationNote(f"@ index {index}", index,
-                                                                 item_type)]
-                errors.append(error)
-        if errors:
-            raise IterableValidationError(f"while structuring {tp!r}", errors, tp)
-        return tuple(items)
+        hooks: list[Any] = []  # the item hook, found on first use (the model nests)
 
-    conv.register_structure_hook_func(_is_tuple, structure_tuple)
+        def structure_tuple(value: Any, _: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list | tuple):
+                raise _TypeMismatch("a list", value, "write one '- item' per line")
+            if not hooks:
+                hooks.append(conv.get_structure_hook(item_type))
+            structure_item = hooks[0]
+            items, errors = [], []
+            for index, item in enumerate(value):
+                try:
+                    items.append(structure_item(item, item_type))
+                except Exception as error:  # noqa: BLE001 - every item's error is collected
+                    error.__notes__ = [*getattr(error, "__notes__", []),
+                                       cattrs.IterableValidationNote(f"@ index {index}", index,
+                                                                     item_type)]
+                    errors.append(error)
+            if errors:
+                raise IterableValidationError(f"while structuring {tp!r}", errors, tp)
+            return tuple(items)
+
+        return structure_tuple
+
+    conv.register_structure_hook_factory(_is_tuple, structure_tuple_factory)
 
     def structure_class_factory(cls: type) -> Any:
         inner: Any = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True,

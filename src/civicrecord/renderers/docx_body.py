@@ -90,10 +90,11 @@ class _Writer:
         self.contents.append((level, text, bookmark))
 
     def _labelled(self, label: str, value: str, *more: str) -> None:
-        """An ``Action Details`` or ``Cover Details`` line: a label in bold, then its value."""
+        """One of an action's details (``Action Details``)."""
         self._labelled_in("Action Details", label, value, *more)
 
     def _labelled_in(self, style: str, label: str, value: str, *more: str) -> None:
+        """A label in ``Strong``, then its value, then ``more`` runs (XML already written)."""
         content = x.run(f"{label}{self.colon}", self.styles["Strong"])
         if value:
             content += x.run(value)

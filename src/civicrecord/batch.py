@@ -3,11 +3,13 @@
 Each report is one job in a pool of processes, so rendering uses every core;
 a run of one job renders in this process and never starts (or imports) the
 pool. The plugins are found once per run, and once per worker process, not
-once per report. A report that fails (bad data, a renderer's bug, even a crashed worker) is
-recorded with its path and does not stop the others. Jobs write into a private
-staging folder inside the output folder; only once every job is done, and no
-two reports claim the same id, are the files moved into place. So a run never
-leaves one neighbourhood's file half-overwritten by another's.
+once per report. A report that fails (bad data, a renderer's bug, even a
+crashed worker) is recorded with its path and does not stop the others. Jobs
+write into a private staging folder inside the output folder, unflushed; each
+file is flushed to disk in the background as its report finishes, and only
+once every job is done, and no two reports claim the same id, are the files
+moved into place. So a run never leaves one neighbourhood's file
+half-overwritten by another's, nor an empty file where a good one was.
 
 Besides each report's documents, a batch writes ``index.html`` (an accessible
 list linking every document) and the key figures of all neighbourhoods in one

@@ -7,6 +7,7 @@ fonts (all embedded), pdfimages the pictures (none fetched from outside).
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
@@ -209,3 +210,18 @@ def test_no_picture_is_read_from_disk_or_network(report: Report, plugins: Plugin
                                            template_dir=templates))
     images = run(poppler("pdfimages"), "-list", written).splitlines()[2:]
     assert images == []
+
+
+# --- the process, left as it was found --------------------------------------------------------
+
+
+def test_rendering_leaves_the_garbage_collector_as_it_found_it(pdf: Path, report: Report,
+                                                              plugins: PluginSet) -> None:
+    # The `pdf` fixture rendered with the collector on: it is on again.
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        civicrecord.render(report, "pdf", plugins=plugins, base_dir=EXAMPLE)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

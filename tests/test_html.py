@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import struct
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import jinja2
 import lxml.html
 import pytest
 from hypothesis import given
@@ -45,6 +47,7 @@ from civicrecord.model import (
     Source,
 )
 from civicrecord.presentation import presenter_for
+from civicrecord.renderers import html as html_renderer
 from civicrecord.renderers.html import (
     BUILTIN_TEMPLATES,
     NAMED_COLOURS,
@@ -58,6 +61,7 @@ from civicrecord.renderers.html import (
     status_chart,
     text_html,
 )
+from civicrecord.renderers.html_cache import CACHE_DIR_VARIABLE
 from civicrecord.text import blocks
 
 PAYLOAD = ('<script>alert(1)</script> "><img src=x onerror=alert(1)> javascript:alert(1) '
@@ -533,6 +537,97 @@ def test_an_overriding_macros_file_is_used_by_every_partial(example_report: Repo
     assert labels == [presenter_for("fr").status(action.status) for action in actions]
     descriptions = tree.xpath("//div[@class='action__description']/p[@class='mine']/text()")
     assert descriptions == [action.description for action in actions]
+
+
+@pytest.fixture
+def template_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private cache folder, and environments built afresh as in a new process."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(CACHE_DIR_VARIABLE, str(folder))
+    html_renderer._environments.__dict__.clear()
+    yield folder
+    html_renderer._environments.__dict__.clear()
+
+
+def _new_process() -> None:
+    """What a new process starts without: the compiled templates held in memory."""
+    html_renderer._environments.__dict__.clear()
+
+
+def test_compiled_templates_are_kept_for_the_next_process(example_report: Report,
+                                                          template_cache: Path) -> None:
+    first = render(example_report)
+    kept = sorted(template_cache.glob("jinja2/*.cache"))
+    assert len(kept) == len(list(BUILTIN_TEMPLATES.rglob("*.j2")))
+    assert stat.S_IMODE((template_cache / "jinja2").stat().st_mode) == 0o700
+    _new_process()
+    compiled: list[object] = []
+    original = jinja2.Environment.compile
+
+    def compile_and_count(self: jinja2.Environment, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(args)
+        return original(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jinja2.Environment, "compile", compile_and_count)
+        assert render(example_report) == first
+    assert compiled == []  # every template came from the cache
+
+
+def test_the_cache_never_serves_a_stale_user_template(example_report: Report,
+                                                      template_cache: Path,
+                                                      tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    (templates / "partials").mkdir(parents=True)
+    footer = templates / "partials" / "footer.html.j2"
+    footer.write_text("<footer>old</footer>")
+    moment = footer.stat().st_mtime
+    assert "<footer>old</footer>" in render(example_report, template_dir=templates)
+    _new_process()
+    footer.write_text("<footer>new</footer>")  # same size, and the same time below
+    os.utime(footer, (moment, moment))
+    page = render(example_report, template_dir=templates)
+    assert "<footer>new</footer>" in page and "<footer>old</footer>" not in page
+
+
+def test_sandboxed_and_plain_templates_are_cached_apart(example_report: Report,
+                                                        template_cache: Path,
+                                                        tmp_path: Path) -> None:
+    """The sandbox compiles calls differently: its code must never run unsandboxed."""
+    render(example_report)
+    plain = {path.name.split("-")[0] for path in template_cache.glob("jinja2/*.cache")}
+    (tmp_path / "templates").mkdir()
+    render(example_report, template_dir=tmp_path / "templates")
+    both = {path.name.split("-")[0] for path in template_cache.glob("jinja2/*.cache")}
+    assert len(plain) == 1 and len(both) == 2
+    (tmp_path / "templates" / "report.html.j2").write_text("{{ report.__class__.__mro__ }}")
+    _new_process()
+    with pytest.raises(RenderError, match=r"SecurityError|unsafe"):
+        render(example_report, template_dir=tmp_path / "templates")
+
+
+@pytest.mark.parametrize("problem", ["not a folder", "open to others", "damaged files",
+                                     "disabled"])
+def test_an_unusable_cache_is_harmless(example_report: Report, template_cache: Path,
+                                       monkeypatch: pytest.MonkeyPatch, problem: str) -> None:
+    expected = render(example_report)
+    if problem == "not a folder":
+        blocker = template_cache.parent / "file"
+        blocker.write_text("")
+        monkeypatch.setenv(CACHE_DIR_VARIABLE, str(blocker / "cache"))
+    elif problem == "open to others":
+        (template_cache / "jinja2").chmod(0o777)
+    elif problem == "damaged files":
+        for path in template_cache.glob("jinja2/*.cache"):
+            path.write_bytes(path.read_bytes()[:40] + b"\x00garbage")
+    else:
+        monkeypatch.setenv(CACHE_DIR_VARIABLE, "")
+    before = {path: path.read_bytes() for path in template_cache.glob("jinja2/*.cache")}
+    _new_process()
+    assert render(example_report) == expected
+    if problem in ("open to others", "not a folder", "disabled"):  # nothing read or written
+        assert {path: path.read_bytes()
+                for path in template_cache.glob("jinja2/*.cache")} == before
 
 
 _TEXTS = st.lists(st.one_of(

@@ -520,7 +520,8 @@ def _forget_edited_templates(environment: jinja2.Environment) -> None:
 
 def _new_environment(template_dir: Path | None) -> jinja2.Environment:
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+
+    from civicrecord.renderers.html_cache import bytecode_cache
 
     builtin = jinja2.FileSystemLoader(BUILTIN_TEMPLATES)
     loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({BUILTIN_PREFIX: builtin})]
@@ -530,14 +531,19 @@ def _new_environment(template_dir: Path | None) -> jinja2.Environment:
     # The sandbox guards against a user's templates. The built-in ones alone are
     # our own code, and checking each of their attribute lookups took a third of
     # a render.
-    kind = SandboxedEnvironment if template_dir is not None else jinja2.Environment
+    sandboxed = template_dir is not None
+    kind: type[jinja2.Environment] = jinja2.Environment
+    if sandboxed:
+        from jinja2.sandbox import SandboxedEnvironment
+
+        kind = SandboxedEnvironment
+    options: dict[str, Any] = dict(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     environment = kind(
         loader=jinja2.ChoiceLoader(loaders),
-        autoescape=True,
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
         auto_reload=False,  # see _forget_edited_templates
+        bytecode_cache=bytecode_cache(options, sandboxed),
+        **options,
     )
     environment.filters.update(blocks=_text_blocks, http_url=http_url, css_string=css_string)
     environment.globals.update(

@@ -8,6 +8,7 @@ fonts (all embedded), pdfimages the pictures (none fetched from outside).
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ import unicodedata
 from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import civicrecord_pdf
 import pytest
@@ -210,6 +212,54 @@ def test_no_picture_is_read_from_disk_or_network(report: Report, plugins: Plugin
                                            template_dir=templates))
     images = run(poppler("pdfimages"), "-list", written).splitlines()[2:]
     assert images == []
+
+
+# --- the layout WeasyPrint is given ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def laid_out(report: Report) -> tuple[Any, list[logging.LogRecord]]:
+    """The print page laid out by WeasyPrint, and what WeasyPrint logged doing it."""
+    import weasyprint  # type: ignore[import-untyped]
+
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger, handler = logging.getLogger("weasyprint"), Collect(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        page = print_html(report, RenderContext(language=report.language, base_dir=EXAMPLE))
+        document = weasyprint.HTML(string=page).render()
+    finally:
+        logger.removeHandler(handler)
+    return document, records
+
+
+def test_no_grid_or_flex_box_reaches_weasyprint(laid_out: tuple[Any, list[logging.LogRecord]]
+                                                ) -> None:
+    # WeasyPrint lays a grid or flex container out again for every page it spans,
+    # measuring each item each time: with the theme's grids, 1,000 actions took 499 s.
+    from weasyprint.formatting_structure.boxes import (  # type: ignore[import-untyped]
+        FlexContainerBox,
+        GridContainerBox,
+    )
+
+    document, _ = laid_out
+    slow = {(box.element_tag, box.element.get("class")) for page in document.pages
+            for box in page._page_box.descendants()
+            if isinstance(box, FlexContainerBox | GridContainerBox)}
+    assert slow == set(), "give these display: block (or inline, table) in print.css"
+
+
+def test_weasyprint_resolves_every_font_size(laid_out: tuple[Any, list[logging.LogRecord]]
+                                             ) -> None:
+    # A clamp() that WeasyPrint cannot resolve costs a recursion to Python's limit,
+    # and the text falls back to its parent's size.
+    _, records = laid_out
+    assert [r.getMessage() for r in records if "math function" in r.getMessage()] == []
 
 
 # --- the process, left as it was found --------------------------------------------------------

@@ -531,3 +531,17 @@ def test_a_scalar_that_its_tag_cannot_read_is_a_problem_not_a_crash(yaml_backend
         parse_text(f"title: x\nvalue: {value}\n", "f", "yaml")
     assert [(p.path, p.message, str(p.location)) for p in raised.value.problems] == [
         ("value", message, "f:2:8")]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_cycle_collector_as_it_found_it(enabled: bool) -> None:
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert load_report(BASE_FILE).report is not None
+        assert load_report(HOSTILE / "cases" / "yaml-alias-bomb.yaml").report is None
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

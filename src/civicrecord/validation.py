@@ -146,8 +146,6 @@ _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
 # hold none, and one regex search costs far less than a Python loop per character.
 _SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
                       + "".join(_INVISIBLE) + "".join(sorted(_BIDI)) + "]")
-#: Whatever _check_string may report on, but the length: a text without it is fine.
-_SCREEN = re.compile(f"{_SUSPECT.pattern}|{_PLACEHOLDER.pattern}")
 
 
 def xml_illegal_characters(text: str) -> list[tuple[int, str]]:
@@ -169,15 +167,16 @@ def check_plain_data(data: Any, path: PathKey = ()) -> list[Problem]:
     """Character-level rules on every string, whatever the field."""
     problems: list[Problem] = []
     _check_leaf(path, data, problems)
-    screen, limit = _SCREEN.search, MAX_STRING_LENGTH
+    suspect, limit, marker = _SUSPECT.search, MAX_STRING_LENGTH, PLACEHOLDER_MARKER
     stack: list[tuple[PathKey, Any]] = [(path, data)] if isinstance(data, dict | list) else []
     while stack:
         where, container = stack.pop()
         items = container.items() if isinstance(container, dict) else enumerate(container)
         for key, value in items:
             if isinstance(value, str):
-                # Most texts pass one regex search; a path is built only for the rest.
-                if len(value) > limit or screen(value) is not None:
+                # Most texts pass a regex search and a substring test; only the
+                # rest get a path and the full checks.
+                if len(value) > limit or suspect(value) is not None or marker in value:
                     problems.extend(_check_string((*where, key), value))
             elif isinstance(value, dict | list):
                 stack.append(((*where, key), value))
@@ -345,7 +344,7 @@ def _check_texts(report: Report) -> list[Problem]:
                 if required and not value.strip():
                     problems.append(_error((*path, name), "text is empty",
                                            "write something, or remove the entry"))
-            elif _holds_fields(type(value)):
+            elif value is not None and _holds_fields(type(value)):
                 stack.append(((*path, name), value))
     return problems
 

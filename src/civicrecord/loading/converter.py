@@ -7,7 +7,6 @@ a typo to report. Errors come back as problems with field paths.
 
 from __future__ import annotations
 
-import difflib
 import enum
 import functools
 import types
@@ -132,6 +131,8 @@ def _make_converter() -> cattrs.Converter:
                 return tp(value)
             except ValueError:
                 pass
+        import difflib
+
         allowed = [member.value for member in tp]
         close = difflib.get_close_matches(value, allowed, n=1) if isinstance(value, str) else []
         hint = f"did you mean {close[0]!r}?" if close else None
@@ -224,6 +225,8 @@ def _walk(error: BaseException, path: PathKey) -> Iterator[tuple[PathKey, BaseEx
 def _problem(path: PathKey, error: BaseException, data: Any) -> Problem:
     where = format_path(path)
     if isinstance(error, ForbiddenExtraKeysError):
+        import difflib
+
         key = path[-1]
         allowed = [a.name for a in attrs.fields(error.cl)]
         close = difflib.get_close_matches(str(key), allowed, n=1)

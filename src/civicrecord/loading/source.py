@@ -15,7 +15,7 @@ import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -48,16 +48,24 @@ class SourceError(Exception):
         self.problems = problems
 
 
-#: Where a value starts: its file, line and column (counted from 1). A plain tuple:
-#: a report has one per value, and a Location is made only for those a problem needs.
-Mark = tuple[str, int, int]
+class Place(NamedTuple):
+    """Where a value starts, counted from 0 like YAML's own marks."""
+
+    line: int
+    column: int
 
 
 @attrs.define
 class SourceMap:
-    """Where each value of the plain data came from, by field path."""
+    """Where each value of one file's plain data starts, by field path.
 
-    marks: dict[PathKey, Mark] = attrs.field(factory=dict)
+    A mark is anything with ``line`` and ``column`` counted from 0: YAML's own
+    marks are kept as the parser made them, and a :class:`Location` is made only
+    for the few values a problem needs.
+    """
+
+    file: str
+    marks: dict[PathKey, Any] = attrs.field(factory=dict)
     grafts: dict[PathKey, SourceMap] = attrs.field(factory=dict)
     """Other files' maps by the path their data sits at (an axis file, say)."""
 
@@ -68,7 +76,7 @@ class SourceMap:
             if graft is not None:
                 return graft.location(path[end:])
         mark = self.marks.get(path)
-        return Location(*mark) if mark is not None else None
+        return self._location(mark) if mark is not None else None
 
     def locate(self, path: PathKey) -> Location | None:
         """The location of ``path``, or of its nearest ancestor that has one."""
@@ -79,12 +87,15 @@ class SourceMap:
                 return graft.locate(path[end:])
             mark = self.marks.get(prefix)
             if mark is not None:
-                return Location(*mark)
+                return self._location(mark)
         return None
 
     def graft(self, prefix: PathKey, other: SourceMap) -> None:
         """Place another file's map under ``prefix``: its marks win below it."""
         self.grafts[prefix] = other
+
+    def _location(self, mark: Any) -> Location:
+        return Location(self.file, mark.line + 1, mark.column + 1)
 
 
 @attrs.define
@@ -234,7 +245,7 @@ def _parse_json(text: str, name: str) -> Document:
         raise SourceError([problem(name, error.lineno, error.colno,
                                     f"JSON syntax error: {error.msg}",
                                     "check commas, quotes and brackets near here")]) from None
-    source_map = SourceMap()
+    source_map = SourceMap(name)
     problems = _json_positions(text, name, source_map)
     for path, number in _find_instances(data, _HugeNumber):
         location = source_map.locate(path) or Location(name)
@@ -306,9 +317,9 @@ def _json_positions(text: str, name: str, source_map: SourceMap) -> list[Problem
     line_starts = [0]
     line_starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
 
-    def location(offset: int) -> Mark:
+    def location(offset: int) -> Place:
         line = bisect.bisect_right(line_starts, offset)
-        return (name, line, offset - line_starts[line - 1] + 1)
+        return Place(line - 1, offset - line_starts[line - 1])
 
     # Each frame: [is_dict, path, list index or current key, expecting a key]
     stack: list[list[Any]] = []
@@ -346,7 +357,7 @@ def _json_positions(text: str, name: str, source_map: SourceMap) -> list[Problem
                 first = marks[key_path]
                 duplicates.append(problem(
                     name, *line_col_of(text, offset),
-                    f"duplicate key {top[2]!r} (first at line {first[1]})",
+                    f"duplicate key {top[2]!r} (first at line {first.line + 1})",
                     "remove one of the two; JSON readers would silently keep only the last",
                     format_path(key_path),
                 ))
@@ -383,7 +394,7 @@ def _parse_toml(text: str, name: str) -> Document:
     if _depth(data) > MAX_DEPTH:
         raise too_deep
     _reject_toml_datetimes(data, name)
-    source_map = SourceMap()
+    source_map = SourceMap(name)
     _toml_positions(text, name, data, source_map)
     return Document(data, source_map, name)
 
@@ -411,7 +422,7 @@ def _reject_toml_datetimes(data: Any, name: str) -> None:
 def _toml_positions(text: str, name: str, data: Any, source_map: SourceMap) -> None:
     """Best-effort positions: TOML's parser gives none, so find keys and headers by line."""
     marks = source_map.marks
-    marks[()] = (name, 1, 1)
+    marks[()] = Place(0, 0)
     header = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
     key_line = re.compile(r'^\s*("?)([A-Za-z0-9_$-]+)\1\s*=')
     table: PathKey = ()
@@ -425,10 +436,10 @@ def _toml_positions(text: str, name: str, data: Any, source_map: SourceMap) -> N
             if match[1] == "[[":
                 index = counters.get(path, -1) + 1
                 counters[path] = index
-                marks.setdefault(path, (name, number, 1))
+                marks.setdefault(path, Place(number - 1, 0))
                 path = (*path, index)
-            marks.setdefault(path, (name, number, 1))
+            marks.setdefault(path, Place(number - 1, 0))
             table = path
             continue
         if (match := key_line.match(line)) is not None:
-            marks.setdefault((*table, match[2]), (name, number, match.start(2) + 1))
+            marks.setdefault((*table, match[2]), Place(number - 1, match.start(2)))

@@ -12,7 +12,7 @@ graph and then walking it gave, refusal for refusal.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 
 import yaml
@@ -30,7 +30,6 @@ from yaml.composer import ComposerError
 from civicrecord.loading.source import (
     MAX_DEPTH,
     Document,
-    Mark,
     PathKey,
     SourceError,
     SourceMap,
@@ -52,7 +51,31 @@ _TAB_HINT = "YAML does not allow tabs for indentation; use spaces"
 
 def parse_yaml(text: str, name: str) -> Document:
     """Read one YAML document of plain values; every problem carries FILE:LINE:COL."""
-    text, restore = _stand_in_refused(text)
+    restore = None
+    try:
+        builder, found, data = _read(text, name, first_try=True)
+    except (yaml.reader.ReaderError, UnicodeEncodeError):
+        # A character YAML refuses to read at all, often a control character pasted
+        # from a PDF: read again with stand-ins, so that validation names its field.
+        # (Searching every file for them first costs more than the rare second read.)
+        text, restore = _stand_in_refused(text)
+        builder, found, data = _read(text, name, first_try=False)
+    if not found:
+        raise SourceError([problem(name, 1, 1, "file holds no data",
+                                   "a report file must hold a mapping of fields")])
+    if builder.problems:
+        raise SourceError(builder.problems)
+    source_map = SourceMap(name, builder.marks)
+    if restore is not None:
+        data = restore(data)
+        source_map = SourceMap(name, {tuple(restore(part) for part in path): mark
+                                      for path, mark in builder.marks.items()})
+    return Document(data, source_map, name)
+
+
+def _read(text: str, name: str, first_try: bool) -> tuple[_Builder, bool, Any]:
+    """One pass of the parser; errors become a SourceError, but for refused characters
+    on the ``first_try``."""
     loader_class = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     loader: Any = None
     try:
@@ -65,6 +88,8 @@ def parse_yaml(text: str, name: str) -> Document:
     except yaml.MarkedYAMLError as error:
         raise SourceError([_syntax_problem(error, text, name)]) from None
     except yaml.reader.ReaderError as error:
+        if first_try:
+            raise
         line, column = line_col_of(text, error.position)
         raise SourceError([problem(name, line, column,
                                    f"control or invalid character U+{error.character:04X}",
@@ -75,17 +100,7 @@ def parse_yaml(text: str, name: str) -> Document:
     finally:
         if loader is not None:
             loader.dispose()
-    if not found:
-        raise SourceError([problem(name, 1, 1, "file holds no data",
-                                   "a report file must hold a mapping of fields")])
-    if builder.problems:
-        raise SourceError(builder.problems)
-    source_map = SourceMap(builder.marks)
-    if restore is not None:
-        data = restore(data)
-        source_map = SourceMap({tuple(restore(part) for part in path): mark
-                                for path, mark in builder.marks.items()})
-    return Document(data, source_map, name)
+    return builder, found, data
 
 
 def _syntax_problem(error: Any, text: str, name: str) -> Problem:
@@ -109,6 +124,11 @@ def _syntax_problem(error: Any, text: str, name: str) -> Problem:
 def _too_deep() -> tuple[str, str]:
     return (f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
             "a report needs only a few levels; check for runaway brackets")
+
+
+class _Anything:
+    def __contains__(self, item: object) -> bool:
+        return True
 
 
 class _YamlRefusal(Exception):
@@ -139,7 +159,7 @@ class _Builder:
         self.loader = loader
         self.get: Callable[[], Any] = loader.get_event
         self.name = name
-        self.marks: dict[PathKey, Mark] = {}
+        self.marks: dict[PathKey, Any] = {}  # the parser's own marks, kept as they are
         self.problems: list[Problem] = []
         self.anchors: dict[str, Any] = {}
         self.deferred: Exception | None = None
@@ -147,6 +167,9 @@ class _Builder:
             loader.yaml_implicit_resolvers
         self.resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         self.plain_keys: dict[str, str] = {}  # keys repeat: each plain one resolved once
+        # The first characters of plain scalars that may be something else than text.
+        self.resolvable: Container[str] = _Anything() if self.implicit.get(None) \
+            else frozenset(first for first in self.implicit if first is not None)
 
     # --- the stream -------------------------------------------------------
 
@@ -158,7 +181,7 @@ class _Builder:
         if type(start) is StreamEndEvent:
             return False, None
         root = get()
-        self.marks[()] = self._mark(root)
+        self.marks[()] = root.start_mark
         data = self._value(root, (), 0)
         get()  # document end
         after = get()
@@ -191,10 +214,6 @@ class _Builder:
     def _defer(self, error: Exception) -> None:
         if self.deferred is None:
             self.deferred = error
-
-    def _mark(self, event: Any) -> Mark:
-        mark = event.start_mark
-        return (self.name, mark.line + 1, mark.column + 1)
 
     def _anchor(self, event: Any) -> None:
         anchor = event.anchor
@@ -242,7 +261,7 @@ class _Builder:
                                                event.start_mark)
 
     def _mapping(self, path: PathKey, depth: int) -> dict[str, Any]:
-        get, marks, name, plain_keys = self.get, self.marks, self.name, self.plain_keys
+        get, marks, plain_keys, resolvable = self.get, self.marks, self.plain_keys, self.resolvable
         result: dict[str, Any] = {}
         while True:
             event = get()
@@ -266,14 +285,19 @@ class _Builder:
             child = (*path, key)
             if key in result:
                 first = marks.get(child)
-                where = f" (first at line {first[1]})" if first else ""
+                where = f" (first at line {first.line + 1})" if first else ""
                 self._problem(event, child, f"duplicate key {key!r}{where}",
                               "remove one of the two; YAML would silently keep only the last")
                 self._skip(get(), depth)
                 continue
-            mark = event.start_mark
-            marks[child] = (name, mark.line + 1, mark.column + 1)
-            result[key] = self._value(get(), child, depth)
+            marks[child] = event.start_mark
+            event = get()
+            if type(event) is ScalarEvent and event.tag is None and event.anchor is None:
+                text: str = event.value
+                if not event.implicit[0] or text[:1] not in resolvable:
+                    result[key] = text  # quoted, a block, or plain with nothing to resolve
+                    continue
+            result[key] = self._value(event, child, depth)
 
     def _key(self, event: Any, kind: Any, path: PathKey, depth: int) -> str | None:
         """The key ``event`` names, or None once its problem is recorded."""
@@ -295,7 +319,7 @@ class _Builder:
                       "write the key as a word such as 'title'")
 
     def _sequence(self, path: PathKey, depth: int) -> list[Any]:
-        get, marks, name = self.get, self.marks, self.name
+        get, marks, resolvable = self.get, self.marks, self.resolvable
         result: list[Any] = []
         index = 0
         while True:
@@ -303,10 +327,14 @@ class _Builder:
             if type(event) is SequenceEndEvent:
                 return result
             child = (*path, index)
-            mark = event.start_mark
-            marks[child] = (name, mark.line + 1, mark.column + 1)
-            result.append(self._value(event, child, depth))
+            marks[child] = event.start_mark
             index += 1
+            if type(event) is ScalarEvent and event.tag is None and event.anchor is None:
+                text: str = event.value
+                if not event.implicit[0] or text[:1] not in resolvable:
+                    result.append(text)
+                    continue
+            result.append(self._value(event, child, depth))
 
     def _skip(self, event: Any, depth: int) -> None:
         """Read past a value that is not kept (after a refused key), refusing as usual."""
@@ -347,15 +375,18 @@ class _Builder:
         if not event.implicit[0]:
             return _STR
         value: str = event.value
-        first = value[0] if value else ""
+        for resolved, pattern in self._resolvers(value[:1]):
+            if pattern.match(value):
+                return resolved
+        return _STR
+
+    def _resolvers(self, first: str) -> list[tuple[str, re.Pattern[str]]]:
+        """The implicit types a plain scalar starting with ``first`` may have."""
         resolvers = self.resolvers.get(first)
         if resolvers is None:
             resolvers = self.implicit.get(first, []) + self.implicit.get(None, [])
             self.resolvers[first] = resolvers
-        for resolved, pattern in resolvers:
-            if pattern.match(value):
-                return resolved
-        return _STR
+        return resolvers
 
     def _scalar(self, event: Any, path: PathKey) -> Any:
         tag = self._tag_of(event)
@@ -419,9 +450,9 @@ def _stand_in_refused(text: str) -> tuple[str, Callable[[Any], Any] | None]:
     as an escape (``"\\x01"``), so validation reports it with its field and line
     instead of YAML failing on the whole file.
     """
-    if _YAML_REFUSED.search(text) is None:
-        return text, None
     refused = sorted(set(_YAML_REFUSED.findall(text)))
+    if not refused:
+        return text, None
     present = set(text)
     stand_ins = (chr(c) for c in range(0xF0000, 0xFFFFE) if chr(c) not in present)
     there = {ord(char): stand_in for char, stand_in in zip(refused, stand_ins, strict=False)}

@@ -58,6 +58,7 @@ from civicrecord.renderers.html import (
     contrast,
     css_string,
     http_url,
+    link_html,
     status_chart,
     text_html,
 )
@@ -628,6 +629,20 @@ def test_an_unusable_cache_is_harmless(example_report: Report, template_cache: P
     if problem in ("open to others", "not a folder", "disabled"):  # nothing read or written
         assert {path: path.read_bytes()
                 for path in template_cache.glob("jinja2/*.cache")} == before
+
+
+@given(st.one_of(st.none(), st.text(), st.sampled_from([
+    "https://www.chambery.fr/?a=1&b=\"2\"", "javascript:alert(1)", "http://x.org/<b>"])),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))))
+def test_links_go_to_http_addresses_only_and_escape_everything(url: Any, label: str) -> None:
+    fragment = str(link_html(url, label))
+    wrapper = lxml.html.fragment_fromstring(f"<span>{fragment}</span>")
+    assert wrapper.text_content() == label
+    anchors = wrapper.xpath("a")
+    if http_url(url) is None:
+        assert anchors == [] and len(wrapper) == 0
+    else:
+        assert [anchor.get("href") for anchor in anchors] == [http_url(url)]
 
 
 _TEXTS = st.lists(st.one_of(

@@ -14,8 +14,10 @@ stays light.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -54,6 +56,7 @@ __all__ = [
     "contrast",
     "css_string",
     "http_url",
+    "link_html",
     "render_html",
     "status_chart",
     "text_html",
@@ -250,20 +253,26 @@ class Theme:
     @property
     def css_variables(self) -> tuple[tuple[str, str], ...]:
         """``(name, value)`` pairs for ``:root``; every value is a ``#rrggbb`` colour."""
-        # Ink is text on white, on the tint ("what it changed") and on the surface (cards,
-        # footer): made readable on the darkest of them, it is readable on all.
-        tint = _mix(self.primary, _WHITE, 0.92)
-        darkest = min((tint, _SURFACE), key=_luminance)
-        return (
-            ("--cr-primary", _hex(self.primary)),
-            ("--cr-on-primary", _hex(_text_on(self.primary))),
-            ("--cr-primary-ink", _hex(_ink(self.primary, darkest))),
-            ("--cr-primary-tint", _hex(tint)),
-            ("--cr-surface", _hex(_SURFACE)),
-            ("--cr-accent", _hex(self.accent)),
-            ("--cr-on-accent", _hex(_text_on(self.accent))),
-            ("--cr-accent-ink", _hex(_ink(self.accent, _SURFACE))),
-        )
+        return _css_variables(self.primary, self.accent)
+
+
+@functools.lru_cache(maxsize=64)
+def _css_variables(primary: RGB, accent: RGB) -> tuple[tuple[str, str], ...]:
+    """The theme's custom properties; remembered, as the contrast search takes a while."""
+    # Ink is text on white, on the tint ("what it changed") and on the surface (cards,
+    # footer): made readable on the darkest of them, it is readable on all.
+    tint = _mix(primary, _WHITE, 0.92)
+    darkest = min((tint, _SURFACE), key=_luminance)
+    return (
+        ("--cr-primary", _hex(primary)),
+        ("--cr-on-primary", _hex(_text_on(primary))),
+        ("--cr-primary-ink", _hex(_ink(primary, darkest))),
+        ("--cr-primary-tint", _hex(tint)),
+        ("--cr-surface", _hex(_SURFACE)),
+        ("--cr-accent", _hex(accent)),
+        ("--cr-on-accent", _hex(_text_on(accent))),
+        ("--cr-accent-ink", _hex(_ink(accent, _SURFACE))),
+    )
 
 
 def theme_from_options(options: Mapping[str, Any], base_dir: Path | None) -> Theme:
@@ -361,22 +370,20 @@ def status_chart(report: Report) -> StatusChart:
     """Count each axis's actions by status and lay the bars out on a common scale."""
     longest = max((len(axis.actions) for axis in report.axes), default=0) or 1
     rows = []
+    totals: Counter[ActionStatus] = Counter()
     for axis in report.axes:
-        counts = {s: sum(a.status is s for a in axis.actions) for s in STATUS_ORDER}
+        counts = Counter(action.status for action in axis.actions)
+        totals.update(counts)
         x = 0.0
         segments = []
         for status in STATUS_ORDER:
-            if counts[status]:
-                width = 100 * counts[status] / longest
-                segments.append(ChartSegment(status, counts[status], round(x, 3),
-                                             round(width, 3)))
+            if count := counts[status]:
+                width = 100 * count / longest
+                segments.append(ChartSegment(status, count, round(x, 3), round(width, 3)))
                 x += width
         rows.append(ChartRow(axis, len(axis.actions), tuple(segments)))
-    totals = tuple(
-        (status, count) for status in STATUS_ORDER
-        if (count := sum(a.status is status for _, a in report.actions()))
-    )
-    return StatusChart(tuple(rows), totals)
+    return StatusChart(tuple(rows), tuple(
+        (status, totals[status]) for status in STATUS_ORDER if totals[status]))
 
 
 # --- Rendering -----------------------------------------------------------------------
@@ -412,6 +419,14 @@ def _text_blocks(value: object) -> tuple[Block, ...]:
     return split
 
 
+@functools.cache
+def _markupsafe() -> Any:
+    """markupsafe, imported on first use (it comes with jinja2), once."""
+    import markupsafe
+
+    return markupsafe
+
+
 def text_html(value: object, css_class: object = "", **keywords: object) -> Any:
     """Report text as HTML paragraphs and bullet lists, every character escaped.
 
@@ -420,8 +435,8 @@ def text_html(value: object, css_class: object = "", **keywords: object) -> Any:
     more than the text it wrote. An overriding ``macros.html.j2`` may define a
     ``text`` macro instead.
     """
-    from markupsafe import Markup, escape
-
+    markupsafe = _markupsafe()
+    escape = markupsafe.escape
     css_class = keywords.pop("class", css_class)
     if keywords:
         raise TypeError(f"text() takes no argument {next(iter(keywords))!r}")
@@ -434,7 +449,20 @@ def text_html(value: object, css_class: object = "", **keywords: object) -> Any:
             parts.append("</ul>\n")
         else:
             parts.append(f"<p{attribute}>{escape(block.text)}</p>\n")
-    return Markup("".join(parts))
+    return markupsafe.Markup("".join(parts))
+
+
+def link_html(url: object, label: object) -> Any:
+    """``label`` as a link to ``url`` if it is an http(s) address, else as text; escaped.
+
+    The templates' ``m.link(url, label)``, the one way report addresses become
+    links. Python for the reason :func:`text_html` is.
+    """
+    markupsafe = _markupsafe()
+    href = http_url(url)
+    if href:
+        return markupsafe.Markup('<a href="{}">{}</a>').format(href, label)
+    return markupsafe.escape(label)
 
 
 def _remember(macro: Callable[..., Any]) -> Callable[..., Any]:
@@ -505,17 +533,24 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
 
 
 def _forget_edited_templates(environment: jinja2.Environment) -> None:
-    """Drop compiled templates whose source changed, once per render.
+    """Drop compiled user templates whose source changed, once per render.
 
     jinja2's ``auto_reload`` checks a template's file each time it is looked
     up, and an include inside a loop (one per action) is looked up each time.
+    The built-in templates are part of the installed package, like its code,
+    and are not checked.
     """
     templates = environment.cache
     if templates is None:
         return
     for key, template in templates.items():
-        if not template.is_up_to_date:
+        if not _is_builtin(template.filename) and not template.is_up_to_date:
             del templates[key]
+
+
+@functools.cache
+def _is_builtin(filename: str | None) -> bool:
+    return filename is not None and Path(filename).is_relative_to(BUILTIN_TEMPLATES)
 
 
 def _new_environment(template_dir: Path | None) -> jinja2.Environment:
@@ -549,6 +584,7 @@ def _new_environment(template_dir: Path | None) -> jinja2.Environment:
     environment.globals.update(
         remember=_remember,
         text_html=text_html,
+        link_html=link_html,
         status_colours={status.value: colour for status, colour in STATUS_COLOURS.items()},
         status_fills={status.value: fill for status, fill in STATUS_FILLS.items()},
     )

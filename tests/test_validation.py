@@ -736,3 +736,45 @@ def test_the_checks_know_nothing_of_nan_but_refuse_it() -> None:
     assert [(p.path, p.message) for p in found] == [
         ("a[1]", "inf is not a finite number"), ("a[2].b", "nan is not a finite number")
     ]
+
+
+REQUIRED_TEXTS = {"title", "name", "label", "need", "outcome", "description", "situation", "aim",
+                  "city", "dimension"}
+
+
+def _texts_in(obj: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """The path of every text field of a required kind, wherever it sits in the model."""
+    if isinstance(obj, tuple):
+        return [found for i, item in enumerate(obj) for found in _texts_in(item, (*path, i))]
+    if not attrs.has(type(obj)):
+        return []
+    found = []
+    for field in attrs.fields(type(obj)):
+        value = getattr(obj, field.name)
+        if isinstance(value, str) and field.name in REQUIRED_TEXTS:
+            found.append((*path, field.name))
+        found += _texts_in(value, (*path, field.name))
+    return found
+
+
+def _replaced(obj: object, path: tuple[str | int, ...], value: object) -> object:
+    if not path:
+        return value
+    head, *rest = path
+    if isinstance(obj, tuple):
+        assert isinstance(head, int)
+        return (*obj[:head], _replaced(obj[head], tuple(rest), value), *obj[head + 1:])
+    assert isinstance(head, str)
+    return attrs.evolve(obj, **{head: _replaced(getattr(obj, head), tuple(rest), value)})
+
+
+@given(reports(max_axes=2), st.data())
+def test_a_blank_required_text_is_found_wherever_it_sits(report: Report,
+                                                         data: st.DataObject) -> None:
+    paths = _texts_in(report)
+    assume(paths)
+    path = data.draw(st.sampled_from(paths))
+    blanked = _replaced(report, path, " \n")
+    assert isinstance(blanked, Report)
+    assert (format_path(path), "text is empty") in {
+        (p.path, p.message) for p in check_report(blanked)}

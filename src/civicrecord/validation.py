@@ -11,11 +11,13 @@ from __future__ import annotations
 import enum
 import math
 import re
+import typing
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from attrs import evolve, frozen
+from attrs import evolve, frozen, has, resolve_types
+from attrs import fields as attrs_fields
 
 from civicrecord.model import (
     Action,
@@ -336,38 +338,47 @@ def _check_texts(report: Report) -> list[Problem]:
         path, obj = stack.pop()
         if isinstance(obj, tuple):
             stack.extend(((*path, i), item) for i, item in enumerate(obj)
-                         if _holds_fields(type(item)))
+                         if isinstance(item, tuple) or has(type(item)))
             continue
-        for name, required in _text_fields(type(obj)):
+        required, nested = _text_plan(type(obj))
+        for name in required:
             value = getattr(obj, name)
-            if isinstance(value, str):
-                if required and not value.strip():
-                    problems.append(_error((*path, name), "text is empty",
-                                           "write something, or remove the entry"))
-            elif value is not None and _holds_fields(type(value)):
+            if isinstance(value, str) and not value.strip():
+                problems.append(_error((*path, name), "text is empty",
+                                       "write something, or remove the entry"))
+        for name in nested:
+            value = getattr(obj, name)
+            if isinstance(value, tuple) or has(type(value)):
                 stack.append(((*path, name), value))
     return problems
 
 
-def _holds_fields(cls: type) -> bool:
-    """Whether values of ``cls`` may hold texts to check: tuples and model classes."""
-    holds = _HOLDS_FIELDS.get(cls)
-    if holds is None:
-        holds = _HOLDS_FIELDS[cls] = issubclass(cls, tuple) or hasattr(cls, "__attrs_attrs__")
-    return holds
+def _text_plan(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A model class's texts that must not be blank, and the fields that may hold more.
+
+    Found once per class from the declared types: a date, an enum or a number
+    is never visited.
+    """
+    plan = _TEXT_PLANS.get(cls)
+    if plan is None:
+        fields = attrs_fields(resolve_types(cls))
+        required = tuple(a.name for a in fields if a.name in _REQUIRED_TEXT)
+        nested = tuple(a.name for a in fields if _may_hold_texts(a.type))
+        plan = _TEXT_PLANS[cls] = (required, nested)
+    return plan
 
 
-def _text_fields(cls: type) -> tuple[tuple[str, bool], ...]:
-    """Each field of a model class, and whether it is a text that must not be blank."""
-    fields = _TEXT_FIELDS.get(cls)
-    if fields is None:
-        fields = _TEXT_FIELDS[cls] = tuple((a.name, a.name in _REQUIRED_TEXT)
-                                           for a in getattr(cls, "__attrs_attrs__", ()))
-    return fields
+def _may_hold_texts(tp: Any) -> bool:
+    """Whether a field of type ``tp`` may hold a model object with texts to check."""
+    if tp is None or tp is Any or tp is object:
+        return True  # not declared precisely: look at each value
+    if isinstance(tp, type) and has(tp):
+        required, nested = _text_plan(tp)
+        return bool(required or nested)
+    return any(_may_hold_texts(arg) for arg in typing.get_args(tp) if arg is not Ellipsis)
 
 
-_HOLDS_FIELDS: dict[type, bool] = {}
-_TEXT_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
+_TEXT_PLANS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def _check_period(report: Report) -> list[Problem]:

@@ -21,6 +21,7 @@ import hashlib
 import os
 import stat
 import sys
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -64,10 +65,18 @@ def bytecode_cache(options: Mapping[str, Any], sandboxed: bool) -> jinja2.Byteco
     folder = root / "jinja2"
     if not _private_folder(folder):
         return None
-    identity = repr((jinja2.__version__, sys.implementation.cache_tag, sandboxed,
+    identity = repr((_jinja2_version(), sys.implementation.cache_tag, sandboxed,
                      sorted(options.items())))
     fingerprint = hashlib.sha256(identity.encode()).hexdigest()[:16]
     return _QuietCache(str(folder), f"{fingerprint}-%s.cache")
+
+
+def _jinja2_version() -> str:
+    """jinja2's version, which may change the code it compiles (its bytecode format
+    version alone may not). Read without a deprecation warning, should it come to warn."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return str(getattr(jinja2, "__version__", ""))
 
 
 def _private_folder(folder: Path) -> bool:

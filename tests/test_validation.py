@@ -778,3 +778,15 @@ def test_a_blank_required_text_is_found_wherever_it_sits(report: Report,
     assert isinstance(blanked, Report)
     assert (format_path(path), "text is empty") in {
         (p.path, p.message) for p in check_report(blanked)}
+
+
+def test_every_character_the_text_checks_look_for_is_reported_in_any_text() -> None:
+    """The quick screening of texts never lets through what the full checks would find."""
+    import sys
+
+    from civicrecord.validation import _SUSPECT
+
+    suspects = [chr(c) for c in range(sys.maxunicode + 1) if _SUSPECT.match(chr(c))]
+    assert len(suspects) > 2100  # C0, C1, surrogates, noncharacters, invisible, bidi
+    for char in suspects:
+        assert check_plain_data({"title": f"Une action{char} ici"}), repr(char)

@@ -176,9 +176,10 @@ def check_plain_data(data: Any, path: PathKey = ()) -> list[Problem]:
         items = container.items() if isinstance(container, dict) else enumerate(container)
         for key, value in items:
             if isinstance(value, str):
-                # Most texts pass a regex search and a substring test; only the
-                # rest get a path and the full checks.
-                if len(value) > limit or suspect(value) is not None or marker in value:
+                # Most texts pass a few quick tests; only the rest get a path and the
+                # full checks. Every suspect character is unprintable (Cc, Cf, Cs, Cn).
+                if len(value) > limit or marker in value or (
+                        not value.isprintable() and suspect(value) is not None):
                     problems.extend(_check_string((*where, key), value))
             elif isinstance(value, dict | list):
                 stack.append(((*where, key), value))

@@ -475,6 +475,7 @@ def test_a_user_partial_extends_the_builtin_one(example_report: Report, tmp_path
 @pytest.mark.parametrize(("template", "message"), [
     ("{% extends 'base.html.j2' %}{% block footer %}{% endblok %}",
      r"report\.html\.j2, line 1"),
+    ("{{ remember('{0.__class__.__mro__}'.format)(report) }}", "takes a macro"),
     ("{{ report.__class__.__mro__ }}", "SecurityError|unsafe"),
     ("{% include 'partials/nothing.html.j2' %}", "'partials/nothing.html.j2' not found"),
     ("{{ t.no_such_label }}", "UndefinedError"),
@@ -521,6 +522,20 @@ def test_a_template_edited_between_two_renders_is_used(example_report: Report,
     os.utime(override, (later, later))
     page = render(example_report, template_dir=tmp_path)
     assert "<footer>second</footer>" in page and "first" not in page
+
+
+def test_a_template_cannot_change_what_the_next_render_sees(example_report: Report,
+                                                            tmp_path: Path) -> None:
+    """Globals outlive a render: labels and colours are read-only to templates."""
+    (tmp_path / "report.html.j2").write_text(
+        '{% set _ = t.update({"contents": "HACKED"}) %}'
+        '{% set _ = status_colours.update({"done": "red"}) %}{% extends "base.html.j2" %}')
+    with pytest.raises(RenderError):
+        render(example_report, template_dir=tmp_path)
+    (tmp_path / "report.html.j2").write_text('{% extends "base.html.j2" %}')
+    for page in (render(example_report, template_dir=tmp_path), render(example_report)):
+        assert "HACKED" not in page
+        assert f"--cr-status-done: {STATUS_COLOURS[ActionStatus.DONE]};" in page
 
 
 def test_an_overriding_macros_file_is_used_by_every_partial(example_report: Report,

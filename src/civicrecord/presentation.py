@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from attrs import frozen
@@ -163,7 +164,9 @@ _STATUS: dict[str, dict[ActionStatus, str]] = {
 }
 
 #: Labels by language; a language missing here falls back to English with a warning.
-LABELS: Mapping[str, Mapping[str, str]] = {"fr": _FR, "en": _EN}
+#: Read-only: templates receive them, and one render must not change the next one's.
+LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {"fr": MappingProxyType(_FR), "en": MappingProxyType(_EN)})
 
 # French time units that take "tous les" (masculine) rather than "toutes les".
 _MASCULINE_UNITS = {"day", "month", "year"}

@@ -20,6 +20,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -91,22 +92,22 @@ STATUS_ORDER = (
     ActionStatus.ABANDONED,
 )
 #: Each status's colour (``--cr-status-*`` in the stylesheet), AA-readable on white.
-STATUS_COLOURS: Mapping[ActionStatus, str] = {
+STATUS_COLOURS: Mapping[ActionStatus, str] = MappingProxyType({
     ActionStatus.DONE: "#1d7035",
     ActionStatus.ONGOING: "#0d5c9e",
     ActionStatus.IN_PROGRESS: "#9a4a00",
     ActionStatus.PLANNED: "#5b4a9e",
     ActionStatus.NOT_ASSESSED: "#555f69",
     ActionStatus.ABANDONED: "#a4261d",
-}
+})
 #: How the chart paints a status's bar, as an SVG ``fill`` attribute: the status's fill
 #: pattern (drawn in the chart's ``<defs>``), falling back to its plain colour. The page's
 #: CSS says the same; the attribute is for what reads the SVG without that CSS (WeasyPrint).
-STATUS_FILLS: Mapping[ActionStatus, str] = {
+STATUS_FILLS: Mapping[ActionStatus, str] = MappingProxyType({
     status: colour if status is ActionStatus.DONE
     else f"url(#cr-fill-{status.value}) {colour}"
     for status, colour in STATUS_COLOURS.items()
-}
+})
 
 _HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _NAMED_COLOUR_TABLE = """
@@ -474,6 +475,13 @@ def _remember(macro: Callable[..., Any]) -> Callable[..., Any]:
     wraps them as it defines them, so the memory lasts one render; an
     overriding ``macros.html.j2`` that does not is simply not remembered.
     """
+    from jinja2.exceptions import SecurityError
+    from jinja2.runtime import Macro
+
+    if not isinstance(macro, Macro):
+        # Anything else would be called here, past the sandbox's checks on calls
+        # (str.format, for one, can read attributes a template may not).
+        raise SecurityError(f"remember() takes a macro, not {type(macro).__name__}")
     fragments: dict[tuple[Any, ...], Any] = {}
 
     def remembered(*args: Any) -> Any:
@@ -585,8 +593,9 @@ def _new_environment(template_dir: Path | None) -> jinja2.Environment:
         remember=_remember,
         text_html=text_html,
         link_html=link_html,
-        status_colours={status.value: colour for status, colour in STATUS_COLOURS.items()},
-        status_fills={status.value: fill for status, fill in STATUS_FILLS.items()},
+        # Read-only, like every global the environment keeps between renders.
+        status_colours=MappingProxyType({s.value: c for s, c in STATUS_COLOURS.items()}),
+        status_fills=MappingProxyType({s.value: f for s, f in STATUS_FILLS.items()}),
     )
     return environment
 

@@ -46,7 +46,7 @@ from civicrecord.model import (
     Report,
     Source,
 )
-from civicrecord.presentation import presenter_for
+from civicrecord.presentation import LABELS, presenter_for
 from civicrecord.renderers import html as html_renderer
 from civicrecord.renderers.html import (
     BUILTIN_TEMPLATES,
@@ -54,6 +54,7 @@ from civicrecord.renderers.html import (
     STATUS_COLOURS,
     STATUS_FILLS,
     STATUS_ORDER,
+    Labels,
     Theme,
     contrast,
     css_string,
@@ -522,6 +523,15 @@ def test_a_template_edited_between_two_renders_is_used(example_report: Report,
     os.utime(override, (later, later))
     page = render(example_report, template_dir=tmp_path)
     assert "<footer>second</footer>" in page and "first" not in page
+
+
+def test_templates_read_labels_as_attributes_and_items() -> None:
+    labels = Labels(LABELS["fr"])
+    assert labels == LABELS["fr"] and dict(labels) == dict(LABELS["fr"])
+    assert labels.need == labels["need"] == LABELS["fr"]["need"]
+    assert labels["per-year"] == "par an"
+    page = jinja2.Environment().from_string('{{ t.contents }}|{{ t["as-of"] }}').render(t=labels)
+    assert page == "Sommaire|au"
 
 
 def test_a_template_cannot_change_what_the_next_render_sees(example_report: Report,

@@ -18,7 +18,7 @@ import functools
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -34,7 +34,7 @@ from civicrecord.model import (
     ThematicAxis,
 )
 from civicrecord.plugins.hookspecs import hookimpl
-from civicrecord.presentation import presenter_for
+from civicrecord.presentation import LABELS, presenter_for
 from civicrecord.renderer import RenderContext, Renderer, RenderError
 from civicrecord.text import Block, blocks
 
@@ -52,6 +52,7 @@ __all__ = [
     "THEME_OPTIONS",
     "ChartRow",
     "ChartSegment",
+    "Labels",
     "StatusChart",
     "Theme",
     "contrast",
@@ -496,6 +497,32 @@ def _remember(macro: Callable[..., Any]) -> Callable[..., Any]:
     return remembered
 
 
+class Labels(Mapping[str, str]):
+    """A language's labels as templates read them: ``t.need``, or ``t["per-year"]``.
+
+    A plain mapping would do, but jinja2 tries ``t.need`` as an attribute
+    first, and a mapping's failed attribute lookup raises an exception, for
+    every label on the page. Here each label is also an attribute.
+    """
+
+    def __init__(self, labels: Mapping[str, str]) -> None:
+        vars(self).update(labels)
+
+    def __getitem__(self, key: str) -> str:
+        return vars(self)[key]  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(vars(self))
+
+    def __len__(self) -> int:
+        return len(vars(self))
+
+
+@functools.cache
+def _labels_for_templates(language: str) -> Labels:
+    return Labels(LABELS[language])
+
+
 class _ById(dict[str, Any]):
     """A report's places, partners or programmes by id; an unknown id gives None.
 
@@ -619,7 +646,7 @@ def render_html(report: Report, context: RenderContext) -> bytes:
     render_globals = dict(
         report=report,
         p=presenter,
-        t=presenter.labels(),
+        t=_labels_for_templates(presenter.labels_language),
         theme=theme,
         chart=status_chart(report),
         figures=list(report.indicators()),

@@ -254,6 +254,16 @@ def test_no_grid_or_flex_box_reaches_weasyprint(laid_out: tuple[Any, list[loggin
     assert slow == set(), "give these display: block (or inline, table) in print.css"
 
 
+def test_the_status_chart_bars_are_laid_out(laid_out: tuple[Any, list[logging.LogRecord]],
+                                            report: Report) -> None:
+    # The bars carry fill attributes, which WeasyPrint paints: one bar per axis with
+    # actions reaches the pages, as in the browser.
+    document, _ = laid_out
+    bars = [box for page in document.pages for box in page._page_box.descendants()
+            if box.element is not None and box.element.get("class") == "chart-row__bar"]
+    assert len(bars) == sum(1 for axis in report.axes if axis.actions)
+
+
 def test_weasyprint_resolves_every_font_size(laid_out: tuple[Any, list[logging.LogRecord]]
                                              ) -> None:
     # A clamp() that WeasyPrint cannot resolve costs a recursion to Python's limit,

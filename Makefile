@@ -34,10 +34,11 @@ demo: venv plugins
 	$(BIN)/civicrecord formats
 
 lint: venv
-	$(BIN)/ruff check src tests plugins
+	$(BIN)/ruff check src tests plugins benchmarks
 
 typecheck: venv plugins
 	$(BIN)/mypy
+	$(BIN)/mypy benchmarks
 	$(BIN)/mypy --strict $(addsuffix /src,$(PLUGINS))
 
 test: lint typecheck docs

@@ -42,6 +42,15 @@ def _no_installed_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD", "1")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_template_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Compiled templates go to the run's own folder, never the user's cache.
+
+    Set in the environment, so the processes tests start use it too.
+    """
+    os.environ["CIVICRECORD_CACHE_DIR"] = str(tmp_path_factory.mktemp("civicrecord-cache"))
+
+
 @pytest.fixture(scope="session")
 def example_dir() -> Path:
     return EXAMPLE

@@ -370,6 +370,21 @@ def test_any_entries_survive_the_zip_writer(parts: dict[str, bytes]) -> None:
         assert [archive.read(info) for info in archive.infolist()] == list(parts.values())
 
 
+def test_the_package_parts_are_what_python_docx_saves(monkeypatch: pytest.MonkeyPatch) -> None:
+    # package_parts borrows python-docx's private save steps; without them (another
+    # python-docx) it falls back to saving, and both give the same parts in order.
+    from civicrecord.renderers import docx_package
+    from civicrecord.renderers.docx_package import package_parts, saved_parts
+    from civicrecord.renderers.docx_reference import default_reference
+
+    saved = saved_parts(default_reference())
+    assert next(iter(saved)) == "[Content_Types].xml"
+    borrowed = package_parts(default_reference())
+    assert list(borrowed) == list(saved) and borrowed == saved
+    monkeypatch.setattr(docx_package, "PackageWriter", object)  # no private steps
+    assert package_parts(default_reference()) == saved
+
+
 def test_importing_civicrecord_and_listing_formats_does_not_load_python_docx() -> None:
     code = ("import sys, civicrecord; from civicrecord.plugins import load_plugins; "
             "assert 'docx' in load_plugins(entry_points=False).renderers(); "

@@ -41,7 +41,7 @@ from civicrecord.renderers.docx_xml import attribute
 from civicrecord.renderers.docx_zip import Entry, deflated
 
 __all__ = ["BODY", "FOOTER", "HEADER", "LANGUAGE", "Prepared", "package_parts", "prepare",
-           "prepared", "resolve_styles"]
+           "prepared", "resolve_styles", "saved_parts"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _KINDS = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
@@ -150,11 +150,25 @@ def package_parts(document: Document) -> dict[str, bytes]:
     for part in parts:
         part.before_marshal()
     collector = _Collector()
-    # python-docx's own steps of Document.save(), each given the collector.
-    PackageWriter._write_content_types_stream(collector, parts)  # type: ignore[no-untyped-call]
-    PackageWriter._write_pkg_rels(collector, package.rels)  # type: ignore[no-untyped-call]
-    PackageWriter._write_parts(collector, parts)  # type: ignore[arg-type]
+    try:
+        # python-docx's own (private) steps of Document.save(), each given the collector.
+        PackageWriter._write_content_types_stream(collector, parts)  # type: ignore[no-untyped-call]
+        PackageWriter._write_pkg_rels(collector, package.rels)  # type: ignore[no-untyped-call]
+        PackageWriter._write_parts(collector, parts)  # type: ignore[arg-type]
+    except (AttributeError, TypeError):
+        return saved_parts(document)  # another python-docx: the public, slower way
     return collector.parts
+
+
+def saved_parts(document: Document) -> dict[str, bytes]:
+    """The parts of ``document.save()``'s ZIP, in its order: what package_parts gives."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(buffer) as package:
+        return {entry.filename: package.read(entry) for entry in package.infolist()}
 
 
 def _mark(kind: str) -> str:

@@ -563,6 +563,42 @@ def test_a_dotx_template_works_as_a_reference(reference_path: Path, tmp_path: Pa
     assert styled(document, "Heading 1") == [axis.title for axis in example_report.axes]
 
 
+def test_the_document_ends_with_the_partners_and_programmes(example_report: Any) -> None:
+    partner = civicrecord.Partner(id="p-url", name="Maison des associations",
+                                  description="Prête ses salles.\n\n- le soir\n- le week-end",
+                                  url="https://example.org/mda")
+    report = attrs.evolve(example_report, partners=(*example_report.partners, partner))
+    document = docx.Document(io.BytesIO(render(report)))
+    texts = [p.text for p in document.paragraphs]
+    presenter = presenter_for(report.language)
+    headings = styled(document, "Front Heading")
+    assert headings[-2:] == [presenter.label("partners"), presenter.label("programmes")]
+    start = texts.index(presenter.label("partners"))
+    appendix = texts[start:]
+    for item in (*report.partners, *report.programmes):
+        named = [t for t in appendix if t.startswith(item.name)]
+        assert named, item.name
+        if item.url:
+            assert named[0] == f"{item.name} ({item.url})"
+    assert "Prête ses salles." in styled(document, "List Continue")
+    described = texts.index("Prête ses salles.")
+    assert texts[described - 1:described + 3] == [
+        f"{partner.name} ({partner.url})", "Prête ses salles.", "le soir", "le week-end"]
+    assert "le soir" in styled(document, "List Bullet 2")
+    assert normalise(report.neighbourhood.description.split("\n\n")[0]) in map(normalise, texts)
+
+
+def test_no_partners_or_programmes_no_appendix(example_report: Any) -> None:
+    report = attrs.evolve(example_report, partners=(), programmes=(), axes=tuple(
+        attrs.evolve(axis, actions=tuple(attrs.evolve(action, partners=(), programmes=())
+                                         for action in axis.actions))
+        for axis in example_report.axes))
+    document = docx.Document(io.BytesIO(render(report)))
+    presenter = presenter_for(report.language)
+    assert presenter.label("partners") not in styled(document, "Front Heading")
+    assert presenter.label("programmes") not in styled(document, "Front Heading")
+
+
 # -- text safety -----------------------------------------------------------------------
 
 HOSTILE = ('<script>alert("x")</script> & "quotes" \'single\' { DDE "cmd" "/c calc" } '

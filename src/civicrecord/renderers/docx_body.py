@@ -3,9 +3,10 @@
 The document reads like one a council would make by hand: a cover with the
 introduction, the key figures, a table of contents, then one chapter per
 axis (the need, the actions with their status and details, the outcome) with
-its figures set out as callouts. Every paragraph takes a style from
-``REQUIRED_STYLES`` and no direct formatting, so a city restyles it all from
-its reference document. All text goes through :mod:`docx_xml`'s one path.
+its figures set out as callouts, and last the partners and programmes. Every
+paragraph takes a style from ``REQUIRED_STYLES`` and no direct formatting, so
+a city restyles it all from its reference document. All text goes through
+:mod:`docx_xml`'s one path.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class _Writer:
         self.parts.append("")  # the table of contents, once the headings are known
         for axis in self.report.axes:
             self._axis(axis)
+        self._appendix()
         self.parts[contents] = self._contents()
 
     # -- building blocks --------------------------------------------------------
@@ -134,6 +136,7 @@ class _Writer:
             details.append(("priority_area_code", neighbourhood.priority_area_code))
         for key, value in details:
             self._labelled_in("Cover Details", presenter.label(key), value)
+        self._text(neighbourhood.description)
         self._paragraph("Front Heading", presenter.label("situation"))
         self._text(report.introduction.situation)
         self._paragraph("Front Heading", presenter.label("aim"))
@@ -190,6 +193,26 @@ class _Writer:
         if source.date is not None:
             return f"{source.name} ({self.presenter.date(source.date)})"
         return source.name
+
+    # -- the back matter --------------------------------------------------------
+
+    def _appendix(self) -> None:
+        """Who the city worked with and the schemes it used, which actions name.
+
+        Addresses are written out, not linked: the document is also printed.
+        """
+        for key, items in (("partners", self.report.partners),
+                           ("programmes", self.report.programmes)):
+            if not items:
+                continue
+            self._paragraph("Front Heading", self.presenter.label(key))
+            for item in items:
+                content = x.run(item.name, self.styles["Strong"])
+                if item.url:
+                    content += x.run(f" ({item.url})")
+                self.parts.append(x.paragraph(self.styles["Normal"], content))
+                if item.description:
+                    self._text(item.description, "List Continue", "List Bullet 2")
 
     # -- the axes ---------------------------------------------------------------
 

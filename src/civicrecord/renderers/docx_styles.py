@@ -29,9 +29,11 @@ REQUIRED_STYLES: tuple[StyleUse, ...] = (
     StyleUse("Cover Details", "paragraph",
              "Who publishes the report, the neighbourhood and the period, on the first page."),
     StyleUse("Front Heading", "paragraph",
-             "Headings before the axes (introduction, key figures), kept out of the "
-             "table of contents."),
-    StyleUse("Normal", "paragraph", "Body text: needs, outcomes, the introduction, table cells."),
+             "Headings outside the axes (introduction, key figures, partners, "
+             "programmes), kept out of the table of contents."),
+    StyleUse("Normal", "paragraph",
+             "Body text: needs, outcomes, the introduction, table cells, a partner's or "
+             "programme's name."),
     StyleUse("TOC Heading", "paragraph", "The title of the table of contents."),
     StyleUse("TOC 1", "paragraph", "Table of contents entries for axes."),
     StyleUse("TOC 2", "paragraph", "Table of contents entries for an axis's sections."),
@@ -41,7 +43,8 @@ REQUIRED_STYLES: tuple[StyleUse, ...] = (
     StyleUse("List Bullet", "paragraph",
              "An action (title and status), and bullet points in body text."),
     StyleUse("List Bullet 2", "paragraph", "Bullet points in an action's description."),
-    StyleUse("List Continue", "paragraph", "An action's description, under its bullet."),
+    StyleUse("List Continue", "paragraph",
+             "An action's description, under its bullet; a partner's or programme's."),
     StyleUse("Action Details", "paragraph",
              "An action's places, partners, programmes, dates, milestones and budget."),
     StyleUse("Key Figure", "paragraph",
@@ -49,7 +52,8 @@ REQUIRED_STYLES: tuple[StyleUse, ...] = (
     StyleUse("Header", "paragraph", "The page header (the report's title)."),
     StyleUse("Footer", "paragraph", "The page footer (the page number)."),
     StyleUse("Strong", "character",
-             "An action's title; the labels of details (\"Lieux\", \"Budget\")."),
+             "An action's title; the labels of details (\"Lieux\", \"Budget\"); the "
+             "name of a partner or programme."),
     StyleUse("Action Status", "character", "An action's status (\"Réalisé\", \"In progress\")."),
     StyleUse("Key Figure Number", "character", "The big number of a key figure's callout."),
     StyleUse("Key Figures Table", "table",

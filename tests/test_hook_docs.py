@@ -43,7 +43,8 @@ def section(title: str) -> str:
 
 def test_the_hooks_are_found() -> None:
     # Guards the other tests: an empty list would make them pass vacuously.
-    assert hook_names() == ["register_renderers", "validate_report"]
+    assert hook_names() == [
+        "register_commands", "register_importers", "register_renderers", "validate_report"]
     manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     manager.add_hookspecs(hookspecs)
     assert sorted(name for name in vars(manager.hook) if not name.startswith("_")) \

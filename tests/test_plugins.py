@@ -34,8 +34,8 @@ from civicrecord.plugins import (
     current_plugins,
     load_plugins,
 )
+from civicrecord.problems import Problem, Severity
 from civicrecord.renderer import RenderContext, Renderer, RenderError
-from civicrecord.validation import Problem, Severity
 from plugin_venv import ROOT, Venv, make_venv
 
 # --- plugins used in-process ----------------------------------------------------------

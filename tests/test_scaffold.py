@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 
 import civicrecord
 from civicrecord.cli import main
+from civicrecord.problems import Severity
 from civicrecord.scaffold import ScaffoldError, available_examples, new_report
 from civicrecord.schema import report_schema
-from civicrecord.validation import PLACEHOLDER_MARKER, Severity, check_plain_data
+from civicrecord.validation import PLACEHOLDER_MARKER, check_plain_data
 from conftest import EXAMPLE, ROOT
 
 _MODELINE = "# yaml-language-server: $schema="

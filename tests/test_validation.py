@@ -20,16 +20,12 @@ from hypothesis import strategies as st
 import civicrecord
 from civicrecord.loading.converter import to_plain
 from civicrecord.model import Breakdown, BreakdownPart, Report
+from civicrecord.problems import Location, Problem, Severity, ValidationError, format_path
 from civicrecord.validation import (
     MAX_ID_LENGTH,
     MAX_STRING_LENGTH,
-    Location,
-    Problem,
-    Severity,
-    ValidationError,
     check_plain_data,
     check_report,
-    format_path,
     xml_illegal_characters,
 )
 from strategies import XML_ILLEGAL, reports, texts

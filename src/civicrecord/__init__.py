@@ -19,6 +19,8 @@ from civicrecord._version import __version__
 
 if TYPE_CHECKING:
     from civicrecord.api import formats, load, read, render, validate, write
+    from civicrecord.command import Command
+    from civicrecord.importer import Importer, ImportOptions, ImportResult
     from civicrecord.model import (
         Action,
         ActionStatus,
@@ -47,8 +49,8 @@ if TYPE_CHECKING:
         ThematicAxis,
     )
     from civicrecord.plugins.hookspecs import hookimpl
+    from civicrecord.problems import Location, Problem, Severity, ValidationError
     from civicrecord.renderer import RenderContext, Renderer, RenderError
-    from civicrecord.validation import Location, Problem, Severity, ValidationError
 
 # Public names are imported on first use, so `import civicrecord` stays cheap for
 # command-line start-up; type checkers see the real imports above.
@@ -85,13 +87,17 @@ _LAZY = {
     "Source": "civicrecord.model",
     "ThematicAxis": "civicrecord.model",
     "hookimpl": "civicrecord.plugins.hookspecs",
+    "Command": "civicrecord.command",
+    "Importer": "civicrecord.importer",
+    "ImportOptions": "civicrecord.importer",
+    "ImportResult": "civicrecord.importer",
     "RenderContext": "civicrecord.renderer",
     "Renderer": "civicrecord.renderer",
     "RenderError": "civicrecord.renderer",
-    "Location": "civicrecord.validation",
-    "Problem": "civicrecord.validation",
-    "Severity": "civicrecord.validation",
-    "ValidationError": "civicrecord.validation",
+    "Location": "civicrecord.problems",
+    "Problem": "civicrecord.problems",
+    "Severity": "civicrecord.problems",
+    "ValidationError": "civicrecord.problems",
 }
 
 
@@ -116,6 +122,10 @@ __all__ = [
     "BreakdownKind",
     "BreakdownPart",
     "Budget",
+    "Command",
+    "ImportOptions",
+    "ImportResult",
+    "Importer",
     "Indicator",
     "IndicatorPeriod",
     "Introduction",

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from civicrecord.model import Report
+from civicrecord.problems import Problem, ValidationError
 from civicrecord.renderer import RenderContext, Renderer, RenderError
-from civicrecord.validation import Problem, ValidationError
 
 if TYPE_CHECKING:
     from civicrecord.loading import LoadResult

@@ -37,7 +37,7 @@ from attrs import field, frozen
 
 from civicrecord.model import Indicator, Report
 from civicrecord.output import Flusher, OutputError, write_atomically
-from civicrecord.validation import Problem
+from civicrecord.problems import Problem
 
 if TYPE_CHECKING:
     from civicrecord.plugins import PluginSet

@@ -97,10 +97,26 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_plugin_commands(parser: argparse.ArgumentParser) -> dict[str, Any]:
+    """Add the commands plugins register; return their run functions by name."""
+    from civicrecord.plugins import current_plugins
+
+    subparsers = next(action for action in parser._actions
+                      if isinstance(action, argparse._SubParsersAction))
+    runs: dict[str, Any] = {}
+    plugins = current_plugins()
+    for name, command in plugins.commands(reserved=subparsers.choices).items():
+        command.configure(subparsers.add_parser(name, help=command.help))
+        runs[name] = command.run
+    return runs
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = _build_parser().parse_args(argv)
-    handler = {
+    parser = _build_parser()
+    plugin_commands = _add_plugin_commands(parser)
+    args = parser.parse_args(argv)
+    handler = plugin_commands.get(args.command) or {
         "new": _new,
         "validate": _validate,
         "render": _render,

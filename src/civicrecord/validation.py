@@ -1,4 +1,4 @@
-"""Problems and the rules that find them.
+"""The rules that find problems in a report.
 
 A rule never stops at the first problem: people fix a report in one sitting
 when they see everything wrong with it at once. Rules here work on the model
@@ -8,7 +8,6 @@ place in the source file from its field path.
 
 from __future__ import annotations
 
-import enum
 import math
 import re
 import typing
@@ -16,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from attrs import evolve, frozen, has, resolve_types
+from attrs import evolve, has, resolve_types
 from attrs import fields as attrs_fields
 
 from civicrecord.model import (
@@ -28,18 +27,14 @@ from civicrecord.model import (
     PeriodKind,
     Report,
 )
+from civicrecord.problems import Location, PathKey, Problem, Severity, format_path
 
 __all__ = [
     "MAX_STRING_LENGTH",
     "PLACEHOLDER_MARKER",
     "SLUG_PATTERN",
-    "Location",
-    "Problem",
-    "Severity",
-    "ValidationError",
     "check_plain_data",
     "check_report",
-    "format_path",
 ]
 
 #: Ids are slugs: they end up in file names, URLs and HTML anchors.
@@ -54,76 +49,6 @@ _PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER_MARKER}\b")
 
 #: Time units a frequency or duration may use (CLDR duration units).
 TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
-
-
-class Severity(enum.Enum):
-    """An error stops a report from loading; a warning is worth a look."""
-
-    ERROR = "error"
-    WARNING = "warning"
-
-
-@frozen
-class Location:
-    """A place in a source file; line and column count from 1."""
-
-    file: str | None = None
-    line: int | None = None
-    column: int | None = None
-
-    def __str__(self) -> str:
-        parts = [self.file or "<data>"]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
-
-
-@frozen
-class Problem:
-    """One thing wrong with a report, said so that a person can fix it."""
-
-    severity: Severity
-    path: str
-    message: str
-    hint: str | None = None
-    location: Location | None = None
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity is Severity.ERROR
-
-    def __str__(self) -> str:
-        where = str(self.location) if self.location else "<data>"
-        text = f"{where}: {self.severity.value}: {self.path or '(document)'}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
-
-
-class ValidationError(Exception):
-    """Raised by :func:`civicrecord.load` with every problem found, not just the first."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems: tuple[Problem, ...] = tuple(problems)
-        errors = sum(1 for p in self.problems if p.is_error)
-        lines = "\n".join(str(p) for p in self.problems)
-        super().__init__(f"{errors} error(s) in the report:\n{lines}")
-
-
-PathKey = tuple[str | int, ...]
-
-
-def format_path(path: PathKey) -> str:
-    """``("axes", 3, "actions", 1, "status")`` -> ``axes[3].actions[1].status``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            # A key is data too: never print a control character to the terminal.
-            shown = part if part.isprintable() else repr(part)[1:-1]
-            text += f".{shown}" if text else shown
-    return text
 
 
 def _error(path: PathKey, message: str, hint: str | None = None) -> Problem:

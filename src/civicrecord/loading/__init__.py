@@ -20,16 +20,8 @@ import attrs
 from civicrecord.loading.converter import structure_problems
 from civicrecord.loading.source import Document, SourceError, SourceMap, read_document
 from civicrecord.model import Report
-from civicrecord.validation import (
-    SLUG_PATTERN,
-    Location,
-    Problem,
-    Severity,
-    check_plain_data,
-    check_report,
-    format_path,
-    with_location,
-)
+from civicrecord.problems import Location, Problem, Severity, format_path
+from civicrecord.validation import SLUG_PATTERN, check_plain_data, check_report, with_location
 
 __all__ = [
     "DATA_SUFFIXES",

@@ -24,7 +24,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from civicrecord.model import PartialDate, Report
-from civicrecord.validation import Problem, Severity, format_path
+from civicrecord.problems import Problem, Severity, format_path
 
 __all__ = ["converter", "structure_problems", "to_plain"]
 

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from civicrecord.validation import Location, Problem, Severity, format_path
+from civicrecord.problems import Location, Problem, Severity, format_path
 
 __all__ = [
     "MAX_DEPTH",

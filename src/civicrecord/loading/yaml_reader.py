@@ -36,7 +36,7 @@ from civicrecord.loading.source import (
     line_col_of,
     problem,
 )
-from civicrecord.validation import Problem, format_path
+from civicrecord.problems import Problem, format_path
 
 __all__ = ["parse_yaml"]
 

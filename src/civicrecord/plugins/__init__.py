@@ -16,16 +16,18 @@ import importlib
 import os
 from collections.abc import Iterable, Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import pluggy
 
+from civicrecord.command import Command
+from civicrecord.importer import Importer
 from civicrecord.model import Report
 from civicrecord.plugins import hookspecs
 from civicrecord.plugins._scan import environment_fingerprint, installed_entry_points
+from civicrecord.problems import Problem, Severity
 from civicrecord.renderer import Renderer
-from civicrecord.validation import Problem, Severity
 
 __all__ = [
     "BUILTIN_PLUGINS",
@@ -75,6 +77,9 @@ class PluginInfo:
     version: str | None
     hooks: tuple[str, ...]
     builtin: bool
+
+
+_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -154,6 +159,58 @@ class PluginSet:
     def _dist(self, plugin: str) -> str | None:
         info = self.infos.get(plugin)
         return info.distribution if info else None
+
+    def commands(self, reserved: Iterable[str] = ()) -> dict[str, Command]:
+        """Every plugin command by name; a clash with ``reserved`` or another is a fault."""
+        found: dict[str, Command] = {}
+        owners: dict[str, str] = {}
+        taken = set(reserved)
+        for name, command in self._described("register_commands", Command):
+            if command.name in taken or command.name in found:
+                other = owners.get(command.name)
+                owner = f"plugin {self._describe(other)}" if other else "civicrecord itself"
+                self.faults.append(PluginFault(
+                    name, self._dist(name), "register_commands",
+                    f"command {command.name!r} is already provided by {owner}; left out"))
+                continue
+            found[command.name] = command
+            owners[command.name] = name
+        return found
+
+    def importers(self) -> dict[str, Importer]:
+        """Every importer by name; a name two plugins claim is left out, naming both."""
+        found: dict[str, Importer] = {}
+        owners: dict[str, str] = {}
+        clashes: set[str] = set()
+        for name, importer in self._described("register_importers", Importer):
+            if importer.name in owners:
+                clashes.add(importer.name)
+                self.faults.append(PluginFault(
+                    name, self._dist(name), "register_importers",
+                    f"importer {importer.name!r} is also provided by plugin "
+                    f"{self._describe(owners[importer.name])}; neither is used"))
+                continue
+            found[importer.name] = importer
+            owners[importer.name] = name
+        return {key: value for key, value in found.items() if key not in clashes}
+
+    def _described(self, hook: str, kind: type[_T]) -> list[tuple[str, _T]]:
+        """What each plugin returns from a ``register_*`` hook, a failing plugin recorded."""
+        results: list[tuple[str, _T]] = []
+        for impl in getattr(self.manager.hook, hook).get_hookimpls():
+            name = self.manager.get_name(impl.plugin) or repr(impl.plugin)
+            try:
+                provided = list(impl.function() or ())
+                for item in provided:
+                    if not isinstance(item, kind):
+                        raise TypeError(f"{hook} returned {item!r}, not a civicrecord."
+                                        f"{kind.__name__}")
+            except Exception as error:  # noqa: BLE001 - a plugin's fault is recorded
+                self.faults.append(PluginFault(name, self._dist(name), hook,
+                                               f"{type(error).__name__}: {error}"))
+                continue
+            results.extend((name, item) for item in provided)
+        return results
 
     def extra_problems(self, report: Report) -> list[Problem]:
         """Problems from the plugins' ``validate_report`` hooks."""

@@ -16,11 +16,21 @@ from collections.abc import Iterable
 
 import pluggy
 
+from civicrecord.command import Command
+from civicrecord.importer import Importer
 from civicrecord.model import Report
+from civicrecord.problems import Problem
 from civicrecord.renderer import Renderer
-from civicrecord.validation import Problem
 
-__all__ = ["PROJECT_NAME", "hookimpl", "hookspec", "register_renderers", "validate_report"]
+__all__ = [
+    "PROJECT_NAME",
+    "hookimpl",
+    "hookspec",
+    "register_commands",
+    "register_importers",
+    "register_renderers",
+    "validate_report",
+]
 
 #: The pluggy project name, and the entry-point group plugins are found in.
 PROJECT_NAME = "civicrecord"
@@ -48,4 +58,24 @@ def validate_report(report: Report) -> Iterable[Problem]:  # type: ignore[empty-
     problem a field path such as ``axes[2].actions[0].partners``; civicrecord
     adds the file, line and column. Problems appear in ``civicrecord validate``
     like built-in ones, and errors stop ``load`` and ``render``.
+    """
+
+
+@hookspec
+def register_commands() -> Iterable[Command]:  # type: ignore[empty-body]
+    """Return the subcommands this plugin adds to ``civicrecord``.
+
+    Called once when the command line starts. A name already taken by a
+    built-in command or another plugin's is reported as that plugin's fault and
+    the command is left out; the other commands work. Import heavy libraries
+    inside ``run``, not here: every ``civicrecord`` invocation calls this hook.
+    """
+
+
+@hookspec
+def register_importers() -> Iterable[Importer]:  # type: ignore[empty-body]
+    """Return the systems this plugin imports reports from (``civicrecord import``).
+
+    Called once per plugin manager. An importer name taken by another plugin
+    disables that importer only, with a message naming both plugins.
     """

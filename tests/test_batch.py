@@ -468,7 +468,7 @@ def test_progress_shows_on_a_terminal_only(tty: bool) -> None:
 
 @pytest.mark.chromium
 def test_the_index_page_passes_axe_wcag_aa_checks(tmp_path: Path, chromium_path: str,
-                                                  build_dir: Path) -> None:
+                                                  artefacts_dir: Path) -> None:
     from browser import chromium, describe_violations, open_page, run_axe, screenshot
 
     out = tmp_path / "out"
@@ -478,9 +478,23 @@ def test_the_index_page_passes_axe_wcag_aa_checks(tmp_path: Path, chromium_path:
             open_page(browser, (out / "index.html").read_text(encoding="utf-8"),
                       bypass_csp=True, width=375) as watch:
         results = run_axe(watch.page)
-        screenshot(watch.page, build_dir / "batch-index-375.png")
+        screenshot(watch.page, artefacts_dir / "batch-index-375.png")
         horizontal_scroll = watch.page.evaluate(
             "document.documentElement.scrollWidth > window.innerWidth")
     assert results["violations"] == [], describe_violations(results["violations"])
     assert not horizontal_scroll
     assert watch.console_errors == [] and watch.requests == []
+
+
+# --- Where tests leave their artefacts ------------------------------------------
+
+
+def test_test_artefacts_have_their_own_ignored_folder_not_build(artefacts_dir: Path,
+                                                              build_dir: Path) -> None:
+    """`make test` never mixes its screenshots and PDFs with what `make demo` rendered."""
+    root = EXAMPLE.parents[1]
+    for folder in (artefacts_dir, build_dir):
+        assert not folder.resolve().is_relative_to(root / "build")
+        assert folder.resolve().is_relative_to(root)
+    ignored = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert f"{artefacts_dir.relative_to(root)}/" in ignored

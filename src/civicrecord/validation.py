@@ -35,6 +35,7 @@ __all__ = [
     "SLUG_PATTERN",
     "check_plain_data",
     "check_report",
+    "slugify",
 ]
 
 #: Ids are slugs: they end up in file names, URLs and HTML anchors.
@@ -203,7 +204,7 @@ def _check_ids(report: Report) -> list[Problem]:
                 problems.append(_error(
                     path, f"{kind} id {ident!r} is not a slug",
                     f"use lowercase ASCII letters, digits and single hyphens, e.g. "
-                    f"{_slugify(ident) or 'my-' + kind!r}",
+                    f"{slugify(ident) or 'my-' + kind!r}",
                 ))
             if ident in seen:
                 problems.append(_error(path, f"duplicate {kind} id {ident!r}, already used at "
@@ -214,7 +215,12 @@ def _check_ids(report: Report) -> list[Problem]:
     return problems
 
 
-def _slugify(text: str) -> str:
+def slugify(text: str) -> str:
+    """``text`` as an id: ASCII lowercase, accents dropped, other runs made one hyphen.
+
+    "Quartier Nord (2024)" gives "quartier-nord-2024"; text without a letter or
+    digit gives "". The result matches :data:`SLUG_PATTERN` when not empty.
+    """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 

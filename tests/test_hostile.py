@@ -243,8 +243,9 @@ def axis_file_a_folder(base: Path) -> Case:
 
 @generated
 def missing_path(base: Path) -> Case:
-    return Case("no-such-report.yaml", "a path that does not exist", 1, "error",
-                path="(document)", message="cannot read the file: it is missing")
+    return Case("no-such-report.yaml", "a path that does not exist", 2, "error",
+                path="no such file or folder", message="no-such-report.yaml",
+                shown="civicrecord")
 
 
 # --- Running a case -----------------------------------------------------------------------

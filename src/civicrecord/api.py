@@ -32,12 +32,32 @@ def _plugins(plugins: PluginSet | None) -> PluginSet:
     return current_plugins()
 
 
+def _no_such_path(path: Path | str) -> Problem | None:
+    """The problem of a path that names nothing, or None when something is there.
+
+    Checked before reading, so the message says plainly that nothing is there,
+    and, for a path that looks like a worked example's, how to get it.
+    """
+    import os
+
+    if os.path.exists(path):
+        return None
+    from civicrecord.problems import Location, Severity
+    from civicrecord.scaffold import example_hint
+
+    return Problem(Severity.ERROR, "", f"no such file or folder: {path}", example_hint(path),
+                   Location(str(path)))
+
+
 def read(path: Path | str, *, plugins: PluginSet | None = None) -> LoadResult:
     """Load and check a report, plugins' rules included, without raising."""
     from attrs import evolve
 
-    from civicrecord.loading import load_report, place_problem, sort_problems
+    from civicrecord.loading import LoadResult, load_report, place_problem, sort_problems
 
+    missing = _no_such_path(path)
+    if missing is not None:
+        return LoadResult(None, (missing,), None)
     result = load_report(path)
     if result.report is None:
         return result

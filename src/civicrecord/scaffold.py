@@ -35,6 +35,7 @@ __all__ = [
     "ScaffoldError",
     "available_examples",
     "example_folder",
+    "example_hint",
     "new_report",
 ]
 
@@ -77,6 +78,25 @@ def example_folder(name: str = DEFAULT_EXAMPLE) -> Traversable:
         raise ScaffoldError(f"no example named {name!r} (available: "
                             f"{', '.join(known) or 'none, the installation is incomplete'})")
     return root.joinpath(name)
+
+
+def example_hint(path: Path | str) -> str | None:
+    """How to get a worked example, when a missing ``path`` looks like one's path; else None.
+
+    Someone who installed the wheel has no ``examples/`` folder: ``civicrecord
+    render examples/hauts_de_chambery`` from a tutorial then names nothing.
+    """
+    parts = Path(path).parts
+    known = {slugify(name): name for name in available_examples()}
+    name = next((known[slugify(part)] for part in reversed(parts) if slugify(part) in known),
+                None)
+    if name is not None:
+        return (f"the worked example ships with civicrecord: 'civicrecord new {name}' copies "
+                f"it into the folder {name}")
+    if "examples" in parts:
+        return ("the worked examples ship with civicrecord: 'civicrecord new DIR --from "
+                f"EXAMPLE' copies one into DIR (examples: {', '.join(known.values()) or 'none'})")
+    return None
 
 
 def new_report(

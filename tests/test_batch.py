@@ -123,6 +123,51 @@ def test_key_figures_hold_every_indicator_of_every_report(tmp_path: Path) -> Non
     assert [{k: str(v) if v is not None else "" for k, v in r.items()} for r in rows] == table
 
 
+def test_key_figures_csv_never_holds_a_live_formula(tmp_path: Path) -> None:
+    """The batch's table goes through the CSV plugin's guard: text, never a formula."""
+    other = _blank(tmp_path / "nord", "en")
+    hostile = {
+        "label": '=HYPERLINK("http://x","y")',
+        "source": "@SUM(1+1)",
+        "unit": " -2+3",
+    }
+    axis = other / "axes" / "axis-1.yaml"
+    _set_line(axis, "label: \"TODO: what the figure counts, the words that follow the number\"",
+              f"label: '{hostile['label']}'")
+    _set_line(axis, "name: \"TODO: where the figure comes from\"", f"name: '{hostile['source']}'")
+    _set_line(axis, "unit: person", f"unit: '{hostile['unit']}'")
+    _set_line(axis, "value: 0", "value: 12")
+    out = tmp_path / "out"
+    assert _run("render", EXAMPLE, other, "-f", "json", "-o", out) == 0
+    with (out / "key-figures.csv").open(encoding="utf-8", newline="") as stream:
+        row = next(r for r in csv.DictReader(stream) if r["indicator_id"] == "axis-1-figure-1")
+    assert {name: row[name] for name in hostile} == {
+        name: f"'{text}" for name, text in hostile.items()}
+    assert row["value"] == "12"  # a number stays a number
+    for cell in row.values():
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    # The JSON table holds the report's own text.
+    rows = json.loads((out / "key-figures.json").read_text(encoding="utf-8"))
+    figure = next(r for r in rows if r["indicator_id"] == "axis-1-figure-1")
+    assert (figure["label"], figure["value"]) == (hostile["label"], 12)
+
+
+def test_the_batch_writes_its_table_through_the_one_csv_writer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import civicrecord.csvfile
+
+    calls: list[tuple[str, ...]] = []
+    real = civicrecord.csvfile.write_csv
+
+    def recording(header: tuple[str, ...], rows: object) -> bytes:
+        calls.append(tuple(header))
+        return real(header, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(civicrecord.csvfile, "write_csv", recording)
+    batch.write_key_figures([], tmp_path)
+    assert calls == [KEY_FIGURE_FIELDS]
+
+
 def test_as_of_periods_keep_their_date(example_report: civicrecord.Report) -> None:
     from attrs import evolve
 

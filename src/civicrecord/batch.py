@@ -18,9 +18,7 @@ table, ``key-figures.csv`` and ``key-figures.json``.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import os
 import shutil
@@ -453,17 +451,20 @@ def _move_into_place(outcome: ReportOutcome, output: Path, reserved: frozenset[s
 
 
 def write_key_figures(outcomes: Iterable[ReportOutcome], output: Path) -> list[Path]:
-    """Write the key figures of every rendered report as CSV and JSON; return both paths."""
+    """Write the key figures of every rendered report as CSV and JSON; return both paths.
+
+    The CSV goes through :func:`civicrecord.csvfile.write_csv`, like the
+    ``civicrecord-csv`` plugin's table: text a spreadsheet could run as a
+    formula gets a leading ``'``, numbers stay numbers.
+    """
+    from civicrecord.csvfile import write_csv
+
     rows = [figure for outcome in outcomes if outcome.written for figure in outcome.key_figures]
     records = [attrs.asdict(row) for row in rows]
     text = json.dumps(records, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=KEY_FIGURE_FIELDS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in record.items()}
-                     for record in records)
+    table = write_csv(KEY_FIGURE_FIELDS, [attrs.astuple(row) for row in rows])
     return [
-        write_atomically(output / KEY_FIGURES_CSV, buffer.getvalue().encode("utf-8")),
+        write_atomically(output / KEY_FIGURES_CSV, table),
         write_atomically(output / KEY_FIGURES_JSON, text.encode("utf-8")),
     ]
 

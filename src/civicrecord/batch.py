@@ -11,14 +11,16 @@ once every job is done, and no two reports claim the same id, are the files
 moved into place. So a run never leaves one neighbourhood's file
 half-overwritten by another's, nor an empty file where a good one was.
 
-Besides each report's documents, a batch writes ``index.html`` (an accessible
-list linking every document) and the key figures of all neighbourhoods in one
-table, ``key-figures.csv`` and ``key-figures.json``.
+Besides each report's documents, a batch writes ``index.html`` (a page in the
+reports' own style and language: each report's title, neighbourhood, period,
+first key figures and documents) and the key figures of all neighbourhoods in
+one table, ``key-figures.csv`` and ``key-figures.json``.
 """
 
 from __future__ import annotations
 
-import html
+import functools
+import itertools
 import json
 import os
 import shutil
@@ -42,7 +44,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BATCH_FILES",
+    "INDEX_FIGURES",
     "INDEX_FILE",
+    "INDEX_TEMPLATE",
     "KEY_FIGURES_CSV",
     "KEY_FIGURES_JSON",
     "BatchResult",
@@ -59,10 +63,14 @@ __all__ = [
 ]
 
 INDEX_FILE = "index.html"
+#: The index page's template, beside the HTML renderer's (it includes their stylesheet).
+INDEX_TEMPLATE = "index.html.j2"
 KEY_FIGURES_CSV = "key-figures.csv"
 KEY_FIGURES_JSON = "key-figures.json"
 #: The files a batch writes besides the reports' own documents.
 BATCH_FILES = (INDEX_FILE, KEY_FIGURES_CSV, KEY_FIGURES_JSON)
+#: How many of each report's key figures the index page shows.
+INDEX_FIGURES = 3
 
 
 @frozen
@@ -142,6 +150,9 @@ class ReportOutcome:
     period: str = ""
     """The reporting period, written in the report's language."""
     key_figures: tuple[KeyFigure, ...] = ()
+    highlights: tuple[tuple[str, str], ...] = ()
+    """The first :data:`INDEX_FIGURES` key figures as ``(value, phrase)``, in the
+    report's language ("423", "423 personnes accompagnées par Déclic…")."""
 
     @property
     def failed(self) -> bool:
@@ -234,14 +245,18 @@ def render_one(path: Path, settings: RenderSettings, directory: Path,
                           f"{type(error).__name__}: {error}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # an unsupported language is the renderers' to report
-        period = presenter_for(report.language).reporting_period(report.period)
+        presenter = presenter_for(report.language)
+    period = presenter.reporting_period(report.period)
+    highlights = tuple((presenter.indicator_value(indicator), presenter.indicator_phrase(indicator))
+                       for _axis, _action, indicator in
+                       itertools.islice(report.indicators(), INDEX_FIGURES))
     return ReportOutcome(
         path, problems=result.problems, errors=tuple(errors), written=tuple(written),
         report_id=report.id,
         title=" — ".join(t for t in (report.title, report.subtitle) if t),
         language=report.language, neighbourhood=report.neighbourhood.name,
         city=report.neighbourhood.city, authority=report.authority.name, period=period,
-        key_figures=tuple(key_figures(report)),
+        key_figures=tuple(key_figures(report)), highlights=highlights,
     )
 
 
@@ -480,50 +495,68 @@ def _common(values: Iterable[str]) -> str | None:
     return distinct.pop() if len(distinct) == 1 else None
 
 
+def _documents(outcome: ReportOutcome) -> list[dict[str, str]]:
+    """Each written file as a link: its address, its format ("HTML", "DOCX"), its name."""
+    documents = []
+    for path in outcome.written:
+        extension = path.name.removeprefix(f"{outcome.report_id}.")
+        documents.append({"href": urllib.parse.quote(path.name), "name": path.name,
+                          "label": extension.upper(), "extension": extension})
+    return documents
+
+
+@functools.cache
+def _index_template() -> Any:
+    import jinja2
+
+    from civicrecord.renderers.html import BUILTIN_TEMPLATES, css_string
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(BUILTIN_TEMPLATES), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment.filters["css_string"] = css_string
+    return environment.get_template(INDEX_TEMPLATE)
+
+
 def index_html(outcomes: Sequence[ReportOutcome]) -> str:
-    """The index page: plain, escaped HTML that reads well without styles or scripts.
+    """The index page, in the reports' style: escaped text, no script, nothing fetched.
 
     The page speaks the reports' language when they share one (English
     otherwise), and each report's own texts carry their own ``lang``.
     """
+    from civicrecord._version import __version__
     from civicrecord.presentation import presenter_for
+    from civicrecord.renderers.html import (
+        STATUS_COLOURS,
+        STATUS_ORDER,
+        Labels,
+        Theme,
+    )
 
-    esc = html.escape
     language = _common(o.language for o in outcomes) or "en"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         presenter = presenter_for(language)
-    heading = _common(o.authority for o in outcomes) or presenter.label("contents")
-    lines = [
-        "<!DOCTYPE html>",
-        f'<html lang="{esc(language)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(heading)}</title>",
-        "<style>body{font-family:system-ui,sans-serif;line-height:1.5;max-width:48rem;"
-        "margin:0 auto;padding:1rem}a{color:#0b4f8a}a:focus{outline:3px solid #c60}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-        f"<h1>{esc(heading)}</h1>",
-        f"<p>{esc(presenter.label('key_figures'))}: "
-        f'<a href="{KEY_FIGURES_CSV}" type="text/csv">{KEY_FIGURES_CSV}</a>, '
-        f'<a href="{KEY_FIGURES_JSON}" type="application/json">{KEY_FIGURES_JSON}</a></p>',
-        "<ul>",
-    ]
+    labels = Labels(presenter.labels())
+    authority = _common(o.authority for o in outcomes)
+    heading = f"{authority} – {labels['index_title']}" if authority else labels["index_title"]
+    reports = []
     for outcome in outcomes:
-        lang = esc(outcome.language)
-        place = ", ".join(part for part in (outcome.neighbourhood, outcome.city) if part)
-        lines += [
-            "<li>",
-            f'<h2 lang="{lang}">{esc(outcome.title)}</h2>',
-            f'<p lang="{lang}">{esc(place)}, {esc(outcome.period)}</p>',
-            "<ul>",
-        ]
-        for path in outcome.written:
-            href = esc(urllib.parse.quote(path.name))
-            lines.append(f'<li><a href="{href}">{esc(path.name)}</a></li>')
-        lines += ["</ul>", "</li>"]
-    lines += ["</ul>", "</main>", "</body>", "</html>", ""]
-    return "\n".join(lines)
+        documents = _documents(outcome)
+        reports.append({
+            "title": outcome.title,
+            "language": outcome.language,
+            "place": ", ".join(part for part in (outcome.neighbourhood, outcome.city) if part),
+            "period": outcome.period,
+            "highlights": outcome.highlights,
+            "documents": documents,
+            "page": next((d["href"] for d in documents if d["extension"] == "html"), None),
+        })
+    return str(_index_template().render(
+        language=language, t=labels, theme=Theme(), heading=heading, authority=authority,
+        reports=reports, csv_file=KEY_FIGURES_CSV, json_file=KEY_FIGURES_JSON,
+        generator=f"civicrecord {__version__}",
+        # What the reports' stylesheet (style.css.j2) reads.
+        statuses=STATUS_ORDER, status_colours={s.value: c for s, c in STATUS_COLOURS.items()},
+        report={"title": heading},
+    ))

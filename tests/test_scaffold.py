@@ -340,3 +340,37 @@ def test_fills_an_existing_empty_folder(tmp_path: Path) -> None:
 def test_command_line_mistakes_are_usage_errors(tmp_path: Path, argv: list[str]) -> None:
     assert _run("new", tmp_path / "x", *argv) == 2
     assert not (tmp_path / "x").exists()
+
+
+# --- The README tells a pip user how to get the example and the plugins -------------
+
+
+def _readme_section(title: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"## {title}")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else None]
+
+
+def test_readme_gets_the_example_with_new_and_its_commands_run_as_shown(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    section = _readme_section("Installed with pip: the worked example and the plugins")
+    assert "`civicrecord new DIR` copies it" in section
+    commands = [line.removeprefix("$ civicrecord ").split()
+                for line in section.splitlines() if line.startswith("$ civicrecord ")]
+    assert commands[0][0] == "new" and len(commands) >= 3
+    monkeypatch.chdir(tmp_path)
+    for argv in commands:
+        argv = argv[:argv.index("#")] if "#" in argv else argv
+        assert _run(*argv) == 0, argv
+    capsys.readouterr()
+    assert (tmp_path / "build" / "hauts-de-chambery.html").is_file()
+
+
+def test_readme_installs_every_plugin_in_plugins_folder() -> None:
+    section = _readme_section("Installed with pip: the worked example and the plugins")
+    installed = re.findall(r"^\$ pip install \./(plugins/[\w-]+)", section, re.MULTILINE)
+    present = sorted(f"plugins/{p.name}" for p in (ROOT / "plugins").iterdir()
+                     if (p / "pyproject.toml").is_file())
+    assert sorted(installed) == present

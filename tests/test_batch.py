@@ -270,6 +270,18 @@ def test_the_index_wears_the_reports_theme_and_stylesheet(example_report: civicr
     assert 'http-equiv="Content-Security-Policy"' in index
 
 
+def test_the_index_wears_the_colours_given_to_the_reports(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _run("render", EXAMPLE, _blank(tmp_path / "nord"), "-f", "html", "-o", out,
+                "-O", "theme.primary=#7a1f5c") == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    report_page = (out / f"{EXAMPLE_ID}.html").read_text(encoding="utf-8")
+    assert "--cr-primary: #7a1f5c;" in index and "--cr-primary: #7a1f5c;" in report_page
+    # A theme the HTML renderer refuses fails each report's page; the index keeps the default.
+    outcome = ReportOutcome(Path("a"), report_id="a", title="A", written=(Path("a.json"),))
+    assert "--cr-primary: #00558c;" in batch.index_html([outcome], theme={"primary": "nope"})
+
+
 # --- Failures ----------------------------------------------------------------
 
 

@@ -484,10 +484,16 @@ def write_key_figures(outcomes: Iterable[ReportOutcome], output: Path) -> list[P
     ]
 
 
-def write_index(outcomes: Iterable[ReportOutcome], output: Path) -> Path:
-    """Write ``index.html``: every rendered report, links to its documents and key figures."""
+def write_index(outcomes: Iterable[ReportOutcome], output: Path, *,
+                theme: Mapping[str, Any] | None = None) -> Path:
+    """Write ``index.html``: every rendered report, links to its documents and key figures.
+
+    ``theme`` is the HTML renderer's ``theme`` option (``{"primary": "#005a9c"}``),
+    so the index wears the reports' colours.
+    """
     shown = [outcome for outcome in outcomes if outcome.written]
-    return write_atomically(output / INDEX_FILE, index_html(shown).encode("utf-8"))
+    page = index_html(shown, theme=theme)
+    return write_atomically(output / INDEX_FILE, page.encode("utf-8"))
 
 
 def _common(values: Iterable[str]) -> str | None:
@@ -518,19 +524,26 @@ def _index_template() -> Any:
     return environment.get_template(INDEX_TEMPLATE)
 
 
-def index_html(outcomes: Sequence[ReportOutcome]) -> str:
+def index_html(outcomes: Sequence[ReportOutcome], *,
+               theme: Mapping[str, Any] | None = None) -> str:
     """The index page, in the reports' style: escaped text, no script, nothing fetched.
 
     The page speaks the reports' language when they share one (English
-    otherwise), and each report's own texts carry their own ``lang``.
+    otherwise), and each report's own texts carry their own ``lang``. Its
+    colours are ``theme``'s (the HTML renderer's option); a logo belongs to
+    each report's folder and is left out, and a theme the HTML renderer
+    refused (each report's HTML then failed, saying why) gives the default
+    colours.
     """
     from civicrecord._version import __version__
     from civicrecord.presentation import presenter_for
+    from civicrecord.renderer import RenderError
     from civicrecord.renderers.html import (
         STATUS_COLOURS,
         STATUS_ORDER,
         Labels,
         Theme,
+        theme_from_options,
     )
 
     language = _common(o.language for o in outcomes) or "en"
@@ -538,6 +551,12 @@ def index_html(outcomes: Sequence[ReportOutcome]) -> str:
         warnings.simplefilter("ignore")
         presenter = presenter_for(language)
     labels = Labels(presenter.labels())
+    given = theme if isinstance(theme, Mapping) else {}
+    colours = {key: value for key, value in given.items() if key != "logo"}
+    try:
+        page_theme = theme_from_options({"theme": colours}, None)
+    except RenderError:
+        page_theme = Theme()
     authority = _common(o.authority for o in outcomes)
     heading = f"{authority} – {labels['index_title']}" if authority else labels["index_title"]
     reports = []
@@ -553,7 +572,7 @@ def index_html(outcomes: Sequence[ReportOutcome]) -> str:
             "page": next((d["href"] for d in documents if d["extension"] == "html"), None),
         })
     return str(_index_template().render(
-        language=language, t=labels, theme=Theme(), heading=heading, authority=authority,
+        language=language, t=labels, theme=page_theme, heading=heading, authority=authority,
         reports=reports, csv_file=KEY_FIGURES_CSV, json_file=KEY_FIGURES_JSON,
         generator=f"civicrecord {__version__}",
         # What the reports' stylesheet (style.css.j2) reads.

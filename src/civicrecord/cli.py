@@ -294,7 +294,7 @@ def _render(args: argparse.Namespace) -> int:
         try:
             for written in write_key_figures(result.outcomes, args.output):
                 print(written)
-            print(write_index(result.outcomes, args.output))
+            print(write_index(result.outcomes, args.output, theme=options.get("theme")))
         except OutputError as error:
             print(f"civicrecord: error: {error}", file=sys.stderr)
             status = EXIT_PROBLEMS

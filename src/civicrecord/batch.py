@@ -63,8 +63,9 @@ __all__ = [
 ]
 
 INDEX_FILE = "index.html"
-#: The index page's template, beside the HTML renderer's (it includes their stylesheet).
-INDEX_TEMPLATE = "index.html.j2"
+#: The index page's template, in a folder beside the HTML renderer's templates, whose
+#: stylesheet it includes; apart, so it is no template of the report page.
+INDEX_TEMPLATE = Path(__file__).parent / "renderers" / "templates" / "batch" / "index.html.j2"
 KEY_FIGURES_CSV = "key-figures.csv"
 KEY_FIGURES_JSON = "key-figures.json"
 #: The files a batch writes besides the reports' own documents.
@@ -518,10 +519,11 @@ def _index_template() -> Any:
     from civicrecord.renderers.html import BUILTIN_TEMPLATES, css_string
 
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(BUILTIN_TEMPLATES), autoescape=True,
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        loader=jinja2.FileSystemLoader([INDEX_TEMPLATE.parent, BUILTIN_TEMPLATES]),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+        lstrip_blocks=True)
     environment.filters["css_string"] = css_string
-    return environment.get_template(INDEX_TEMPLATE)
+    return environment.get_template(INDEX_TEMPLATE.name)
 
 
 def index_html(outcomes: Sequence[ReportOutcome], *,

@@ -664,7 +664,7 @@ def test_load_raises_every_error_and_validate_returns_warnings_too(tmp_path: Pat
 
 def test_validate_never_raises_on_a_missing_path(tmp_path: Path) -> None:
     assert [p.message for p in civicrecord.validate(tmp_path / "nope.yaml")] == [
-        "cannot read the file: it is missing"
+        f"no such file or folder: {tmp_path / 'nope.yaml'}"
     ]
 
 

@@ -494,7 +494,8 @@ def test_numbers_are_finite(problems: Problems, old: str, new: str, expected: st
          "currency code, not 'person' (for euros write 'EUR')"),
         ("url: https://example.org/report", "url: example.org/report",
          "r.yaml:65:15: error: axes[0].actions[0].indicators[0].source.url: 'example.org/report'"
-         " is not a web address (write a full address starting with https://)"),
+         " is not a web address (write a full address starting with https:// (or mailto: for an"
+         " e-mail address))"),
     ],
     ids=["qualitative-number", "count-text", "duration-unit", "money-unit", "url"],
 )

@@ -25,7 +25,7 @@ import json
 import os
 import shutil
 import sys
-import tempfile
+import time
 import urllib.parse
 import warnings
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -36,7 +36,13 @@ import attrs
 from attrs import field, frozen
 
 from civicrecord.model import Indicator, Report
-from civicrecord.output import Flusher, OutputError, write_atomically
+from civicrecord.output import (
+    Flusher,
+    OutputError,
+    make_staging_folder,
+    remove_stale_staging,
+    write_atomically,
+)
 from civicrecord.problems import Problem
 
 if TYPE_CHECKING:
@@ -292,9 +298,11 @@ def render_reports(
     sent to another process, so in-process plugins reach one job only.
     """
     output = Path(output)
+    started = time.time()
     try:
         output.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".civicrecord-", dir=output))
+        remove_stale_staging(output, started)
+        staging = make_staging_folder(output)
     except OSError as error:
         raise OutputError(f"cannot write in output folder {output}: {error.strerror}") from None
     try:

@@ -459,11 +459,13 @@ def _handler_class(preview: PreviewPage) -> Any:
     return Handler
 
 
-def _print_outcome(path: Path, built: _Rendering) -> None:
+def _print_outcome(path: Path, built: _Rendering, *, first: bool = False) -> None:
+    """Problems and the outcome in the terminal: each save says whether it rendered."""
     for problem in built.problems:
         print(problem, file=sys.stderr)
     if built.content is not None:
-        print(f"{path}: rendered", file=sys.stderr, flush=True)
+        if not first:  # the "Serving" line says so for the first rendering
+            print(f"{path}: rendered again", file=sys.stderr, flush=True)
         return
     if built.failure is not None:
         print(f"civicrecord: error: {built.failure}", file=sys.stderr)
@@ -498,7 +500,7 @@ def _serve(server: ThreadingHTTPServer, preview: PreviewPage, watched: list[Path
         watcher.start()
         watching.wait()
         if not stop.is_set():
-            _print_outcome(path, preview.rebuild())
+            _print_outcome(path, preview.rebuild(), first=True)
             serving.start()
             print(f"Serving {path} at http://{shown_host}:{port}/ (Ctrl+C to stop)",
                   flush=True)

@@ -508,7 +508,8 @@ def _serve(server: ThreadingHTTPServer, preview: PreviewPage, watched: list[Path
     finally:
         stop.set()
         preview.stop()
-        server.shutdown()
+        if serving.is_alive():
+            server.shutdown()  # waits for serve_forever, so only once it has started
         server.server_close()
         watcher.join(timeout=5)
         for number, handler in previous.items():

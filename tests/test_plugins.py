@@ -115,16 +115,19 @@ def test_every_call_builds_a_fresh_plugin_set() -> None:
     assert with_outline.manager is not without.manager
 
 
-def test_builtin_formats_are_registered_through_the_same_hook() -> None:
+def test_builtin_formats_and_commands_are_registered_through_the_same_hooks() -> None:
     plugins = load_plugins(entry_points=False)
     for module_name in BUILTIN_PLUGINS:
         info = plugins.infos[module_name]
         assert info.builtin and info.distribution == "civicrecord"
-        assert "register_renderers" in info.hooks
+        assert {"register_renderers", "register_commands"} & set(info.hooks), module_name
         module = importlib.import_module(module_name)
-        assert module.register_renderers in [
-            impl.function for impl in plugins.manager.hook.register_renderers.get_hookimpls()
-        ]
+        for hook in info.hooks:
+            assert getattr(module, hook) in [
+                impl.function for impl in getattr(plugins.manager.hook, hook).get_hookimpls()
+            ]
+    assert {"html", "docx", "json"} <= set(plugins.renderers())
+    assert "serve" in plugins.commands()
 
 
 @pytest.mark.parametrize("name", ["HTML", "2col", "my_format", "my format", "", "-x"])

@@ -139,7 +139,9 @@ def trajectory(indicator: Indicator) -> tuple[Point, ...]:
     if baseline is not None and (value := _number(baseline.value)) is not None:
         points.append(Point(value, baseline.date))
     if indicator.series:
-        points.extend(Point(o.value, o.date) for o in indicator.series)
+        # A series that repeats the baseline's date does not show it twice.
+        points.extend(Point(o.value, o.date) for o in indicator.series
+                      if not (points and o.date == points[0].date))
     elif (current := current_point(indicator)) is not None:
         points.append(current)
     return tuple(points)

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
+from civicrecord.change import has_change_data
 from civicrecord.model import (
     ActionStatus,
     Indicator,
-    ReferencePoint,
     Report,
     ThematicAxis,
 )
@@ -63,6 +63,7 @@ __all__ = [
     "status_chart",
     "text_html",
     "theme_from_options",
+    "what_changed",
 ]
 
 #: The folder of the built-in templates; a user's ``template_dir`` is searched first.
@@ -542,6 +543,16 @@ def _by_id(items: Iterable[Any]) -> _ById:
     return found
 
 
+def what_changed(report: Report) -> list[tuple[ThematicAxis, list[Indicator]]]:
+    """Each axis with its figures that have a baseline, a target or a series."""
+    found = []
+    for axis in report.axes:
+        figures = [i for i in _figures_of(axis) if has_change_data(i)]
+        if figures:
+            found.append((axis, figures))
+    return found
+
+
 def _figures_of(axis: ThematicAxis) -> list[Indicator]:
     """An axis's own figures, then its actions' figures, in reading order."""
     return [*axis.indicators, *(i for action in axis.actions for i in action.indicators)]
@@ -640,8 +651,13 @@ def render_html(report: Report, context: RenderContext) -> bytes:
     presenter = presenter_for(context.language)
     environment = _environment(context.template_dir)
 
-    def reference(indicator: Indicator, point: ReferencePoint) -> str:
-        return presenter.indicator_value(attrs.evolve(indicator, value=point.value))
+    def chart_svg(indicator: Indicator) -> Any:
+        """The figure's change chart as inline SVG (markup made by civicrecord.charts)."""
+        if not has_change_data(indicator):
+            return ""
+        from civicrecord.charts import change_chart_svg
+
+        return _markupsafe().Markup(change_chart_svg(indicator, presenter))
 
     render_globals = dict(
         report=report,
@@ -652,7 +668,9 @@ def render_html(report: Report, context: RenderContext) -> bytes:
         figures=list(report.indicators()),
         statuses=STATUS_ORDER,
         generator=f"civicrecord {__version__}",
-        reference_value=reference,
+        chart_svg=chart_svg,
+        reference_value=lambda indicator, point: presenter.value(indicator, point.value),
+        changes=what_changed(report),
         figures_of=_figures_of,
         period_text=presenter.period,
         place_by_id=_by_id(report.neighbourhood.places),

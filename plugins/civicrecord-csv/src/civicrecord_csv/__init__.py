@@ -40,7 +40,7 @@ def register_renderers() -> list[Renderer]:
             name="csv",
             extension="csv",
             media_type="text/csv; charset=utf-8; header=present",
-            description="Figures and budgets as a tidy open-data table, one row per figure and date",
+            description="Figures and budgets as a tidy open-data table, a row per figure and date",
             render=render_csv,
         ),
         Renderer(

@@ -296,9 +296,10 @@ def table_schema() -> dict[str, Any]:
         "missingValues": [""],
         "description": (
             "Figures of a civicrecord neighbourhood report, one row per figure and date, "
-            "per breakdown part and per action budget (see record). Text cells that would start with =, +, -, @, a tab or a "
-            "carriage return begin with an apostrophe (') so that spreadsheets do not run "
-            "them as formulas; remove it to get the report's text."
+            "per breakdown part and per action budget (see record). Text cells that would "
+            "start with =, +, -, @, a tab or a carriage return begin with an apostrophe (') "
+            "so that spreadsheets do not run them as formulas; remove it to get the report's "
+            "text."
         ),
     }
 

@@ -164,7 +164,7 @@ def test_a_wheel_built_from_the_sdist_ships_the_example_too(tmp_path: Path) -> N
 
 
 def test_the_editable_install_finds_the_example_in_the_source_tree() -> None:
-    assert available_examples() == ["hauts_de_chambery"]
+    assert available_examples() == ["hauts_de_chambery", "larkfield"]
 
 
 # --- A copy of the example ---------------------------------------------------

@@ -57,7 +57,9 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "civicrecord"
 
 
+@functools.cache
 def _catalogue_languages() -> tuple[str, ...]:
+    """Languages with a catalogue in the package; found once, as the package's files are."""
     return tuple(sorted(
         (path.name for path in LOCALE_DIR.iterdir()
          if (path / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()
@@ -188,7 +190,7 @@ class Presenter:
 
     def label(self, key: str) -> str:
         """A fixed label ("Le besoin au départ"), in the report's language."""
-        return LABELS[self.labels_language][key]
+        return _catalogue(self.labels_language)[key]
 
     def labels(self) -> Mapping[str, str]:
         """All labels, for templates."""

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from hypothesis import given
 
 import civicrecord
 from civicrecord.change import figure_change, has_change_data
@@ -36,6 +37,7 @@ from civicrecord.model import (
     Report,
 )
 from civicrecord.presentation import presenter_for
+from strategies import reports
 
 ROOT = Path(__file__).resolve().parent.parent
 LARKFIELD = ROOT / "examples" / "larkfield"
@@ -298,3 +300,71 @@ def test_the_french_example_renders_without_a_what_changed_section(name: str) ->
     text = render(report, name).decode("utf-8")
     assert "Ce qui a changé" not in text.replace(report.subtitle or "", "")
     assert 'id="what-changed"' not in text and "cr-chart" not in text.split("</style>")[-1]
+
+
+def test_charts_are_imported_only_by_a_render_that_draws_one() -> None:
+    """No chart code for `import civicrecord`, `validate`, or a page without a chart."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, civicrecord\n"
+        "def charts(): return sorted(m for m in sys.modules if m == 'civicrecord.charts' "
+        "or m.split('.')[0] in ('matplotlib', 'plotly', 'pygal', 'altair'))\n"
+        f"assert charts() == [], charts()\n"
+        f"assert civicrecord.validate({str(LARKFIELD)!r}) == []\n"
+        f"assert charts() == [], charts()\n"
+        f"civicrecord.render(civicrecord.load({str(CHAMBERY)!r}), 'html')\n"
+        f"assert charts() == [], charts()\n"
+        f"civicrecord.render(civicrecord.load({str(LARKFIELD)!r}), 'html')\n"
+        "assert charts() == ['civicrecord.charts'], charts()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_chart_is_inline_svg_without_script_and_escapes_the_label(larkfield: Report) -> None:
+    import attrs
+    from lxml import etree
+
+    from civicrecord.charts import change_chart_svg, chart_alt_text
+
+    presenter = presenter_for("en")
+    damp = next(i for _, _, i in larkfield.indicators() if i.id == "damp-reports")
+    hostile = attrs.evolve(damp, label='<script>alert(1)</script> & "reports"')
+    svg = change_chart_svg(hostile, presenter)
+    tree = etree.fromstring(svg.encode("utf-8"))
+    assert tree.tag == "{http://www.w3.org/2000/svg}svg" and tree.get("role") == "img"
+    assert not tree.xpath("//*[local-name()='script' or local-name()='image' or "
+                          "local-name()='foreignObject']")
+    assert not [a for e in tree.iter() for a in e.attrib if a.startswith("on")]
+    title = tree.find("{http://www.w3.org/2000/svg}title")
+    assert title is not None and title.text == chart_alt_text(hostile, presenter)
+    assert title.text.startswith('<script>alert(1)</script> & "reports": baseline 412 (2019)')
+    texts = [e.text for e in tree.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts == ["412", "2019", "187", "2024", "150", "2025"]
+    assert tree.xpath("count(//*[contains(@class, 'cr-chart__point')])") == 4
+    assert tree.xpath("count(//*[contains(@class, 'cr-chart__target-mark')])") == 1
+    undrawn = attrs.evolve(damp, baseline=None, target=None, series=())
+    assert change_chart_svg(undrawn, presenter) == ""
+
+
+@given(report=reports())
+def test_every_figure_of_any_report_charts_as_well_formed_svg(report: Report) -> None:
+    from lxml import etree
+
+    from civicrecord.charts import change_chart_svg, chart_alt_text
+
+    presenter = presenter_for(report.language)
+    for _, _, indicator in report.indicators():
+        svg = change_chart_svg(indicator, presenter)
+        if not has_change_data(indicator) or not isinstance(indicator.value, int | float):
+            continue
+        tree = etree.fromstring(svg.encode("utf-8"))
+        alt = chart_alt_text(indicator, presenter)
+        assert tree.findtext("{http://www.w3.org/2000/svg}title") == alt
+        for point in indicator.series:
+            assert presenter.value(indicator, point.value) in alt
+        for shape in tree.iter("{http://www.w3.org/2000/svg}circle"):
+            assert 0 <= float(shape.get("cx")) <= 320 and 0 <= float(shape.get("cy")) <= 150

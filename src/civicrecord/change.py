@@ -24,6 +24,7 @@ Numbers are subtracted as the decimals they were written as, so 9.8 - 14.2 is
 from __future__ import annotations
 
 import enum
+import math
 from decimal import Decimal
 
 from attrs import frozen
@@ -178,7 +179,8 @@ def progress(start: float, current: float, target: float) -> float | None:
     way = _difference(target, start)
     if way == 0:
         return None
-    return float(_difference(current, start)) / float(way)
+    share = float(_difference(current, start)) / float(way)
+    return share if math.isfinite(share) else None
 
 
 def figure_change(indicator: Indicator) -> Change | None:
@@ -196,6 +198,8 @@ def figure_change(indicator: Indicator) -> Change | None:
     relative = None
     if not in_points and start.value != 0:
         relative = float(absolute) / float(start.value)
+        if not math.isfinite(relative):
+            relative = None  # a start too close to zero for a ratio to mean anything
     target = None
     share = None
     if indicator.target is not None and (value := _number(indicator.target.value)) is not None:

@@ -147,7 +147,7 @@ def chart_alt_text(indicator: Indicator, presenter: Presenter) -> str:
         parts.append(presenter.pattern("target-value",
                                        value=_value_text(indicator, presenter,
                                                          layout.target.point)))
-    label = indicator.label.strip()
+    label = " ".join(indicator.label.split())  # one line: the alternative is read out
     label = label[:1].upper() + label[1:]
     values = ", ".join(parts)
     change = presenter.change_sentence(indicator)

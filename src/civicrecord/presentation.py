@@ -237,9 +237,15 @@ class Presenter:
     @_remembered
     def share(self, value: float) -> str:
         """A share as a whole percentage: ``0.546`` -> "55 %", "55%"."""
+        import decimal
+
         from babel.numbers import format_percent
 
-        return str(format_percent(value, locale=self.locale))
+        # Enough digits for any finite float: a start close to zero can make a
+        # relative change huge, and Babel rounds in the current decimal context.
+        with decimal.localcontext() as context:
+            context.prec = 400
+            return str(format_percent(Decimal(repr(float(value))), locale=self.locale))
 
     @_remembered
     def date(self, date: PartialDate) -> str:

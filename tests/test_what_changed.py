@@ -350,6 +350,7 @@ def test_a_chart_is_inline_svg_without_script_and_escapes_the_label(larkfield: R
     assert change_chart_svg(undrawn, presenter) == ""
 
 
+@pytest.mark.filterwarnings("ignore::civicrecord.presentation.UnsupportedLanguageWarning")
 @given(report=reports())
 def test_every_figure_of_any_report_charts_as_well_formed_svg(report: Report) -> None:
     from lxml import etree

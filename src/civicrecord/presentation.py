@@ -229,10 +229,14 @@ class Presenter:
     @_remembered
     def percentage(self, value: float) -> str:
         """``12.5`` -> "12,5 %" in French, "12.5%" in English (Babel's ``format_percent``)."""
+        import decimal
+
         from babel.numbers import format_percent
 
-        share = Decimal(repr(value) if isinstance(value, float) else value) / 100
-        return str(format_percent(share, locale=self.locale, decimal_quantization=False))
+        with decimal.localcontext() as context:
+            context.prec = 400  # exact for any finite float, however large
+            share = Decimal(repr(value) if isinstance(value, float) else value) / 100
+            return str(format_percent(share, locale=self.locale, decimal_quantization=False))
 
     @_remembered
     def share(self, value: float) -> str:

@@ -29,7 +29,14 @@ from decimal import Decimal
 
 from attrs import frozen
 
-from civicrecord.model import Direction, Indicator, MeasureKind, PartialDate
+from civicrecord.model import (
+    Direction,
+    Indicator,
+    MeasureKind,
+    PartialDate,
+    Report,
+    ThematicAxis,
+)
 
 __all__ = [
     "Change",
@@ -37,6 +44,7 @@ __all__ = [
     "Verdict",
     "current_point",
     "figure_change",
+    "figures_that_change",
     "has_change_data",
     "progress",
     "trajectory",
@@ -98,6 +106,18 @@ class Change:
 def has_change_data(indicator: Indicator) -> bool:
     """Whether the figure has a baseline, a target or a series: what a chart can show."""
     return bool(indicator.baseline or indicator.target or indicator.series)
+
+
+def figures_that_change(report: Report) -> list[tuple[ThematicAxis, list[Indicator]]]:
+    """Each axis with its figures that have a baseline, a target or a series, in reading
+    order (the axis's own, then its actions'): what a "What changed" section lists."""
+    found: list[tuple[ThematicAxis, list[Indicator]]] = []
+    for axis, _action, indicator in report.indicators():
+        if has_change_data(indicator):
+            if not found or found[-1][0] is not axis:
+                found.append((axis, []))
+            found[-1][1].append(indicator)
+    return found
 
 
 def _number(value: object) -> int | float | None:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
-from civicrecord.change import has_change_data
+from civicrecord.change import figures_that_change, has_change_data
 from civicrecord.model import (
     ActionStatus,
     Indicator,
@@ -63,7 +63,6 @@ __all__ = [
     "status_chart",
     "text_html",
     "theme_from_options",
-    "what_changed",
 ]
 
 #: The folder of the built-in templates; a user's ``template_dir`` is searched first.
@@ -543,16 +542,6 @@ def _by_id(items: Iterable[Any]) -> _ById:
     return found
 
 
-def what_changed(report: Report) -> list[tuple[ThematicAxis, list[Indicator]]]:
-    """Each axis with its figures that have a baseline, a target or a series."""
-    found = []
-    for axis in report.axes:
-        figures = [i for i in _figures_of(axis) if has_change_data(i)]
-        if figures:
-            found.append((axis, figures))
-    return found
-
-
 def _figures_of(axis: ThematicAxis) -> list[Indicator]:
     """An axis's own figures, then its actions' figures, in reading order."""
     return [*axis.indicators, *(i for action in axis.actions for i in action.indicators)]
@@ -670,7 +659,7 @@ def render_html(report: Report, context: RenderContext) -> bytes:
         generator=f"civicrecord {__version__}",
         chart_svg=chart_svg,
         reference_value=lambda indicator, point: presenter.value(indicator, point.value),
-        changes=what_changed(report),
+        changes=figures_that_change(report),
         figures_of=_figures_of,
         period_text=presenter.period,
         place_by_id=_by_id(report.neighbourhood.places),

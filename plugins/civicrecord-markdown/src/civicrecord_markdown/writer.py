@@ -179,14 +179,9 @@ class _Writer:
     def what_changed(self) -> None:
         """Near the top: each axis's figures with a baseline, target or series, and their
         change in words."""
-        from civicrecord.change import has_change_data
+        from civicrecord.change import figures_that_change
 
-        sections: list[tuple[ThematicAxis, list[Indicator]]] = []
-        for axis, _action, indicator in self.report.indicators():
-            if has_change_data(indicator):
-                if not sections or sections[-1][0] is not axis:
-                    sections.append((axis, []))
-                sections[-1][1].append(indicator)
+        sections = figures_that_change(self.report)
         if not sections:
             return
         self.heading(2, self.label("what_changed"))

@@ -47,6 +47,8 @@ from typing import Any
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 EXAMPLE = ROOT / "examples" / "hauts_de_chambery"
+#: The English example: figures with series, baselines and targets, so change charts.
+CHANGE_EXAMPLE = ROOT / "examples" / "larkfield"
 if str(BENCH_DIR) not in sys.path:  # run as a script or imported by the test alike
     sys.path.insert(0, str(BENCH_DIR))
 
@@ -290,6 +292,16 @@ def warm(run: Run) -> tuple[Any, list[str]]:
                 "(the shared set, checked per call)",
                 show(timed), target=f"≤ {ms(WARM_TARGETS['json'])}",
                 result=within(timed, WARM_TARGETS["json"]))
+    english = civicrecord.load(CHANGE_EXAMPLE, plugins=plugin_set)
+
+    def every_format() -> None:
+        for name in formats:
+            civicrecord.render(english, name, plugins=plugin_set, base_dir=CHANGE_EXAMPLE)
+
+    timed = median_call(every_format, repeats)
+    run.raw["warm"]["english_example_every_format"] = asdict(timed)
+    run.add(section, f"render the English example (charts of what changed) to every format "
+            f"({', '.join(formats)})", show(timed))
     for name in PANDOC_FORMATS:
         if name not in formats:
             run.add(section, f"render {name}", "not available",

@@ -32,12 +32,14 @@ from civicrecord.model import (
     BreakdownKind,
     BreakdownPart,
     Budget,
+    Direction,
     Indicator,
     IndicatorPeriod,
     Introduction,
     MeasureKind,
     Milestone,
     Neighbourhood,
+    Observation,
     PartialDate,
     Partner,
     PartnerKind,
@@ -201,6 +203,13 @@ def _indicator(draw: Any, fresh_id: _Ids, period: ReportingPeriod) -> Indicator:
     )))
     number = st.integers(-10**6, 10**6) | st.floats(-1e6, 1e6, allow_nan=False)
     point = st.builds(ReferencePoint, number | texts(), _optional(partial_dates()))
+    series: tuple[Observation, ...] = ()
+    if kind is MeasureKind.COUNT and isinstance(value, int) and draw(st.booleans()):
+        years = sorted(draw(st.sets(st.integers(1990, 2100), min_size=1, max_size=4)))
+        earlier = [draw(st.integers(0, 10**6)) for _ in years[:-1]]
+        series = tuple(
+            Observation(PartialDate(year), number_, draw(_optional(texts())))
+            for year, number_ in zip(years, [*earlier, value], strict=True))
     return Indicator(
         id=fresh_id(),
         label=draw(texts()),
@@ -208,8 +217,10 @@ def _indicator(draw: Any, fresh_id: _Ids, period: ReportingPeriod) -> Indicator:
         value=value,
         unit=unit,
         period=indicator_period,
+        direction=draw(_optional(st.sampled_from(Direction))),
         baseline=draw(_optional(point)),
         target=draw(_optional(point)),
+        series=series,
         breakdowns=breakdowns,
         source=draw(_optional(st.builds(Source, texts(), _optional(_urls()),
                                         _optional(partial_dates())))),
@@ -246,13 +257,18 @@ def _action(draw: Any, fresh_id: _Ids, period: ReportingPeriod, places: list[str
         Budget, st.integers(0, 10**8) | st.floats(0, 1e8, allow_nan=False),
         st.sampled_from(_CURRENCIES), st.none(),
     )))
+    status = draw(st.sampled_from(ActionStatus))
+    date = draw(_optional(within)) if start is None and end is None else None
+    status_date = None if status is ActionStatus.NOT_ASSESSED else draw(_optional(within))
     return Action(
         id=fresh_id(),
         title=draw(texts()),
         description=draw(texts(max_size=80)),
-        status=draw(st.sampled_from(ActionStatus)),
+        status=status,
         start=start,
         end=end,
+        date=date,
+        status_date=status_date,
         places=some(places),
         partners=some(partners),
         programmes=some(programmes),

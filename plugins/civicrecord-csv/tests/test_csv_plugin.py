@@ -109,37 +109,89 @@ def test_both_formats_come_through_the_entry_point() -> None:
 # --- the table -----------------------------------------------------------------------------
 
 
-def test_one_row_per_figure_and_per_breakdown_part(report: Report, plugins: PluginSet) -> None:
+@pytest.fixture(scope="module", params=["hauts_de_chambery", "larkfield"])
+def any_example(request: pytest.FixtureRequest) -> Report:
+    folder = REPO_EXAMPLE.parent / request.param
+    if not folder.is_dir():
+        folder = PACKAGED_EXAMPLE.parent / request.param
+    return civicrecord.load(folder)
+
+
+def test_one_row_per_figure_and_date_breakdown_part_and_budget(any_example: Report,
+                                                               plugins: PluginSet) -> None:
+    report = any_example
     _, table = read(render(report, plugins))
     expected = []
-    for axis, action, figure in report.indicators():
-        expected.append((axis.id, action.id if action else "", figure.id, "", ""))
-        for breakdown in figure.breakdowns:
-            expected += [(axis.id, action.id if action else "", figure.id,
-                          breakdown.dimension, part.label) for part in breakdown.parts]
-    assert [(r["axis_id"], r["action_id"], r["indicator_id"], r["dimension"], r["part"])
-            for r in table] == expected
+    for axis in report.axes:
+        owned = [(None, i) for i in axis.indicators]
+        for action in axis.actions:
+            owned += [(action, i) for i in action.indicators]
+            owned.append((action, None))
+        for action, figure in owned:
+            action_id = action.id if action else ""
+            if figure is None:
+                if action is not None and action.budget is not None:
+                    expected.append(("budget", axis.id, action_id, "", "", ""))
+                continue
+            expected += [("figure", axis.id, action_id, figure.id, "", "")
+                         ] * max(len(figure.series), 1)
+            for breakdown in figure.breakdowns:
+                expected += [("breakdown", axis.id, action_id, figure.id,
+                              breakdown.dimension, part.label) for part in breakdown.parts]
+    assert [(r["record"], r["axis_id"], r["action_id"], r["indicator_id"], r["dimension"],
+             r["part"]) for r in table] == expected
     assert any(r["dimension"] for r in table), "the example has a breakdown"
 
 
-def test_cells_hold_the_reports_values(report: Report, plugins: PluginSet) -> None:
+def test_cells_hold_the_reports_values(any_example: Report, plugins: PluginSet) -> None:
+    report = any_example
     _, table = read(render(report, plugins))
-    by_id = {(r["indicator_id"], r["part"]): r for r in table}
+    figures = [r for r in table if r["record"] == "figure"]
     for axis, action, figure in report.indicators():
-        row = by_id[(figure.id, "")]
-        assert (row["report_id"], row["neighbourhood"], row["city"]) == (
-            report.id, report.neighbourhood.name, report.neighbourhood.city)
-        assert (row["axis"], row["action"]) == (axis.title, action.title if action else "")
-        assert (row["label"], row["kind"], row["unit"]) == (
-            figure.label, figure.kind.value, figure.unit or "")
-        assert float(row["value"]) == figure.value
-        assert row["source"] == (figure.source.name if figure.source else "")
-        assert row["period"] == (figure.period.kind.value if figure.period else "")
-        for breakdown in figure.breakdowns:
-            for part in breakdown.parts:
-                part_row = by_id[(figure.id, part.label)]
-                assert float(part_row["value"]) == part.value
-                assert part_row["breakdown_kind"] == breakdown.kind.value
+        rows = [r for r in figures if r["indicator_id"] == figure.id]
+        for row in rows:
+            assert (row["report_id"], row["neighbourhood"], row["city"]) == (
+                report.id, report.neighbourhood.name, report.neighbourhood.city)
+            assert (row["axis"], row["action"]) == (axis.title, action.title if action else "")
+            assert (row["label"], row["kind"], row["unit"]) == (
+                figure.label, figure.kind.value, figure.unit or "")
+            assert row["period"] == (figure.period.kind.value if figure.period else "")
+            assert row["direction"] == (figure.direction.value if figure.direction else "")
+            assert row["note"] == (figure.note or "")
+            for name in ("baseline", "target"):
+                point = getattr(figure, name)
+                assert row[name] == ("" if point is None else _plain(point.value))
+                assert row[f"{name}_date"] == ("" if point is None or point.date is None
+                                               else str(point.date))
+        if figure.series:
+            assert [(r["date"], float(r["value"]), r["value_note"]) for r in rows] == [
+                (str(p.date), p.value, p.note or "") for p in figure.series]
+            assert [r["source"] for r in rows] == [
+                (p.source or figure.source).name if (p.source or figure.source) else ""
+                for p in figure.series]
+        else:
+            (row,) = rows
+            if isinstance(figure.value, str):
+                assert row["value_text"] == figure.value
+            else:
+                assert float(row["value"]) == figure.value
+            assert row["source"] == (figure.source.name if figure.source else "")
+        parts = [r for r in table if r["record"] == "breakdown" and
+                 r["indicator_id"] == figure.id]
+        assert [(r["dimension"], r["part"], float(r["value"]), r["breakdown_kind"])
+                for r in parts] == [(b.dimension, part.label, part.value, b.kind.value)
+                                    for b in figure.breakdowns for part in b.parts]
+    budgets = [(r["action_id"], float(r["value"]), r["unit"], r["period"])
+               for r in table if r["record"] == "budget"]
+    assert budgets == [(action.id, action.budget.amount, action.budget.currency,
+                        action.budget.period.kind.value if action.budget.period else "")
+                       for _, action in report.actions() if action.budget]
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def test_file_is_utf8_with_header_and_crlf_as_rfc_4180_says(report: Report,

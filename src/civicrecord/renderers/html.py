@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
+from civicrecord.change import figures_that_change, has_change_data
 from civicrecord.model import (
     ActionStatus,
     Indicator,
-    ReferencePoint,
     Report,
     ThematicAxis,
 )
@@ -640,8 +640,13 @@ def render_html(report: Report, context: RenderContext) -> bytes:
     presenter = presenter_for(context.language)
     environment = _environment(context.template_dir)
 
-    def reference(indicator: Indicator, point: ReferencePoint) -> str:
-        return presenter.indicator_value(attrs.evolve(indicator, value=point.value))
+    def chart_svg(indicator: Indicator) -> Any:
+        """The figure's change chart as inline SVG (markup made by civicrecord.charts)."""
+        if not has_change_data(indicator):
+            return ""
+        from civicrecord.charts import change_chart_svg
+
+        return _markupsafe().Markup(change_chart_svg(indicator, presenter))
 
     render_globals = dict(
         report=report,
@@ -652,7 +657,9 @@ def render_html(report: Report, context: RenderContext) -> bytes:
         figures=list(report.indicators()),
         statuses=STATUS_ORDER,
         generator=f"civicrecord {__version__}",
-        reference_value=reference,
+        chart_svg=chart_svg,
+        reference_value=lambda indicator, point: presenter.value(indicator, point.value),
+        changes=figures_that_change(report),
         figures_of=_figures_of,
         period_text=presenter.period,
         place_by_id=_by_id(report.neighbourhood.places),

@@ -44,7 +44,7 @@ def test_a_command_named_like_a_builtin_is_left_out_and_the_rest_work(
         lambda: [Command("validate", "not the real one", _configure, _greet)]))
     _use(monkeypatch, clash)
     assert cli.main(["schema"]) == 0
-    plugins = load_plugins([clash], entry_points=False)
+    plugins = load_plugins([clash], entry_points=False, builtins=())
     assert plugins.commands(reserved=["validate"]) == {}
     assert any("'validate' is already provided by civicrecord itself" in str(fault)
                for fault in plugins.faults)
@@ -59,7 +59,7 @@ def test_a_failing_register_commands_is_a_fault_not_a_crash(
     plugin = SimpleNamespace(register_commands=hookimpl(broken))
     _use(monkeypatch, plugin)
     assert cli.main(["schema"]) == 0
-    plugins = load_plugins([plugin], entry_points=False)
+    plugins = load_plugins([plugin], entry_points=False, builtins=())
     assert plugins.commands() == {}
     assert any("RuntimeError: boom" in str(fault) for fault in plugins.faults)
     capsys.readouterr()

@@ -192,9 +192,16 @@ def test_the_runner_compares_output_strictly() -> None:
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    """The core commands and those the built-in plugins register (reference-docx)."""
+    from civicrecord.plugins import load_plugins
+
     parser = _build_parser()
     (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return dict(action.choices)
+    commands = dict(action.choices)
+    for name, command in load_plugins(entry_points=False).commands(reserved=commands).items():
+        commands[name] = argparse.ArgumentParser(prog=f"civicrecord {name}")
+        command.configure(commands[name])
+    return commands
 
 
 def _sections(page: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import os
 import re
 import subprocess
@@ -28,6 +29,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import civicrecord
+import docx_summary
 from civicrecord import RenderError
 from civicrecord.cli import main
 from civicrecord.model import (
@@ -45,9 +47,11 @@ from civicrecord.model import (
 )
 from civicrecord.presentation import UnsupportedLanguageWarning, presenter_for
 from civicrecord.renderers.docx import REQUIRED_STYLES, reference_docx
-from civicrecord.renderers.docx_ooxml import clean
+from civicrecord.renderers.docx.ooxml import clean
+from civicrecord.renderers.docx.package import FILE_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "hauts_de_chambery"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
 TOC = r'TOC \o "1-3" \h \z \u'
@@ -312,19 +316,30 @@ def test_a_sparse_report_in_an_unsupported_language(example_report: Any) -> None
     assert header == example_report.title
 
 
-def test_same_report_gives_the_same_bytes(example_report: Any, example_docx: bytes) -> None:
-    again = render(example_report)
-    with zipfile.ZipFile(io.BytesIO(again)) as a, zipfile.ZipFile(io.BytesIO(example_docx)) as b:
-        assert a.read("word/document.xml") == b.read("word/document.xml")
-    assert again == example_docx
+def test_the_document_is_the_one_before_the_lxml_rewrite(example_report: Any) -> None:
+    """Same text, styles and order as the renderer this one replaced (tests/docx_before.json)."""
+    before = json.loads(docx_summary.FIXTURE.read_text(encoding="utf-8"))
+    reports = docx_summary.reports(example_report)
+    assert sorted(reports) == sorted(before)
+    for name, report in reports.items():
+        assert docx_summary.summary(render(report)) == before[name], name
+
+
+def test_the_same_report_gives_the_same_bytes_in_two_processes(example_docx: bytes,
+                                                              tmp_path: Path) -> None:
+    code = ("import sys, civicrecord; sys.stdout.buffer.write(civicrecord.render("
+            f"civicrecord.load({str(EXAMPLE)!r}), 'docx'))")
+    outputs = [subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
+                              timeout=120, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2")]
+    assert outputs[0] == outputs[1] == example_docx
 
 
 def test_the_output_is_a_clean_package(example_docx: bytes) -> None:
     with zipfile.ZipFile(io.BytesIO(example_docx)) as archive:
         assert archive.testzip() is None
         names = archive.namelist()
-        # Word reads the content types first, then the package's relationships.
-        assert names[:3] == ["[Content_Types].xml", "_rels/.rels", "docProps/core.xml"]
+        assert names[0] == "[Content_Types].xml"  # Word reads the content types first
         assert len(set(names)) == len(names)
         assert not [n for n in names if "thumbnail" in n]
         assert {info.date_time for info in archive.infolist()} == {(2026, 1, 1, 0, 0, 0)}
@@ -339,59 +354,16 @@ def test_the_output_is_a_clean_package(example_docx: bytes) -> None:
             etree.fromstring(archive.read(name))  # every part is well-formed XML
 
 
-def test_the_zip_writer_is_read_back_by_zipfile() -> None:
-    from civicrecord.renderers.docx_zip import deflated, zip_bytes
-
-    parts = {"[Content_Types].xml": b"<Types/>", "word/document.xml": "é<w:p/>".encode() * 500,
-             "empty.xml": b"", "média/ünïcode.xml": b"<x/>"}
-    when = datetime.date(2026, 3, 14)
-    content = zip_bytes([deflated(name, data) for name, data in parts.items()], when)
-    assert content == zip_bytes([deflated(name, data) for name, data in parts.items()], when)
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        assert archive.testzip() is None
-        assert archive.namelist() == list(parts)
-        assert {name: archive.read(name) for name in parts} == parts
-        assert {info.date_time for info in archive.infolist()} == {(2026, 3, 14, 0, 0, 0)}
-    # ZIP dates start in 1980.
-    old = zip_bytes([deflated("a.xml", b"<a/>")], datetime.date(1970, 6, 2))
-    assert zipfile.ZipFile(io.BytesIO(old)).infolist()[0].date_time == (1980, 6, 2, 0, 0, 0)
-
-
-@given(st.dictionaries(st.text(st.characters(exclude_categories=["Cs", "Cc"]), min_size=1,
-                               max_size=20), st.binary(max_size=3000), max_size=5))
-def test_any_entries_survive_the_zip_writer(parts: dict[str, bytes]) -> None:
-    from civicrecord.renderers.docx_zip import deflated, zip_bytes
-
-    content = zip_bytes([deflated(name, data) for name, data in parts.items()],
-                        datetime.date(2026, 1, 1))
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        assert archive.testzip() is None
-        assert [info.filename for info in archive.infolist()] == list(parts)
-        assert [archive.read(info) for info in archive.infolist()] == list(parts.values())
-
-
-def test_the_package_parts_are_what_python_docx_saves(monkeypatch: pytest.MonkeyPatch) -> None:
-    # package_parts borrows python-docx's private save steps; without them (another
-    # python-docx) it falls back to saving, and both give the same parts in order.
-    from civicrecord.renderers import docx_package
-    from civicrecord.renderers.docx_package import package_parts, saved_parts
-    from civicrecord.renderers.docx_reference import default_reference
-
-    saved = saved_parts(default_reference())
-    assert next(iter(saved)) == "[Content_Types].xml"
-    borrowed = package_parts(default_reference())
-    assert list(borrowed) == list(saved) and borrowed == saved
-    monkeypatch.setattr(docx_package, "PackageWriter", object)  # no private steps
-    assert package_parts(default_reference()) == saved
-
-
-def test_importing_civicrecord_and_listing_formats_does_not_load_python_docx() -> None:
+def test_python_docx_is_loaded_only_for_a_city_reference() -> None:
     code = ("import sys, civicrecord; from civicrecord.plugins import load_plugins; "
             "assert 'docx' in load_plugins(entry_points=False).renderers(); "
-            "print(sorted(m for m in sys.modules if m == 'docx' or m.startswith('docx.')))")
+            "loaded = lambda: sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('docx', 'lxml')); print(loaded()); "
+            f"civicrecord.render(civicrecord.load({str(EXAMPLE)!r}), 'docx'); "
+            "print('docx' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == "[]"
+                            check=True, timeout=120)
+    assert result.stdout.split("\n")[:2] == ["[]", "False"]
 
 
 # -- reference documents -------------------------------------------------------------
@@ -413,8 +385,19 @@ def test_default_reference_has_every_required_style(reference_path: Path) -> Non
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
 
 
-def test_reference_docx_is_reproducible() -> None:
-    assert reference_docx() == reference_docx()
+def test_the_shipped_reference_is_what_its_script_builds(tmp_path: Path) -> None:
+    """Run ``tools/build_reference_docx.py`` after changing a style; it gives one file."""
+    def parts(content: bytes) -> dict[str, bytes]:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
+
+    built = []
+    for name in ("first.docx", "second.docx"):
+        subprocess.run([sys.executable, str(ROOT / "tools" / "build_reference_docx.py"),
+                        str(tmp_path / name)], check=True, capture_output=True, timeout=120)
+        built.append((tmp_path / name).read_bytes())
+    assert parts(built[0]) == parts(reference_docx()), "reference.docx is stale: rebuild it"
+    assert built[0] == built[1]
 
 
 def _restyled_reference(source: Path, target: Path) -> None:
@@ -499,7 +482,7 @@ def test_a_reference_edited_between_renders_is_read_again(
         render(example_report, reference_docx=city)
 
 
-def test_each_language_gets_its_own_styles_from_one_prepared_reference(
+def test_one_reference_serves_each_language_with_its_own_proofing(
         reference_path: Path, example_report: Any) -> None:
     french = render(example_report, reference_docx=reference_path)
     english = render(attrs.evolve(example_report, language="en-GB"),
@@ -548,6 +531,41 @@ def test_a_reference_that_is_not_a_word_document_is_refused(tmp_path: Path,
         render(example_report, reference_docx=text)
     with pytest.raises(RenderError, match="cannot read reference document"):
         render(example_report, reference_docx=tmp_path / "missing.docx")
+
+
+def _fifo(folder: Path) -> Path:
+    os.mkfifo(folder / "fifo.docx")
+    return folder / "fifo.docx"
+
+
+def _huge(folder: Path) -> Path:
+    with open(folder / "huge.docx", "wb") as file:
+        file.truncate(FILE_LIMIT + 1)  # sparse: no disk used
+    return folder / "huge.docx"
+
+
+def _bomb(folder: Path) -> Path:
+    with zipfile.ZipFile(folder / "bomb.docx", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        with archive.open("word/zeros.xml", "w") as entry:
+            for _ in range(130):
+                entry.write(bytes(2 ** 20))
+    return folder / "bomb.docx"
+
+
+@pytest.mark.parametrize(("make", "says"), [
+    (_fifo, "is not a regular file"), (lambda folder: Path("/dev/zero"), "is not a regular file"),
+    (lambda folder: folder, "is not a regular file"), (_huge, "is larger than 32 MiB"),
+    (_bomb, "unpacks to more than 128 MiB")])
+def test_a_reference_that_is_no_regular_word_file_is_one_line_of_error(
+        make: Any, says: str, tmp_path: Path, example_dir: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Checked before it is read: a FIFO would hang, /dev/zero fill the memory."""
+    path = make(tmp_path)
+    assert main(["render", str(example_dir), "-f", "docx", "-o", str(tmp_path / "out"),
+                 "--reference-docx", str(path)]) == 1
+    error = capsys.readouterr().err.strip()
+    assert says in error and str(path) in error and "\n" not in error, error
 
 
 def test_a_dotx_template_works_as_a_reference(reference_path: Path, tmp_path: Path,
@@ -667,11 +685,12 @@ def test_clean_keeps_every_other_character(text: str) -> None:
 @given(st.text(alphabet=st.characters(codec=None, categories=None)), st.booleans())
 def test_a_run_holds_any_text_literally(text: str, styled_run: bool) -> None:
     """The text path of the body: any text is one run whose characters are the cleaned text."""
-    from civicrecord.renderers.docx_xml import attribute, run
+    from civicrecord.renderers.docx.ooxml import run
 
     style = 'Odd "style" & <id>' if styled_run else None
-    xml = run(text, attribute(style) if style else None)
-    root = etree.fromstring(f'<w:p xmlns:w="{NS["w"]}">{xml}</w:p>')
+    paragraph = etree.Element(f"{W}p")
+    run(paragraph, text, style)
+    root = etree.fromstring(etree.tostring(paragraph))  # what a reader parses back
     (element,) = root
     assert element.tag == f"{W}r"
     assert "".join(element.itertext()) == clean(text)
@@ -700,6 +719,18 @@ def test_cli_writes_the_reference_and_refuses_to_overwrite(tmp_path: Path,
     assert main(["render", str(example_dir), "-f", "docx", "-o", str(output),
                  "--reference-docx", str(target)]) == 0
     assert (output / "hauts-de-chambery-2020-2026.docx").is_file()
+
+
+def test_the_reference_docx_command_comes_from_the_docx_plugin(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from civicrecord.plugins import load_plugins
+
+    only_docx = load_plugins(entry_points=False, builtins=("civicrecord.renderers.docx",))
+    assert list(only_docx.commands()) == ["reference-docx"]
+    assert list(load_plugins(entry_points=False, builtins=()).commands()) == []
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "reference-docx" in capsys.readouterr().out
 
 
 def test_cli_render_reports_a_bad_reference(tmp_path: Path, example_dir: Path,

@@ -2,7 +2,7 @@
 
 A city restyles its reports by editing these styles in a reference document;
 the renderer uses these names and no others, and never sets fonts or colours
-itself. Kept free of python-docx so the list can be read (and documented)
+itself. Kept free of python-docx and lxml so the list can be read (and documented)
 without loading it.
 """
 

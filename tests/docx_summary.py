@@ -5,8 +5,8 @@ code: each paragraph and table cell of the body in order, with its style's
 name and its runs (character style, text), the header and footer texts, and
 the file properties. ``reports()`` gives the reports the comparison covers.
 ``python tests/docx_summary.py OUT.json`` writes the summaries of the current
-renderer (how tests/docx_before.json was made, with the renderer before it
-was rewritten on lxml).
+renderer: tests/docx_before.json was made so with the renderer before it was
+rewritten on lxml, and before the layout for print.
 """
 
 from __future__ import annotations

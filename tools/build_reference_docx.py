@@ -27,7 +27,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.shared import Mm, Pt, RGBColor, Twips
 from lxml import etree  # type: ignore[import-untyped]
 
-from civicrecord.renderers.docx.ooxml import W, element, insert_in_order, qn
+from civicrecord.renderers.docx.ooxml import NS, W, element, insert_in_order, qn
 from civicrecord.renderers.docx.package import write_package
 from civicrecord.renderers.docx.styles import REQUIRED_STYLES
 
@@ -137,11 +137,6 @@ def _page(document: Any) -> None:
     section.left_margin = section.right_margin = Mm(22)
     section.top_margin, section.bottom_margin = Mm(25), Mm(22)
     section.header_distance = section.footer_distance = Mm(11)
-    # The first page is the cover: no header or page number on it.
-    section.different_first_page_header_footer = True
-    for part in (section.first_page_header, section.first_page_footer):
-        part.is_linked_to_previous = False
-        part.paragraphs[0].style = document.styles["Normal"]
     for part in (section.header, section.footer):  # where a render writes
         part.is_linked_to_previous = False
 
@@ -185,13 +180,12 @@ def _styles(document: Any) -> None:
     _font(front, 13, bold=True, color=ACCENT)
     _spacing(front, before=18, after=6)
     front.paragraph_format.keep_with_next = True
-    for level, indent, before in ((1, 0, 8), (2, 4.5, 0)):
-        toc = _paragraph_style(styles, f"toc {level}", "Normal", "Normal", quick=False)
-        toc.style_id = f"TOC{level}"  # Word's own name and id for its built-in style
-        _font(toc, 11 if level == 1 else 10, bold=level == 1, color=ACCENT if level == 1 else TEXT)
-        _spacing(toc, before=before, after=2)
-        toc.paragraph_format.left_indent = Mm(indent)
-        _tabs(toc, (TEXT_WIDTH.twips, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS))
+    toc = _paragraph_style(styles, "toc 1", "Normal", "Normal", quick=False)
+    toc.style_id = "TOC1"  # Word's own name and id for its built-in style
+    _font(toc, 11, bold=True, color=ACCENT)
+    _spacing(toc, before=8, after=2)
+    toc.paragraph_format.left_indent = Mm(0)
+    _tabs(toc, (TEXT_WIDTH.twips, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS))
     details = _paragraph_style(styles, "Action Details", "List Continue")
     _font(details, 9, color=MUTED)
     _spacing(details, before=0, after=1)
@@ -297,7 +291,14 @@ def build() -> bytes:
     saved = io.BytesIO()
     document.save(saved)
     with zipfile.ZipFile(saved) as package:
-        return write_package({name: package.read(name) for name in package.namelist()}, DATE)
+        parts = {name: package.read(name) for name in package.namelist()}
+    # The theme's fonts are the document's, so that charts (which take theirs) match the text.
+    theme = etree.fromstring(parts["word/theme/theme1.xml"])
+    for latin in theme.xpath("//a:majorFont/a:latin|//a:minorFont/a:latin", namespaces=NS):
+        latin.set("typeface", FONT)
+    parts["word/theme/theme1.xml"] = etree.tostring(theme, xml_declaration=True,
+                                                    encoding="UTF-8", standalone=True)
+    return write_package(parts, DATE)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ def render_docx(report: Report, context: RenderContext) -> bytes:
     from civicrecord.presentation import presenter_for
     from civicrecord.renderers.docx import package
     from civicrecord.renderers.docx.body import write_body, write_furniture
+    from civicrecord.renderers.docx.media import Media
     from civicrecord.renderers.docx.ooxml import qn
 
     path = context.reference_docx
@@ -64,8 +65,8 @@ def render_docx(report: Report, context: RenderContext) -> bytes:
                                      f"reference document {path}")
     presenter = presenter_for(report.language)
     root = etree.fromstring(reference.parts[reference.document])
-    write_body(root.find(qn("w:body")), report, reference.styles, presenter,
-               reference.column_widths, reference.fixed_columns)
+    media = Media()
+    write_body(root.find(qn("w:body")), report, reference, presenter, media)
     title = f"{report.title} – {report.subtitle}" if report.subtitle else report.title
     # When the document was made, as the report says: published, else the period's end.
     when = datetime.datetime(*(report.published or report.period.end).earliest(),
@@ -74,6 +75,7 @@ def render_docx(report: Report, context: RenderContext) -> bytes:
              **package.with_language(reference, report.language)}
     parts.update(write_furniture(reference, title, f"{presenter.label('page')} "))
     parts[reference.core_part] = package.core_properties(_properties(report, presenter), when)
+    media.add_to(parts, reference.document)
     return package.write_package(parts, when)
 
 

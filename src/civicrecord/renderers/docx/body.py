@@ -1,54 +1,60 @@
-"""The body of the Word document: the report as a WordprocessingML tree.
+"""The body of the Word document: the report as a WordprocessingML tree, laid out for print.
 
-The document reads like one a council would make by hand: a cover with the
-introduction, the key figures, a table of contents, then one chapter per
-axis (the need, the actions with their status and details, the outcome) with
-its figures set out as callouts, and last the partners and programmes. Every
-paragraph takes a style from ``REQUIRED_STYLES`` and no direct formatting, so
-a city restyles it all from its reference document. All text enters through
-:func:`ooxml.run`.
+The document reads like a brochure a council would send to the printer: a
+cover (its own section, without header or footer), the contents on a page
+of their own, then the introduction, the key figures with the status of the
+actions as a chart, one chapter per numbered axis (the need, the actions
+with their status and details, the outcome, its figures as callouts), and
+last the partners and programmes. Every paragraph takes a style from
+``REQUIRED_STYLES``; the only direct formatting keeps a table's rows on one
+page. All text enters through :func:`ooxml.run`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import copy
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from civicrecord.model import Action, Indicator, MeasureKind, Report, ThematicAxis
+from civicrecord.model import Action, ActionStatus, Indicator, MeasureKind, Report, ThematicAxis
 from civicrecord.presentation import Presenter
-from civicrecord.renderers.docx.ooxml import NS, element, field, paragraph, qn, run
+from civicrecord.renderers.docx.media import Media
+from civicrecord.renderers.docx.ooxml import NS, clean, element, field, paragraph, qn, run
 from civicrecord.renderers.docx.package import Prepared, xml_bytes
 from civicrecord.text import blocks
 
 __all__ = ["TOC_INSTRUCTION", "write_body", "write_furniture"]
 
-#: Levels 1-3 as hyperlinks, without page numbers in web view, keeping outline levels.
-TOC_INSTRUCTION = r'TOC \o "1-3" \h \z \u'
+#: Level 1 headings as hyperlinks, without page numbers in web view, keeping outline levels.
+TOC_INSTRUCTION = r'TOC \o "1-1" \h \z \u'
+#: Shares of the text width taken by the key figures table's columns, without the source.
+COLUMN_SHARES = (0.46, 0.2, 0.14, 0.2)
+_STATUS_ORDER = (ActionStatus.DONE, ActionStatus.ONGOING, ActionStatus.IN_PROGRESS,
+                 ActionStatus.PLANNED, ActionStatus.NOT_ASSESSED, ActionStatus.ABANDONED)
 
 
-def write_body(body: Any, report: Report, styles: Mapping[str, str], presenter: Presenter,
-               column_widths: Sequence[int], fixed_columns: bool) -> None:
-    """Append the report to ``body`` (a ``w:body``), before its section properties.
+def write_body(body: Any, report: Report, reference: Prepared, presenter: Presenter,
+               media: Media) -> None:
+    """Append the report to ``body`` (a ``w:body`` holding only its section properties).
 
-    ``styles`` maps each required style's name to its id in the reference
-    document; ``column_widths`` (twips) shape the key figures table.
+    Pictures and charts are collected in ``media``, for the package.
     """
-    section = body[-1]
-    _Writer(body, report, styles, presenter, column_widths, fixed_columns).write()
-    body.append(section)  # moved back to the end, where Word expects it
+    _Writer(body, report, reference, presenter, media).write()
+    body.append(body[0])  # the section properties, moved back to the end, where Word wants them
 
 
 class _Writer:
     """Writes one report; holds what the table of contents needs."""
 
-    def __init__(self, body: Any, report: Report, styles: Mapping[str, str],
-                 presenter: Presenter, column_widths: Sequence[int], fixed: bool) -> None:
-        self.body, self.report, self.styles, self.presenter = body, report, styles, presenter
-        self.column_widths, self.fixed_columns = column_widths, fixed
+    def __init__(self, body: Any, report: Report, reference: Prepared, presenter: Presenter,
+                 media: Media) -> None:
+        self.body, self.report, self.presenter, self.media = body, report, presenter, media
+        self.styles, self.width = reference.styles, reference.text_width
         self.colon = presenter.label("colon")
-        self.contents: list[tuple[int, str, str]] = []
+        self.contents: list[tuple[str, str]] = []
         # Names by id, the first of an id winning as in Report.place(); looked up per action.
         self.names: dict[str, dict[str, str]] = {
             "places": {place.id: place.name for place in reversed(report.neighbourhood.places)},
@@ -57,27 +63,39 @@ class _Writer:
 
     def write(self) -> None:
         self._cover()
-        self._key_figures_table()
+        self._section_break()
         self._paragraph("TOC Heading", self.presenter.label("contents"))
         contents = len(self.body)
-        for axis in self.report.axes:
-            self._axis(axis)
+        self._section_break()
+        self._introduction()
+        self._key_figures()
+        for number, axis in enumerate(self.report.axes, 1):
+            self._axis(number, axis)
         self._appendix()
-        self.body[contents:contents] = self._contents()
+        self.body[contents:contents] = self._contents(self._first_pages(contents + 1))
 
     # -- building blocks --------------------------------------------------------
 
     def _paragraph(self, style: str, text: str) -> None:
         run(paragraph(self.body, self.styles[style]), text)
 
-    def _heading(self, style: str, level: int, text: str) -> None:
+    def _chapter(self, text: str) -> None:
+        """A ``Heading 1``, which opens a page and has its entry in the contents."""
         number = len(self.contents) + 1
         name = f"_Toc{number:09d}"
-        p = paragraph(self.body, self.styles[style])
+        p = paragraph(self.body, self.styles["Heading 1"])
         element(p, "w:bookmarkStart", id=str(number), name=name)
         run(p, text)
         element(p, "w:bookmarkEnd", id=str(number))
-        self.contents.append((level, text, name))
+        self.contents.append((text, name))
+
+    def _section_break(self) -> None:
+        """End a section of the front matter: the page setup of the reference, no header."""
+        section = copy.deepcopy(self.body[0])
+        for child in section.xpath("w:headerReference|w:footerReference|w:titlePg",
+                                   namespaces=NS):
+            section.remove(child)
+        element(element(self.body, "w:p"), "w:pPr").append(section)
 
     def _labelled(self, style: str, label: str, value: str) -> Any:
         """A label in ``Strong``, then its value."""
@@ -118,61 +136,104 @@ class _Writer:
             details.append(("priority_area_code", neighbourhood.priority_area_code))
         for key, value in details:
             self._labelled("Cover Details", presenter.label(key), value)
-        self._text(neighbourhood.description)
-        for key, text in (("situation", report.introduction.situation),
-                          ("aim", report.introduction.aim)):
-            self._paragraph("Front Heading", presenter.label(key))
+
+    def _introduction(self) -> None:
+        introduction = self.report.introduction
+        self._chapter(self.presenter.label("introduction"))
+        self._text(self.report.neighbourhood.description)
+        for key, text in (("situation", introduction.situation), ("aim", introduction.aim)):
+            self._paragraph("Front Heading", self.presenter.label(key))
             self._text(text)
 
-    def _contents(self) -> list[Any]:
-        """The table of contents as Word would compute it, less the page numbers.
+    def _first_pages(self, start: int) -> list[int]:
+        """Each chapter's first page, estimated from the length of what precedes it.
 
-        LibreOffice does not recompute fields when converting, and Word only on
-        request; pre-filled entries mean the table is never empty.
+        Word puts the right numbers when it updates the contents (it asks when
+        the file is opened); LibreOffice shows these until *Tools › Update*.
+        Chapters open a page, so only a chapter longer than a page can shift them.
         """
-        if not self.contents:
-            p = paragraph(None, self.styles["TOC 1"])
-            field(p, TOC_INSTRUCTION)
-            return [p]
+        section = self.body[0]
+        size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
+        try:
+            height = int(size.get(qn("w:h"))) - int(margins.get(qn("w:top"))) - int(
+                margins.get(qn("w:bottom")))
+        except (AttributeError, TypeError, ValueError):
+            height = 13000
+        page, used, pages = 2, height, []
+        style = f"{qn('w:pPr')}/{qn('w:pStyle')}"
+        for block in self.body[start:]:
+            if block.find(style) is not None and block.find(style).get(
+                    qn("w:val")) == self.styles["Heading 1"]:
+                page, used = page + 1, 0
+                pages.append(page)
+            tall = sum(260 * (1 + len("".join(row.itertext())) * 100 // max(self.width, 4000))
+                       + 100 for row in block.findall(qn("w:tr")) or [block]) + sum(
+                int(extent.get("cy")) // 635 for extent in block.iter(qn("wp:extent")))
+            if used + tall > height:
+                page, used = page + 1, 0
+            used += tall
+        return pages
+
+    def _contents(self, pages: Sequence[int]) -> list[Any]:
+        """The table of contents as Word computes it: each entry a link, then its page.
+
+        The page numbers are ``PAGEREF`` fields, shown as estimated (see
+        :meth:`_first_pages`) until the fields are updated.
+        """
         entries = []
-        for index, (level, text, bookmark) in enumerate(self.contents):
-            p = paragraph(None, self.styles[f"TOC {level}"])
+        for index, (text, bookmark) in enumerate(self.contents):
+            p = paragraph(None, self.styles["TOC 1"])
             if index == 0:
                 field(p, TOC_INSTRUCTION, end=False)
-            run(element(p, "w:hyperlink", anchor=bookmark, history="1"), text)
-            if index == len(self.contents) - 1:
-                element(element(p, "w:r"), "w:fldChar", fldCharType="end")
+            link = element(p, "w:hyperlink", anchor=bookmark, history="1")
+            run(link, text)
+            element(element(link, "w:r"), "w:tab")
+            field(link, f"PAGEREF {bookmark} \\h", str(pages[index]))
             entries.append(p)
+        if not entries:
+            entries.append(paragraph(None, self.styles["TOC 1"]))
+            field(entries[0], TOC_INSTRUCTION, end=False)
+        element(element(entries[-1], "w:r"), "w:fldChar", fldCharType="end")
         return entries
 
-    def _key_figures_table(self) -> None:
+    def _key_figures(self) -> None:
+        """The summary table, its source under it when all rows share one, then the chart."""
         figures = [indicator for _, _, indicator in self.report.indicators()]
-        if not figures:
-            return
         presenter = self.presenter
-        self._paragraph("Front Heading", presenter.label("key_figures"))
-        rows = [[presenter.label(key) for key in ("indicator", "value", "period", "source")]]
-        rows += [[self._indicator_name(indicator), self._indicator_value(indicator),
-                  presenter.indicator_period(indicator), self._source(indicator)]
-                 for indicator in figures]
-        self._table("Key Figures Table", rows)
+        if figures:
+            self._chapter(presenter.label("key_figures"))
+            rows = [[presenter.label(key) for key in ("indicator", "value", "period", "source")]]
+            rows += [[self._indicator_name(indicator), self._indicator_value(indicator),
+                      presenter.indicator_period(indicator), self._source(indicator)]
+                     for indicator in figures]
+            sources = {row[3] for row in rows[1:]}
+            shares: tuple[float, ...] = COLUMN_SHARES
+            if len(sources) == 1:
+                rows, shares = [row[:3] for row in rows], (0.6, 0.24, 0.16)
+            self._table("Key Figures Table", rows, shares)
+            if len(sources) == 1 and rows[1:] and (source := sources.pop()):
+                self._labelled("Normal", presenter.label("source"), source)
+        self._status_chart()
 
-    def _table(self, style: str, rows: Sequence[Sequence[str]]) -> None:
-        """A table whose first row is its header, repeated on each page; rows never split.
+    def _table(self, style: str, rows: Sequence[Sequence[str]],
+               shares: Sequence[float]) -> None:
+        """A table whose header row repeats on each page, kept on one page if it fits.
 
-        ``fixed_columns`` keeps the columns' widths rather than letting Word fit
-        them to their text. Each cell is one paragraph holding a cell's text.
+        Rows never split, and each but the last keeps with the next: a page
+        never holds one row alone. The columns share the reference's text
+        width; without one, Word fits them to their text.
         """
         table = element(self.body, "w:tbl")
         properties = element(table, "w:tblPr")
         element(properties, "w:tblStyle", val=self.styles[style])
         element(properties, "w:tblW", type="auto", w="0")
-        if self.fixed_columns:
+        if self.width:
             element(properties, "w:tblLayout", type="fixed")
         element(properties, "w:tblLook", val="04A0", firstRow="1", lastRow="0",
                 firstColumn="1", lastColumn="0", noHBand="0", noVBand="1")
+        widths = [int((self.width or 8640) * share) for share in shares]
         grid = element(table, "w:tblGrid")
-        for width in self.column_widths:
+        for width in widths:
             element(grid, "w:gridCol", w=str(width))
         for index, texts in enumerate(rows):
             row = element(table, "w:tr")
@@ -180,12 +241,82 @@ class _Writer:
             if index == 0:
                 element(row_properties, "w:tblHeader")
             element(row_properties, "w:cantSplit")
-            for width, text in zip(self.column_widths, texts, strict=True):
+            for width, text in zip(widths, texts, strict=True):
                 cell = element(row, "w:tc")
                 element(element(cell, "w:tcPr"), "w:tcW", type="dxa", w=str(width))
                 p = element(cell, "w:p")
+                if index < len(rows) - 1:
+                    element(element(p, "w:pPr"), "w:keepNext")
                 if text:
                     run(p, text)
+
+    def _status_chart(self) -> None:
+        """Each axis's actions by status, as stacked bars with their counts written on them."""
+        presenter, axes = self.presenter, self.report.axes
+        counts = [Counter(action.status for action in axis.actions) for axis in axes]
+        statuses = [status for status in _STATUS_ORDER if any(c[status] for c in counts)]
+        if not statuses:
+            return
+        title = presenter.label("status_overview")
+        self._paragraph("Front Heading", title)
+        names = [clean(f"{number}. {axis.title}") for number, axis in enumerate(axes, 1)]
+        space = element(None, "c:chartSpace")
+        chart = element(space, "c:chart")
+        element(chart, "c:autoTitleDeleted", val="1")
+        plot = element(chart, "c:plotArea")
+        element(plot, "c:layout")
+        bars = element(plot, "c:barChart")
+        for tag, setting in (("barDir", "bar"), ("grouping", "stacked"), ("varyColors", "0")):
+            element(bars, f"c:{tag}", val=setting)
+        for index, status in enumerate(statuses):
+            series = element(bars, "c:ser")
+            element(series, "c:idx", val=str(index))
+            element(series, "c:order", val=str(index))
+            element(element(series, "c:tx"), "c:v").text = presenter.status(status)
+            values = [c[status] for c in counts]
+            labels = element(series, "c:dLbls")
+            for point in (point for point, value in enumerate(values) if not value):
+                label = element(labels, "c:dLbl")  # no label on a segment of nothing
+                element(label, "c:idx", val=str(point))
+                element(label, "c:delete", val="1")
+            for tag in ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent",
+                        "showBubbleSize"):
+                element(labels, f"c:{tag}", val="1" if tag == "showVal" else "0")
+            for tag, kind, points in (("c:cat", "c:strLit", names),
+                                      ("c:val", "c:numLit", list(map(str, values)))):
+                data = element(element(series, tag), kind)
+                element(data, "c:ptCount", val=str(len(points)))
+                for point, text in enumerate(points):
+                    element(element(data, "c:pt", idx=str(point)), "c:v").text = text
+        element(bars, "c:gapWidth", val="60")
+        element(bars, "c:overlap", val="100")
+        for axis_id in ("1", "2"):
+            element(bars, "c:axId", val=axis_id)
+        # Axes by number, the first at the top; the counts are on the bars, not on a scale.
+        for tag, axis_id, crosses, order, hidden in (("c:catAx", "1", "2", "maxMin", "0"),
+                                                     ("c:valAx", "2", "1", "minMax", "1")):
+            axis = element(plot, tag)
+            element(axis, "c:axId", val=axis_id)
+            element(element(axis, "c:scaling"), "c:orientation", val=order)
+            element(axis, "c:delete", val=hidden)
+            element(axis, "c:axPos", val="l" if tag == "c:catAx" else "b")
+            element(axis, "c:crossAx", val=crosses)
+        legend = element(chart, "c:legend")
+        element(legend, "c:legendPos", val="b")
+        element(legend, "c:overlay", val="0")
+        element(chart, "c:plotVisOnly", val="1")
+        # The text in the theme's body font, as the document's is; Word and LibreOffice differ.
+        text = element(space, "c:txPr")
+        element(text, "a:bodyPr")
+        element(text, "a:lstStyle")
+        font = element(element(element(text, "a:p"), "a:pPr"), "a:defRPr", sz="900")
+        element(font, "a:latin", typeface="+mn-lt")
+        alt = [f"{name}{self.colon}" + presenter.join(
+            f"{presenter.number(c[status])} {presenter.status(status)}"
+            for status in statuses if c[status]) for name, c in zip(names, counts, strict=True)]
+        self.media.chart(paragraph(self.body, self.styles["Normal"]), space,
+                         f"{title}. {'; '.join(alt)}.", self.width or 8640,
+                         1400 + 420 * len(axes))
 
     def _indicator_name(self, indicator: Indicator) -> str:
         label = indicator.label.strip()
@@ -214,7 +345,7 @@ class _Writer:
                            ("programmes", self.report.programmes)):
             if not items:
                 continue
-            self._paragraph("Front Heading", self.presenter.label(key))
+            self._chapter(self.presenter.label(key))
             for item in items:
                 p = paragraph(self.body, self.styles["Normal"])
                 run(p, item.name, self.styles["Strong"])
@@ -225,17 +356,17 @@ class _Writer:
 
     # -- the axes ---------------------------------------------------------------
 
-    def _axis(self, axis: ThematicAxis) -> None:
+    def _axis(self, number: int, axis: ThematicAxis) -> None:
         label = self.presenter.label
-        self._heading("Heading 1", 1, axis.title)
-        self._heading("Heading 2", 2, label("need"))
+        self._chapter(f"{number}. {axis.title}")
+        self._paragraph("Heading 2", label("need"))
         self._text(axis.need)
-        self._heading("Heading 2", 2, label("actions"))
+        self._paragraph("Heading 2", label("actions"))
         if not axis.actions:
             self._paragraph("Normal", label("no_actions"))
         for action in axis.actions:
             self._action(action)
-        self._heading("Heading 2", 2, label("outcome"))
+        self._paragraph("Heading 2", label("outcome"))
         self._text(axis.outcome)
         for indicator in axis.indicators:
             self._key_figure(indicator)

@@ -24,6 +24,12 @@ NS = {
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "xml": "http://www.w3.org/XML/1998/namespace",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "asvg": "http://schemas.microsoft.com/office/drawing/2016/SVG/main",
     "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
     "sl": "http://schemas.openxmlformats.org/schemaLibrary/2006/main",
 }
@@ -54,9 +60,13 @@ def clean(text: str) -> str:
 
 
 def element(parent: Any, tag: str, /, **attributes: str) -> Any:
-    """A new child ``tag`` of ``parent`` (or a new element); ``xml_space`` is ``xml:space``."""
-    attrib = {qn(key.replace("_", ":", 1)) if "_" in key else qn(f"w:{key}"): value
-              for key, value in attributes.items()}
+    """A new child ``tag`` of ``parent`` (or a new element); ``xml_space`` is ``xml:space``.
+
+    Attributes are in ``w:`` on WordprocessingML elements, unqualified on others.
+    """
+    word = tag.startswith("w:")
+    attrib = {qn(key.replace("_", ":", 1)) if "_" in key else qn(f"w:{key}") if word else key:
+              value for key, value in attributes.items()}
     if parent is None:
         return etree.Element(qn(tag), attrib)
     return etree.SubElement(parent, qn(tag), attrib)

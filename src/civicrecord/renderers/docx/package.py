@@ -37,8 +37,6 @@ __all__ = ["FILE_LIMIT", "Prepared", "core_properties", "prepared", "read_refere
 #: The largest reference document read, and the most its parts may hold unpacked.
 FILE_LIMIT = 32 * 1024 * 1024
 _UNPACKED_LIMIT = 128 * 1024 * 1024
-#: Shares of the text width taken by the key figures table's columns.
-COLUMN_SHARES = (0.46, 0.2, 0.14, 0.2)
 _TEMPLATE = b"wordprocessingml.template.main+xml"
 _DOCUMENT = b"wordprocessingml.document.main+xml"
 _START = "start from `civicrecord reference-docx reference.docx`"
@@ -68,8 +66,7 @@ class Prepared:
     headers: tuple[str, ...]
     footers: tuple[str, ...]
     styles: Mapping[str, str]  # required style name -> its id in this document
-    column_widths: tuple[int, ...]
-    fixed_columns: bool
+    text_width: int  # twips between the margins; 0 when the reference does not say
 
 
 def read_reference(path: Path) -> bytes:
@@ -175,17 +172,14 @@ def _style_ids(styles: Any, source: str) -> dict[str, str]:
     return {name: value for name, value in ids.items() if value}
 
 
-def _column_widths(section: Any) -> tuple[tuple[int, ...], bool]:
-    """The key figures table's columns in twips, sharing the reference's text width."""
-    size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
+def _text_width(section: Any) -> int:
+    """The width between the margins of the reference's page, in twips; 0 if it does not say."""
     try:
-        width = int(size.get(qn("w:w"))) - int(margins.get(qn("w:left"))) - \
-            int(margins.get(qn("w:right")))
+        size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
+        return max(0, int(size.get(qn("w:w"))) - int(margins.get(qn("w:left")))
+                   - int(margins.get(qn("w:right"))))
     except (AttributeError, TypeError, ValueError):
-        width = 0
-    if width > 0:
-        return tuple(int(width * share) for share in COLUMN_SHARES), True
-    return (8640 // len(COLUMN_SHARES),) * len(COLUMN_SHARES), False  # six inches, as Word
+        return 0
 
 
 def _has_page_field(part: Any) -> bool:
@@ -230,13 +224,12 @@ def prepared(content: bytes, source: str, *, city: bool = True) -> Prepared:
         insert_in_order(parent, element(None, "w:lang"), _AFTER_LANG)
     parts.update({document: xml_bytes(root), styles_part: xml_bytes(styles),
                   settings_part: xml_bytes(settings)})
-    widths, fixed = _column_widths(section)
     return Prepared(parts=parts, document=document, styles_part=styles_part,
                     settings_part=settings_part, core_part=core,
                     headers=furniture["header"],
                     footers=tuple(name for name in furniture["footer"]
                                   if not _has_page_field(_xml(parts, name, source))),
-                    styles=_style_ids(styles, source), column_widths=widths, fixed_columns=fixed)
+                    styles=_style_ids(styles, source), text_width=_text_width(section))
 
 
 def xml_bytes(root: Any) -> bytes:

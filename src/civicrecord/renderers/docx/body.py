@@ -22,7 +22,16 @@ from lxml import etree  # type: ignore[import-untyped]
 from civicrecord.model import Action, ActionStatus, Indicator, MeasureKind, Report, ThematicAxis
 from civicrecord.presentation import Presenter
 from civicrecord.renderers.docx.media import Media
-from civicrecord.renderers.docx.ooxml import NS, clean, element, field, paragraph, qn, run
+from civicrecord.renderers.docx.ooxml import (
+    NS,
+    clean,
+    element,
+    field,
+    insert_in_order,
+    paragraph,
+    qn,
+    run,
+)
 from civicrecord.renderers.docx.package import Prepared, xml_bytes
 from civicrecord.text import blocks
 
@@ -90,11 +99,17 @@ class _Writer:
         self.contents.append((text, name))
 
     def _section_break(self) -> None:
-        """End a section of the front matter: the page setup of the reference, no header."""
+        """End a section of the front matter: the reference's page setup, no header, and
+        the next section on a new page whatever the reference's last section says."""
         section = copy.deepcopy(self.body[0])
-        for child in section.xpath("w:headerReference|w:footerReference|w:titlePg",
+        for child in section.xpath("w:headerReference|w:footerReference|w:titlePg|w:type",
                                    namespaces=NS):
             section.remove(child)
+        insert_in_order(section, element(None, "w:type", val="nextPage"),
+                        ("w:type", "w:pgSz", "w:pgMar", "w:paperSrc", "w:pgBorders",
+                         "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt", "w:vAlign",
+                         "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
+                         "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange"))
         element(element(self.body, "w:p"), "w:pPr").append(section)
 
     def _labelled(self, style: str, label: str, value: str) -> Any:

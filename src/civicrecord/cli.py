@@ -93,7 +93,6 @@ def _build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of report files")
     schema.add_argument("--part", choices=("report", "axis"), default="report",
                         help="'axis' gives the schema of one file in axes/")
-    _add_reference_docx_parser(commands)
     return parser
 
 
@@ -123,7 +122,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "formats": _formats,
         "plugins": _plugins,
         "schema": _schema,
-        "reference-docx": _reference_docx,
     }[args.command]
     try:
         return handler(args)
@@ -402,37 +400,6 @@ def _schema(args: argparse.Namespace) -> int:
 
     schema = report_schema() if args.part == "report" else axis_schema()
     print(json.dumps(schema, ensure_ascii=False, indent=2))
-    return EXIT_OK
-
-
-def _add_reference_docx_parser(commands: Any) -> None:
-    reference = commands.add_parser(
-        "reference-docx", help="write the default Word reference document, to restyle and "
-        "pass back with render --reference-docx")
-    reference.add_argument("output", type=Path, metavar="OUT", help="the .docx file to write")
-    reference.add_argument("--force", action="store_true", help="replace OUT if it exists")
-
-
-def _reference_docx(args: argparse.Namespace) -> int:
-    from civicrecord.output import OutputError, write_atomically
-    from civicrecord.renderers.docx import reference_docx
-
-    if args.output.exists() and not args.force:
-        print(f"civicrecord: error: {args.output} exists; pass --force to replace it",
-              file=sys.stderr)
-        return EXIT_PROBLEMS
-    if args.output.is_dir():
-        print(f"civicrecord: error: {args.output} is a folder; name the .docx file to write",
-              file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        write_atomically(args.output, reference_docx())
-    except OutputError as error:
-        print(f"civicrecord: error: {error}", file=sys.stderr)
-        return EXIT_PROBLEMS
-    print(args.output)
-    print(f"next: change its styles in Word or LibreOffice, then run: civicrecord render "
-          f"REPORT -f docx --reference-docx {args.output}", file=sys.stderr)
     return EXIT_OK
 
 

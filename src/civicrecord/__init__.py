@@ -50,7 +50,13 @@ if TYPE_CHECKING:
     )
     from civicrecord.plugins.hookspecs import hookimpl
     from civicrecord.problems import Location, Problem, Severity, ValidationError
-    from civicrecord.renderer import RenderContext, Renderer, RenderError
+    from civicrecord.renderer import (
+        OptionError,
+        RenderContext,
+        Renderer,
+        RendererOption,
+        RenderError,
+    )
 
 # Public names are imported on first use, so `import civicrecord` stays cheap for
 # command-line start-up; type checkers see the real imports above.
@@ -94,6 +100,8 @@ _LAZY = {
     "RenderContext": "civicrecord.renderer",
     "Renderer": "civicrecord.renderer",
     "RenderError": "civicrecord.renderer",
+    "RendererOption": "civicrecord.renderer",
+    "OptionError": "civicrecord.renderer",
     "Location": "civicrecord.problems",
     "Problem": "civicrecord.problems",
     "Severity": "civicrecord.problems",
@@ -133,6 +141,7 @@ __all__ = [
     "MeasureKind",
     "Milestone",
     "Neighbourhood",
+    "OptionError",
     "PartialDate",
     "Partner",
     "PartnerKind",
@@ -145,6 +154,7 @@ __all__ = [
     "RenderContext",
     "RenderError",
     "Renderer",
+    "RendererOption",
     "Report",
     "ReportingPeriod",
     "Severity",

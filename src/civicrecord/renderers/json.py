@@ -11,7 +11,7 @@ import json
 
 from civicrecord.model import Report
 from civicrecord.plugins.hookspecs import hookimpl
-from civicrecord.renderer import RenderContext, Renderer
+from civicrecord.renderer import RenderContext, Renderer, RendererOption
 
 #: Where the published schema lives, and the version of the data format.
 SCHEMA_URI = "https://civicrecord.example/schema/report-1.schema.json"
@@ -37,5 +37,7 @@ def register_renderers() -> list[Renderer]:
             media_type="application/json",
             description="Canonical open-data JSON, valid against `civicrecord schema`",
             render=render_json,
+            options=(RendererOption(name="indent", type="int", default=2,
+                                    help="spaces per level of indentation"),),
         )
     ]

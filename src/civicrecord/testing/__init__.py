@@ -191,7 +191,11 @@ def check_renderer(format: str, report: Report | None = None, *, modules: Sequen
 
 def _render_elsewhere(job: str, env: Mapping[str, str], cwd: Path) -> bytes:
     result = subprocess.run([sys.executable, "-c", _RENDER_SCRIPT], input=job, text=True,
-                            capture_output=True, env={**os.environ, **env}, cwd=cwd,
+                            capture_output=True, cwd=cwd, env={
+                                **os.environ, **env,
+                                # What this process can import, the other can too.
+                                "PYTHONPATH": os.pathsep.join(
+                                    str(Path(entry or ".").resolve()) for entry in sys.path)},
                             timeout=300, check=False)
     if result.returncode != 0:
         raise AssertionError(f"rendering in another process failed:\n{result.stderr}")

@@ -192,7 +192,12 @@ def test_the_runner_compares_output_strictly() -> None:
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    """Every command: the core's, and those of built-in plugins (new-plugin...)."""
+    from civicrecord.cli import _add_plugin_commands
+    from civicrecord.plugins import load_plugins
+
     parser = _build_parser()
+    _add_plugin_commands(parser, load_plugins(entry_points=False))
     (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     return dict(action.choices)
 

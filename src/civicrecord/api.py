@@ -30,11 +30,7 @@ def _plugins(plugins: PluginSet | None, use: Mapping[str, str] | None = None) ->
         from civicrecord.plugins import load_plugins
 
         return load_plugins(use=use)
-    if use:
-        from attrs import evolve
-
-        return evolve(plugins, use={**plugins.use, **use})
-    return plugins
+    return plugins.choosing(use) if use else plugins
 
 
 def read(path: Path | str, *, plugins: PluginSet | None = None) -> LoadResult:

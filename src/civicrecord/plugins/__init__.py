@@ -2,12 +2,10 @@
 
 :func:`load_plugins` builds a fresh :class:`PluginSet`, with a plugin manager of
 its own, on every call: no registry outlives it, so tests and long-running
-programs see exactly the plugins they asked for. Built-in modules come first,
-then installed entry points in name order, then ``extra``. A plugin that fails
-to import, to register or inside a hook is recorded as a :class:`PluginFault`
-and left out; the others work. Two plugins offering one format name disable
-that format only, until the user chooses one (``use``) or one of them says it
-overrides the other.
+programs see exactly the plugins they asked for. A plugin that fails to
+import, to register or inside a hook is recorded as a :class:`PluginFault`
+and left out; the others work. A name two plugins offer is left out alone
+(a format until the user chooses one, or one of them overrides the other).
 """
 
 from __future__ import annotations
@@ -78,17 +76,26 @@ class PluginSet:
     infos: dict[str, PluginInfo] = attrs.field(factory=dict)
     faults: list[PluginFault] = attrs.field(factory=list)
     use: dict[str, str] = attrs.field(factory=dict)
-    """The plugin chosen for a format two plugins offer: ``{"json": "civicrecord"}``,
-    by plugin name or distribution name."""
-    _claims: dict[str, list[tuple[str, Renderer]]] | None = None
+    """The plugin chosen for a format several offer (``{"json": "civicrecord"}``), by
+    plugin or distribution name."""
+    _offers: dict[str, dict[str, list[tuple[str, Any]]]] = attrs.field(factory=dict,
+                                                                       init=False)
+
+    def choosing(self, use: Mapping[str, str]) -> PluginSet:
+        """The same plugins with these formats' plugins chosen; hooks are not asked again."""
+        chosen = attrs.evolve(self, use={**self.use, **use})
+        chosen._offers = self._offers
+        return chosen
 
     def renderers(self) -> dict[str, Renderer]:
         """Every available format by name, in registration order; conflicts left out."""
-        return {name: self.renderer(name) for name in self._offers() if not self._refusal(name)}
+        offered = self._offered("register_renderers", Renderer)
+        return {name: self.renderer(name) for name in offered if not self._refusal(name)}
 
     def renderer(self, format_name: str) -> Renderer:
         """The renderer for a format, or a PluginError that says what to install or fix."""
-        return self._choose(format_name)[1]
+        renderer: Renderer = self._choose(format_name)[1]
+        return renderer
 
     def plugin_of(self, format_name: str) -> PluginInfo:
         """The plugin that provides a format."""
@@ -96,7 +103,8 @@ class PluginSet:
 
     def conflicts(self) -> list[str]:
         """Why each format offered by several plugins, with no choice made, is left out."""
-        return [message for name in self._offers() if (message := self._refusal(name))]
+        offered = self._offered("register_renderers", Renderer)
+        return [message for name in offered if (message := self._refusal(name))]
 
     def _refusal(self, name: str) -> str | None:
         try:
@@ -105,34 +113,26 @@ class PluginSet:
             return str(error)
         return None
 
-    def _offers(self) -> dict[str, list[tuple[str, Renderer]]]:
-        # register_renderers runs once per set: later calls give the same formats and faults.
-        if self._claims is None:
-            self._claims = {}
-            for plugin, renderer in self._described("register_renderers", Renderer):
-                self._claims.setdefault(renderer.name, []).append((plugin, renderer))
-        return self._claims
-
-    def _choose(self, name: str) -> tuple[str, Renderer]:
-        offers = self._offers().get(name, [])
+    def _choose(self, name: str) -> tuple[str, Any]:
+        offers = self._offered("register_renderers", Renderer).get(name, [])
         chosen = self.use.get(name)
         if chosen is not None:
             picked = [offer for offer in offers if chosen in (offer[0], self._dist(offer[0]))]
             if len(picked) == 1:
                 return picked[0]
-            by = " and ".join(self._describe(plugin) for plugin, _ in offers) or "no plugin"
             raise PluginError(f"cannot use {chosen!r} for format {name!r}: it is provided by "
-                              f"{by}; name one plugin or distribution (--use {name}=NAME)")
+                              f"{self._owners(offers) or 'no plugin'}; name one plugin or "
+                              f"distribution (--use {name}=NAME)")
         overriding = [offer for offer in offers if offer[1].override]
         if len(offers) == 1 or len(overriding) == 1:
             return (overriding or offers)[0]
         if offers:
-            by = " and ".join(self._describe(plugin) for plugin, _ in offers)
             raise PluginError(
-                f"format {name!r} is provided by {by}, so it is left out: choose one with "
-                f"--use {name}=PLUGIN (use={{{name!r}: PLUGIN}} in Python), or uninstall one")
-        known = ", ".join(sorted(self.renderers())) or "none"
-        message = f"no renderer for format {name!r} (available: {known})"
+                f"format {name!r} is provided by {self._owners(offers)}, so it is left out: "
+                f"choose one with --use {name}=PLUGIN (use={{{name!r}: PLUGIN}} in Python), "
+                "or uninstall one")
+        message = f"no renderer for format {name!r} (available: " \
+                  f"{', '.join(sorted(self.renderers())) or 'none'})"
         broken = [str(fault) for fault in self.faults if fault.stage != "validate_report"]
         if broken:
             message += "; some plugins failed to load and may provide it: " + "; ".join(broken)
@@ -140,26 +140,37 @@ class PluginSet:
 
     def commands(self, reserved: Iterable[str] = ()) -> dict[str, Command]:
         """Every plugin command by name; a name taken by ``reserved`` or two plugins is out."""
-        return self._named("register_commands", Command, set(reserved))
+        return self._only("register_commands", Command, set(reserved))
 
     def importers(self) -> dict[str, Importer]:
         """Every importer by name; a name two plugins claim is left out, naming both."""
-        return self._named("register_importers", Importer, set())
+        return self._only("register_importers", Importer, set())
 
-    def _named(self, hook: str, kind: type[_T], reserved: set[str]) -> dict[str, _T]:
-        found: dict[str, list[tuple[str, _T]]] = {}
-        for plugin, item in self._described(hook, kind):
-            found.setdefault(item.name, []).append((plugin, item))  # type: ignore[attr-defined]
-        what = kind.__name__.lower()
-        for name, offers in found.items():
-            owners = " and ".join(self._describe(plugin) for plugin, _ in offers)
+    def _only(self, hook: str, kind: type[_T], reserved: set[str]) -> dict[str, _T]:
+        found = {}
+        for name, offers in self._offered(hook, kind).items():
             if name in reserved or len(offers) > 1:
-                self.faults.append(PluginFault(offers[-1][0], self._dist(offers[-1][0]), hook, (
-                    f"{what} {name!r} is already provided by civicrecord itself; left out"
-                    if name in reserved else f"{what} {name!r} is provided by plugins {owners}; "
-                    "neither is used")))
-        return {name: offers[0][1] for name, offers in found.items()
-                if len(offers) == 1 and name not in reserved}
+                self.faults.append(PluginFault(
+                    offers[-1][0], self._dist(offers[-1][0]), hook,
+                    f"{kind.__name__.lower()} {name!r} is already provided by civicrecord "
+                    "itself; left out" if name in reserved else f"{kind.__name__.lower()} "
+                    f"{name!r} is provided by plugins {self._owners(offers)}; neither is used"))
+            else:
+                found[name] = offers[0][1]
+        return found
+
+    def _offered(self, hook: str, kind: type[Any]) -> dict[str, list[tuple[str, Any]]]:
+        """What plugins return from a ``register_*`` hook, by name; asked once per set."""
+        if hook not in self._offers:
+            def failed(plugin: str, error: str) -> None:
+                info = self.infos.get(plugin)
+                self.faults.append(PluginFault(plugin, self._dist(plugin), hook, error,
+                                               info.version if info else None))
+
+            offers = self._offers[hook] = {}
+            for plugin, item in self._call_each(hook, kind, failed):
+                offers.setdefault(item.name, []).append((plugin, item))
+        return self._offers[hook]
 
     def extra_problems(self, report: Report) -> list[Problem]:
         """Problems from the plugins' ``validate_report`` hooks; a failing hook is an error."""
@@ -168,14 +179,6 @@ class PluginSet:
             Problem(Severity.ERROR, "", f"plugin {plugin!r} failed while validating: {error}",
                     "fix or uninstall the plugin")), report=report)
         return [*failed, *(problem for _, problem in found)]
-
-    def _described(self, hook: str, kind: type[_T]) -> list[tuple[str, _T]]:
-        """What each plugin returns from a ``register_*`` hook; a failing plugin recorded."""
-        def failed(plugin: str, error: str) -> None:
-            info = self.infos.get(plugin)
-            self.faults.append(PluginFault(plugin, self._dist(plugin), hook, error,
-                                           info.version if info else None))
-        return self._call_each(hook, kind, failed)
 
     def _call_each(self, hook: str, kind: type[_T], failed: Callable[[str, str], None],
                    **kwargs: Any) -> list[tuple[str, _T]]:
@@ -201,9 +204,9 @@ class PluginSet:
             results += [(name, item) for item in found]
         return results
 
-    def _describe(self, plugin: str) -> str:
-        dist = self._dist(plugin)
-        return f"{plugin!r} (from {dist})" if dist else repr(plugin)
+    def _owners(self, offers: list[tuple[str, Any]]) -> str:
+        return " and ".join(f"{plugin!r} (from {self._dist(plugin)})" if self._dist(plugin)
+                            else repr(plugin) for plugin, _ in offers)
 
     def _dist(self, plugin: str) -> str | None:
         info = self.infos.get(plugin)
@@ -213,7 +216,7 @@ class PluginSet:
 def load_plugins(extra: Iterable[object] = (), *, entry_points: bool | None = None,
                  builtins: Sequence[str] = BUILTIN_PLUGINS,
                  use: Mapping[str, str] | None = None) -> PluginSet:
-    """A fresh plugin set: built-in plugins, installed plugins, then ``extra``.
+    """A fresh plugin set: built-in plugins, installed plugins by name, then ``extra``.
 
     ``entry_points`` defaults to on unless the environment variable
     ``CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD`` is set to a non-empty value.
@@ -271,14 +274,13 @@ def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> str |
     except pluggy.PluginValidationError as error:
         known = sorted(name for name in dir(hookspecs)
                        if manager.parse_hookspec_opts(hookspecs, name))
-        messages = []
-        for caller in manager.get_hookcallers(plugin) or ():
-            if not caller.has_spec():
-                guess = difflib.get_close_matches(caller.name, known, n=1)
-                hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-                messages.append(f"unknown hook {caller.name!r}{hint}; civicrecord's hooks "
-                                f"are {', '.join(known)}")
+        unknown = [caller.name for caller in manager.get_hookcallers(plugin) or ()
+                   if not caller.has_spec()]
         if manager.is_registered(plugin):
             manager.unregister(plugin)
-        return "; ".join(messages) or str(error)
+        return "; ".join(
+            f"unknown hook {hook!r}"
+            + "".join(f" (did you mean {guess!r}?)"
+                      for guess in difflib.get_close_matches(hook, known, n=1))
+            + f"; civicrecord's hooks are {', '.join(known)}" for hook in unknown) or str(error)
     return None

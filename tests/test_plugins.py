@@ -507,6 +507,36 @@ def test_duplicate_formats_from_installed_plugins_name_both_distributions(
     assert "civicrecord-first" in conflict["error"] and "civicrecord-second" in conflict["error"]
 
 
+def test_an_installed_plugin_registering_json_again_breaks_json_only(
+        install: Install, example_dir: Path, example_report: civicrecord.Report,
+        tmp_path: Path) -> None:
+    install("civicrecord-jsonish", {"jsonish_ep": """
+        import civicrecord
+
+        def render(report, context):
+            return "\\n".join(axis.title for axis in report.axes).encode()
+
+        @civicrecord.hookimpl
+        def register_renderers():
+            return [civicrecord.Renderer(name, "txt", "text/plain", "Axis titles", render)
+                    for name in ("json", "jsonish")]
+    """}, {"jsonish": "jsonish_ep"})
+    out = tmp_path / "out"
+    code, stdout, err = run_cli("render", str(example_dir), "-f", "html", "-f", "docx",
+                                "-f", "jsonish", "-o", str(out))
+    assert code == 0, err
+    assert [Path(line).name for line in stdout.splitlines()] == [
+        f"{example_report.id}.{ext}" for ext in ("html", "docx", "txt")]
+    assert "format 'json' is provided by 'civicrecord.renderers.json' (from civicrecord) " \
+        "and 'jsonish' (from civicrecord-jsonish)" in err
+    code, _, err = run_cli("render", str(example_dir), "-f", "json", "-o", str(out))
+    assert code == 2 and "--use json=PLUGIN" in err
+    code, stdout, err = run_cli("render", str(example_dir), "-f", "json", "--use",
+                                "json=civicrecord", "-o", str(out))
+    assert code == 0, err
+    assert civicrecord.load(Path(stdout.strip())) == example_report
+
+
 def test_civicrecord_plugins_shows_a_misspelt_hook(
         install: Install) -> None:
     install("civicrecord-typo", {"typo_ep": OUTLINE_MODULE.format(name="typo").replace(

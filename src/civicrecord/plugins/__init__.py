@@ -45,6 +45,7 @@ BUILTIN_PLUGINS = (
     "civicrecord.renderers.json",
     "civicrecord.renderers.html",
     "civicrecord.renderers.docx",
+    "civicrecord.importing",
 )
 #: Set to 1 to ignore installed plugins (entry points) and use only built-in formats.
 DISABLE_ENTRY_POINTS_ENV = "CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD"

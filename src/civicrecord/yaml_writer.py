@@ -128,8 +128,8 @@ def _plain(value: Any) -> Any:
         data: dict[str, Any] = {}
         for field in attrs.fields(type(value)):
             item = getattr(value, field.name)
-            if item is None or item == ():
-                continue
+            if (item is None or item == ()) and field.default is not attrs.NOTHING:
+                continue  # left out, as people leave out what they do not use
             data[field.name] = _plain(item)
         return data
     if isinstance(value, tuple):

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from civicrecord.importer import SourceError
 from civicrecord.problems import Location, Problem, Severity
@@ -99,6 +99,16 @@ class Result:
     reference: str | None
     proposal_urls: tuple[str, ...]
     created_at: str | None
+    key_lines: dict[str, int] = field(factory=dict, eq=False)
+    """The line of each field in a JSON export (``status.key`` -> 104), to point at it."""
+
+    def line_of(self, path: str) -> int:
+        """The line of a field (``status.key``), else of its parent, else of the result."""
+        while path:
+            if path in self.key_lines:
+                return self.key_lines[path]
+            path = path.rpartition(".")[0]
+        return self.line
 
 
 def _problem(source: Path, line: int | None, message: str, hint: str | None = None,
@@ -228,11 +238,43 @@ def _json_results(text: str, source: Path) -> Iterator[Result]:
             raise SourceError([_problem(source, line, "not a Decidim Accountability export: "
                                         "expected a result (an object with id, title, "
                                         "status...) in the list", path=f"[{index}]")])
-        yield _result_from_mapping(value, index, line, source, f"[{index}].", ".")
+        result = _result_from_mapping(value, index, line, source, f"[{index}].", ".")
+        yield evolve(result, key_lines=_key_lines(text, start, position, line))
         index += 1
     if _skip_space(text, position + 1) != len(text):
         raise _json_error(text, _skip_space(text, position + 1), source,
                           "extra data after the list of results")
+
+
+def _key_lines(text: str, start: int, end: int, line: int) -> dict[str, int]:
+    """The line of every key in the JSON object ``text[start:end]``, by dotted path.
+
+    The object has just been parsed, so it is valid JSON: a walk that follows
+    strings and brackets is enough to know which string is a key, and where.
+    """
+    lines: dict[str, int] = {}
+    keys: list[str | None] = []  # per open container: its current key (None in a list)
+    position = start
+    while position < end:
+        char = text[position]
+        if char == "\n":
+            line += 1
+        elif char in "{[":
+            keys.append("" if char == "{" else None)
+        elif char in "}]":
+            keys.pop()
+        elif char == '"':
+            close = position + 1
+            while text[close] != '"':
+                close += 2 if text[close] == "\\" else 1
+            after = _skip_space(text, close + 1)
+            if keys and keys[-1] is not None and text.startswith(":", after):
+                keys[-1] = json.loads(text[position:close + 1])
+                path = ".".join(key for key in keys if key)
+                lines.setdefault(path, line)
+            position = close
+        position += 1
+    return lines
 
 
 def _skip_space(text: str, position: int) -> int:

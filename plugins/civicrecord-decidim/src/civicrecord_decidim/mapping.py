@@ -178,7 +178,7 @@ class _Mapper:
 
     def warn(self, result: Result | None, path: str, message: str,
              hint: str | None = None) -> None:
-        line = result.line if result else None
+        line = result.line_of(path) if result else None
         self.problems.append(Problem(Severity.WARNING, path, message, hint,
                                      Location(str(self.source), line)))
 

@@ -437,7 +437,8 @@ def _csv_results(text: str, source: Path) -> Iterator[Result]:
     header_line = text.split("\n", 1)[0].rstrip("\r")
     separator = _csv_separator(header_line)
     if separator is None:
-        columns = next(csv.reader([header_line]), [])
+        columns = max((next(csv.reader([header_line], delimiter=sep), []) for sep in ",;"),
+                      key=len)
         shown = ", ".join(columns[:10]) + (", ..." if len(columns) > 10 else "")
         tops = {c.split("/", 1)[0].strip() for c in columns}
         missing = ", ".join(key for key in _REQUIRED if key not in tops)
@@ -445,7 +446,7 @@ def _csv_results(text: str, source: Path) -> Iterator[Result]:
             source, 1, f"not a Decidim Accountability export: the header has no {missing} "
             f"column (found: {shown or 'nothing'})",
             "export the results of an Accountability component from Decidim's admin, as CSV",
-            column=1)])
+            column=1, path="header")])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     try:
         header = [column.strip() for column in next(reader)]
@@ -459,7 +460,7 @@ def _csv_results(text: str, source: Path) -> Iterator[Result]:
                 raise SourceError([_problem(
                     source, line, f"this row has {len(row)} cells, the header {len(header)}",
                     "export the file again from Decidim; a spreadsheet may have split a cell",
-                    column=1)])
+                    column=1, path=f"[{index}]")])
             nested = _nest(header, (_unguard(cell) for cell in row))
             yield _result_from_mapping(nested, index, line, source, "", "/")
     except csv.Error as error:

@@ -13,6 +13,7 @@ import json
 import re
 import subprocess
 import sys
+import zipfile
 from importlib import metadata
 from pathlib import Path
 
@@ -341,7 +342,7 @@ def test_formula_guards_are_removed_from_csv_cells(tmp_path: Path) -> None:
     path = tmp_path / "nantes.csv"
     path.write_text(f"{header}\n5,,'-10 % de bruit,<p>x</p>,,,done,100.0,Nantes,"
                     "47.2184,'-1.5536,\n", "utf-8")
-    [result] = read_export(path)
+    _, [result] = read_export(path)
     assert result.title.texts == {"fr": "-10 % de bruit"}
     assert (result.latitude, result.longitude) == ("47.2184", "-1.5536")
 
@@ -399,3 +400,45 @@ def test_no_markup_comes_through(markup: str) -> None:
     text = html_to_text(markup)
     assert "<p>" not in text and "<script" not in text and "<strong>" not in text
     assert json.dumps(text)  # text, not bytes or markup objects
+
+
+# --- The archive Decidim mails an export in ----------------------------------------------
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return path
+
+
+def test_the_zip_decidim_mails_is_read_and_named_in_messages(plugins: PluginSet,
+                                                             tmp_path: Path) -> None:
+    csv_bytes = (FIXTURES / "results.csv").read_bytes()
+    archive = _zip(tmp_path / "export.zip", {"results-2025-11-03.csv": csv_bytes})
+    assert looks_like_export(archive)
+    report, _, _ = _import("results.csv", tmp_path / "from-csv" / "plan", plugins)
+    outcome = import_report(archive, tmp_path / "from-zip" / "plan", plugins=plugins)
+    assert civicrecord.load(outcome.directory) == report
+    [unknown] = [p for p in outcome.source_problems if p.path == "status.key"]
+    assert unknown.location is not None
+    assert unknown.location.file == f"{archive}[results-2025-11-03.csv]"
+    assert unknown.location.line == _line_of("results.csv", r"^103;")
+
+
+def test_an_archive_without_one_results_file_is_refused(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "export.zip", {"a.csv": b"x", "b.json": b"[]"})
+    assert not looks_like_export(archive)
+    with pytest.raises(SourceError, match=r"should hold one \.json or \.csv file; it holds: "
+                       r"a\.csv, b\.json"):
+        civicrecord_decidim.read(archive, ImportOptions())
+
+
+def test_a_file_in_an_archive_over_the_limit_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import civicrecord_decidim.export as export
+
+    archive = _zip(tmp_path / "export.zip", {"results.json": b"[" + b" " * 4096 + b"]"})
+    monkeypatch.setattr(export, "MAX_SOURCE_BYTES", 1024)
+    with pytest.raises(SourceError, match="over the limit of 1024"):
+        civicrecord_decidim.read(archive, ImportOptions())

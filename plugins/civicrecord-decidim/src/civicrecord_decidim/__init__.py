@@ -36,12 +36,11 @@ def read(source: Path, options: ImportOptions) -> ImportResult:
     from civicrecord_decidim.export import read_export
     from civicrecord_decidim.mapping import map_results
 
-    results = read_export(source)
+    name, results = read_export(source)
     if not results:
         raise SourceError([Problem(Severity.ERROR, "", "the export holds no result",
-                                   "export a component that has results",
-                                   Location(str(source)))])
-    return map_results(results, source, options.language)
+                                   "export a component that has results", Location(name))])
+    return map_results(results, name, options.language)
 
 
 @civicrecord.hookimpl

@@ -26,6 +26,7 @@ import csv
 import io
 import json
 import stat
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ _SNIFF_BYTES = 256 * 1024
 #: Keys every version of the results serializer writes.
 _REQUIRED = ("id", "title", "status", "progress", "start_date", "end_date")
 _FORMULA_GUARD = ("'=", "'+", "'-", "'@")
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 @frozen
@@ -111,37 +113,38 @@ class Result:
         return self.line
 
 
-def _problem(source: Path, line: int | None, message: str, hint: str | None = None,
+def _problem(source: str, line: int | None, message: str, hint: str | None = None,
              column: int | None = None, path: str = "") -> Problem:
     return Problem(Severity.ERROR, path, message, hint, Location(str(source), line, column))
 
 
 def _read_bytes(source: Path, limit: int) -> bytes:
     """The file's bytes; a SourceError for anything but a regular file within the limit."""
+    name = str(source)
     try:
         info = source.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise SourceError([_problem(source, None, "a Decidim export is one file, not a "
+            raise SourceError([_problem(name, None, "a Decidim export is one file, not a "
                                         "folder", "name the .json or .csv file Decidim sent")])
         if not stat.S_ISREG(info.st_mode):
-            raise SourceError([_problem(source, None, "not a regular file",
+            raise SourceError([_problem(name, None, "not a regular file",
                                         "name the .json or .csv file Decidim sent")])
         if info.st_size > limit:
-            raise SourceError([_problem(source, None, f"file is {info.st_size} bytes, over "
+            raise SourceError([_problem(name, None, f"file is {info.st_size} bytes, over "
                                         f"the limit of {limit} (MAX_SOURCE_BYTES)",
                                         "export fewer results at once")])
         with source.open("rb") as handle:
             raw = handle.read(limit + 1)
     except OSError as error:
-        raise SourceError([_problem(source, None, f"cannot read the file: "
+        raise SourceError([_problem(name, None, f"cannot read the file: "
                                     f"{error.strerror}")]) from None
     if len(raw) > limit:  # it grew since it was measured
-        raise SourceError([_problem(source, None, f"file is over the limit of {limit} bytes "
+        raise SourceError([_problem(name, None, f"file is over the limit of {limit} bytes "
                                     "(MAX_SOURCE_BYTES)", "export fewer results at once")])
     return raw
 
 
-def _decode(raw: bytes, source: Path) -> str:
+def _decode(raw: bytes, source: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -157,9 +160,15 @@ def looks_like_export(source: Path) -> bool:
         if not source.is_file():
             return False
         with source.open("rb") as handle:
-            head = handle.read(_SNIFF_BYTES).decode("utf-8-sig", errors="replace")
-    except OSError:
-        return False
+            raw = handle.read(_SNIFF_BYTES)
+        if raw.startswith(_ZIP_MAGIC):
+            with zipfile.ZipFile(source) as archive:
+                [member] = _data_members(archive)
+                with archive.open(member) as handle:
+                    raw = handle.read(_SNIFF_BYTES)
+    except (OSError, ValueError, zipfile.BadZipFile, RuntimeError, NotImplementedError):
+        return False  # ValueError: no data file or several in the archive
+    head = raw.decode("utf-8-sig", errors="replace")
     stripped = head.lstrip()
     if stripped.startswith("["):
         decoder = json.JSONDecoder()
@@ -174,12 +183,61 @@ def looks_like_export(source: Path) -> bool:
     return _csv_separator(header) is not None
 
 
-def read_export(source: Path) -> list[Result]:
-    """Every result of the export at ``source``, or a SourceError saying where it is broken."""
-    text = _decode(_read_bytes(source, MAX_SOURCE_BYTES), source)
-    if text.lstrip().startswith(("[", "{")) or source.suffix.lower() == ".json":
-        return list(_json_results(text, source))
-    return list(_csv_results(text, source))
+def read_export(source: Path) -> tuple[str, list[Result]]:
+    """The export's name for messages and every result in it, or a SourceError saying
+    where it is broken.
+
+    ``source`` is the ``.json`` or ``.csv`` file, or the ``.zip`` Decidim mails
+    it in; a file in an archive is named ``export.zip[results.csv]``.
+    """
+    raw = _read_bytes(source, MAX_SOURCE_BYTES)
+    name, suffix = str(source), source.suffix.lower()
+    if raw.startswith(_ZIP_MAGIC):
+        name, suffix, raw = _unzip(source, raw)
+    text = _decode(raw, name)
+    if text.lstrip().startswith(("[", "{")) or suffix == ".json":
+        return name, list(_json_results(text, name))
+    return name, list(_csv_results(text, name))
+
+
+def _data_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The .json and .csv files of an archive (Decidim mails one)."""
+    found = [member for member in archive.infolist()
+             if not member.is_dir() and member.filename.lower().endswith((".json", ".csv"))
+             and not member.filename.startswith("__MACOSX/")]
+    if len(found) != 1:
+        raise ValueError(f"{len(found)} .json or .csv files")
+    return found
+
+
+def _unzip(source: Path, raw: bytes) -> tuple[str, str, bytes]:
+    """The data file in the archive Decidim mails an export in: its name, type and bytes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            names = [m.filename for m in archive.infolist() if not m.is_dir()]
+            try:
+                [member] = _data_members(archive)
+            except ValueError:
+                raise SourceError([_problem(
+                    str(source), None, "the archive should hold one .json or .csv file; it "
+                    f"holds: {', '.join(names[:10]) or 'nothing'}",
+                    "unzip it and import the results file")]) from None
+            name = f"{source}[{member.filename}]"
+            if member.file_size > MAX_SOURCE_BYTES:
+                raise SourceError([_problem(name, None, f"file is {member.file_size} bytes, "
+                                            f"over the limit of {MAX_SOURCE_BYTES} "
+                                            "(MAX_SOURCE_BYTES)",
+                                            "export fewer results at once")])
+            with archive.open(member) as handle:
+                data = handle.read(MAX_SOURCE_BYTES + 1)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as error:
+        # RuntimeError: a password; NotImplementedError: a compression zipfile lacks.
+        raise SourceError([_problem(str(source), None, f"cannot read the archive: {error}",
+                                    "unzip it and import the results file")]) from None
+    if len(data) > MAX_SOURCE_BYTES:  # its header said less than it holds
+        raise SourceError([_problem(name, None, f"file is over the limit of "
+                                    f"{MAX_SOURCE_BYTES} bytes (MAX_SOURCE_BYTES)")])
+    return name, Path(member.filename).suffix.lower(), data
 
 
 # --- JSON ---------------------------------------------------------------------------------
@@ -194,7 +252,7 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def _json_results(text: str, source: Path) -> Iterator[Result]:
+def _json_results(text: str, source: str) -> Iterator[Result]:
     """Results one by one, so each one's line is known; a syntax error names its line."""
     decoder = json.JSONDecoder(parse_constant=_refuse_constant)
     position = len(text) - len(text.lstrip())
@@ -283,7 +341,7 @@ def _skip_space(text: str, position: int) -> int:
     return position
 
 
-def _json_error(text: str, position: int, source: Path, message: str) -> SourceError:
+def _json_error(text: str, position: int, source: str, message: str) -> SourceError:
     if position >= len(text):
         message = "the file ends before the list of results is closed"
     line, column = _line_col(text, position)
@@ -294,7 +352,7 @@ def _json_error(text: str, position: int, source: Path, message: str) -> SourceE
 # --- From plain data (a JSON object, or a CSV row made nested) -------------------------------
 
 
-def _result_from_mapping(data: dict[str, Any], index: int, line: int, source: Path,
+def _result_from_mapping(data: dict[str, Any], index: int, line: int, source: str,
                          prefix: str, sep: str) -> Result:
     missing = [key for key in _REQUIRED if key not in data]
     if missing:
@@ -365,7 +423,7 @@ def _result_from_mapping(data: dict[str, Any], index: int, line: int, source: Pa
     )
 
 
-def _category(data: dict[str, Any], source: Path, line: int, where: Any) -> Category | None:
+def _category(data: dict[str, Any], source: str, line: int, where: Any) -> Category | None:
     taxonomies = data.get("taxonomies")
     if isinstance(taxonomies, dict) and taxonomies.get("id"):
         ids, names = taxonomies.get("id"), taxonomies.get("name") or []
@@ -386,7 +444,7 @@ def _category(data: dict[str, Any], source: Path, line: int, where: Any) -> Cate
     return None
 
 
-def _translations(value: Any, source: Path, line: int, where: str) -> Translations:
+def _translations(value: Any, source: str, line: int, where: str) -> Translations:
     if value is None or value == "":
         return Translations()
     if isinstance(value, str):  # a field that is not translated
@@ -405,7 +463,7 @@ def _translations(value: Any, source: Path, line: int, where: str) -> Translatio
     return Translations(texts, machine)
 
 
-def _shape(source: Path, line: int, where: str, expected: str, value: Any) -> SourceError:
+def _shape(source: str, line: int, where: str, expected: str, value: Any) -> SourceError:
     shown = json.dumps(value, ensure_ascii=False)
     shown = shown if len(shown) <= 40 else shown[:37] + "..."
     return SourceError([_problem(source, line, f"expected {expected}, found {shown}",
@@ -433,7 +491,7 @@ def _is_export_header(columns: list[str]) -> bool:
     return "id" in names and all(key in tops for key in _REQUIRED)
 
 
-def _csv_results(text: str, source: Path) -> Iterator[Result]:
+def _csv_results(text: str, source: str) -> Iterator[Result]:
     header_line = text.split("\n", 1)[0].rstrip("\r")
     separator = _csv_separator(header_line)
     if separator is None:

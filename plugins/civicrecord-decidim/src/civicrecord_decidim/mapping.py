@@ -25,7 +25,6 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from attrs import define, field
@@ -137,7 +136,7 @@ def _slug(text: str, limit: int = 50) -> str:
     return slug.strip("-")
 
 
-def choose_language(results: list[Result], wanted: str | None, source: Path
+def choose_language(results: list[Result], wanted: str | None, source: str
                     ) -> tuple[str, list[Problem]]:
     """The locale to take texts in: ``wanted``, or the one most titles are written in."""
     counts: dict[str, int] = {}
@@ -151,7 +150,7 @@ def choose_language(results: list[Result], wanted: str | None, source: Path
             raise SourceError([Problem(
                 Severity.ERROR, "title", f"no result has a title in {wanted!r} (the export "
                 f"has: {', '.join(available)})", "choose one of those with --language",
-                Location(str(source)))])
+                Location(source))])
         return wanted, []
     if not available:
         return "en", []
@@ -160,13 +159,13 @@ def choose_language(results: list[Result], wanted: str | None, source: Path
         problems.append(Problem(
             Severity.WARNING, "title", f"the export holds texts in {', '.join(available)}; "
             f"the report takes them in {available[0]!r}",
-            "choose another with --language", Location(str(source))))
+            "choose another with --language", Location(source)))
     return available[0], problems
 
 
 @define
 class _Mapper:
-    source: Path
+    source: str
     language: str
     results: list[Result]
     problems: list[Problem] = field(factory=list)
@@ -180,7 +179,7 @@ class _Mapper:
              hint: str | None = None) -> None:
         line = result.line_of(path) if result else None
         self.problems.append(Problem(Severity.WARNING, path, message, hint,
-                                     Location(str(self.source), line)))
+                                     Location(self.source, line)))
 
     def about(self, result: Result) -> str:
         return f"result {result.id}"
@@ -502,7 +501,7 @@ class _Mapper:
         return (Programme("decidim", self.todo["programme"], url=urls.pop()),)
 
 
-def map_results(results: list[Result], source: Path, language: str | None) -> ImportResult:
+def map_results(results: list[Result], source: str, language: str | None) -> ImportResult:
     """The report these results make, and what was noticed on the way."""
     chosen, problems = choose_language(results, language, source)
     mapper = _Mapper(source, chosen, results, problems)

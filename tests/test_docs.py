@@ -28,7 +28,7 @@ import attrs
 import pytest
 import yaml
 
-from civicrecord.cli import _build_parser
+from civicrecord.cli import _add_plugin_commands, _build_parser
 from civicrecord.schema import report_schema
 from conftest import ROOT
 
@@ -193,6 +193,8 @@ def test_the_runner_compares_output_strictly() -> None:
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:
     parser = _build_parser()
+    # Built-in plugins' commands (import, importers) too; installed ones are off in tests.
+    _add_plugin_commands(parser)
     (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     return dict(action.choices)
 

@@ -181,6 +181,9 @@ def test_an_existing_empty_folder_is_filled(source: Path, tmp_path: Path,
     outcome = import_report(source, target)
     assert (target / "report.yaml") in outcome.files
     assert outcome.warnings and all(not p.is_error for p in outcome.warnings)
+    [need] = outcome.warnings
+    assert need.location is not None and need.location.file is not None
+    assert Path(need.location.file).parent == target / "axes"  # where it now is
 
 
 def _nothing_written(tmp_path: Path, target: Path) -> None:

@@ -200,8 +200,12 @@ def _check_target(target: Path) -> None:
 
 
 def _write_checked(target: Path, files: dict[str, bytes], importer: str) -> tuple[Problem, ...]:
-    """Write ``files`` into ``target`` in one step if they load; return the warnings."""
-    from civicrecord.api import read
+    """Write ``files`` into ``target`` in one step if they load; return the warnings.
+
+    The gate is civicrecord's own rules: a city's plugin rules are for the
+    people who finish the report, and ``civicrecord validate`` shows them.
+    """
+    from civicrecord.loading import load_report
 
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -214,7 +218,7 @@ def _write_checked(target: Path, files: dict[str, bytes], importer: str) -> tupl
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-        loaded = read(staging)
+        loaded = load_report(staging)
         if loaded.report is None:
             # The importer's report broke a rule: say which, without the staging paths.
             raise ImportFailure(
@@ -234,7 +238,19 @@ def _write_checked(target: Path, files: dict[str, bytes], importer: str) -> tupl
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return loaded.warnings
+    return tuple(_moved(problem, staging, target) for problem in loaded.warnings)
+
+
+def _moved(problem: Problem, staging: Path, target: Path) -> Problem:
+    """The problem placed in the file's final place rather than the staging folder."""
+    location = problem.location
+    if location is None or location.file is None:
+        return problem
+    try:
+        relative = Path(location.file).relative_to(staging)
+    except ValueError:
+        return problem
+    return attrs.evolve(problem, location=attrs.evolve(location, file=str(target / relative)))
 
 
 # --- The commands -----------------------------------------------------------------------

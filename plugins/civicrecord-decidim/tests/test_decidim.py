@@ -442,3 +442,11 @@ def test_a_file_in_an_archive_over_the_limit_is_refused(
     monkeypatch.setattr(export, "MAX_SOURCE_BYTES", 1024)
     with pytest.raises(SourceError, match="over the limit of 1024"):
         civicrecord_decidim.read(archive, ImportOptions())
+
+
+def test_a_locale_no_one_knows_is_an_error_not_an_invalid_report(tmp_path: Path) -> None:
+    text = (FIXTURES / "results.json").read_text("utf-8")
+    odd = text.replace('"fr":', '"zz-latn-qq":').replace('"en":', '"qq":')
+    err = _refused(tmp_path, odd, ".json", "--from", "decidim")
+    assert "no result has a title in a language civicrecord knows (the export has: qq, " \
+        "zz-latn-qq)" in err

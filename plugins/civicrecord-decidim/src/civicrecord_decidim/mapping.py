@@ -151,9 +151,17 @@ def choose_language(results: list[Result], wanted: str | None, source: str
                 Severity.ERROR, "title", f"no result has a title in {wanted!r} (the export "
                 f"has: {', '.join(available)})", "choose one of those with --language",
                 Location(source))])
-        return wanted, []
+        available = [wanted]
+    if not counts:
+        return wanted or "en", []  # titles that are not translated: any language tag will do
+    available = [locale for locale in available if _is_language(locale)]
     if not available:
-        return "en", []
+        raise SourceError([Problem(
+            Severity.ERROR, "title", "no result has a title in a language civicrecord knows "
+            f"(the export has: {', '.join(sorted(counts))})",
+            "choose one with --language, or export the results again", Location(source))])
+    if wanted is not None:
+        return wanted, []
     problems = []
     if len(available) > 1:
         problems.append(Problem(
@@ -163,6 +171,17 @@ def choose_language(results: list[Result], wanted: str | None, source: str
     return available[0], problems
 
 
+def _is_language(locale: str) -> bool:
+    """Whether Babel knows the language of a Decidim locale (``fr``, ``pt-BR``, ``ca-IT``)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
+
+
 @define
 class _Mapper:
     source: str
@@ -170,6 +189,7 @@ class _Mapper:
     results: list[Result]
     problems: list[Problem] = field(factory=list)
     places: dict[tuple[Any, ...], Place] = field(factory=dict)
+    titles: dict[str, str] = field(factory=dict)
     todo: dict[str, str] = field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
@@ -324,18 +344,23 @@ class _Mapper:
 
     # --- actions and axes ---
 
+    def title(self, result: Result) -> str:
+        """A result's title in the report's language, read (and warned about) once."""
+        if result.id not in self.titles:
+            title = self.text(result, result.title, "title", html=False)
+            if title is None:
+                title = self.todo["untitled"].format(id=result.id)
+                self.warn(result, "title", f"{self.about(result)} has no title")
+            self.titles[result.id] = title
+        return self.titles[result.id]
+
     def action(self, result: Result, parent: Result | None, ident: str) -> Action:
         todo = self.todo
-        title = self.text(result, result.title, "title", html=False)
-        if title is None:
-            title = todo["untitled"].format(id=result.id)
-            self.warn(result, "title", f"{self.about(result)} has no title")
+        title = self.title(result)
         description = self.text(result, result.description, "description", html=True)
         paragraphs = [description or todo["undescribed"]]
         if parent is not None:
-            parent_title = self.text(parent, parent.title, "title", html=False)
-            if parent_title:
-                paragraphs.append(todo["part_of"].format(title=parent_title))
+            paragraphs.append(todo["part_of"].format(title=self.title(parent)))
         if result.proposal_urls:
             paragraphs.append(todo["proposals"] + "\n"
                               + "\n".join(f"- {url}" for url in result.proposal_urls))

@@ -494,7 +494,8 @@ def test_numbers_are_finite(problems: Problems, old: str, new: str, expected: st
          "currency code, not 'person' (for euros write 'EUR')"),
         ("url: https://example.org/report", "url: example.org/report",
          "r.yaml:65:15: error: axes[0].actions[0].indicators[0].source.url: 'example.org/report'"
-         " is not a web address (write a full address starting with https://)"),
+         " is not a web address (write a full address starting with https:// (or mailto: for an"
+         " e-mail address))"),
     ],
     ids=["qualitative-number", "count-text", "duration-unit", "money-unit", "url"],
 )
@@ -664,7 +665,7 @@ def test_load_raises_every_error_and_validate_returns_warnings_too(tmp_path: Pat
 
 def test_validate_never_raises_on_a_missing_path(tmp_path: Path) -> None:
     assert [p.message for p in civicrecord.validate(tmp_path / "nope.yaml")] == [
-        "cannot read the file: it is missing"
+        f"no such file or folder: {tmp_path / 'nope.yaml'}"
     ]
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from civicrecord._version import __version__
 
 if TYPE_CHECKING:
-    from civicrecord.api import formats, load, read, render, validate, write
+    from civicrecord.api import ArgumentError, formats, load, read, render, validate, write
     from civicrecord.command import Command
     from civicrecord.importer import Importer, ImportOptions, ImportResult
     from civicrecord.model import (
@@ -87,6 +87,7 @@ _LAZY = {
     "Source": "civicrecord.model",
     "ThematicAxis": "civicrecord.model",
     "hookimpl": "civicrecord.plugins.hookspecs",
+    "ArgumentError": "civicrecord.api",
     "Command": "civicrecord.command",
     "Importer": "civicrecord.importer",
     "ImportOptions": "civicrecord.importer",
@@ -117,6 +118,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "Action",
     "ActionStatus",
+    "ArgumentError",
     "Authority",
     "Breakdown",
     "BreakdownKind",

@@ -9,6 +9,7 @@ pass in-process plugins with ``plugins=``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,39 @@ if TYPE_CHECKING:
     from civicrecord.loading import LoadResult
     from civicrecord.plugins import PluginSet
 
-__all__ = ["formats", "load", "read", "render", "validate", "write"]
+__all__ = ["ArgumentError", "formats", "load", "read", "render", "validate", "write"]
+
+
+class ArgumentError(TypeError):
+    """A function of the API was called with an argument of the wrong kind.
+
+    The message names the argument and what it should be. It is a
+    ``TypeError``, so code that already catches those keeps working.
+    """
+
+
+def _check_path(name: str, value: object) -> Path:
+    if isinstance(value, bytes) or not isinstance(value, str | os.PathLike):
+        raise ArgumentError(f"{name} must be a path (str or pathlib.Path) to a report folder "
+                            f"or file, not {type(value).__name__}")
+    path = Path(value)
+    if not str(path).strip() or "\0" in str(path):
+        raise ArgumentError(f"{name} must name a file or folder, not {str(value)!r}")
+    return path
+
+
+def _check_report(value: object) -> Report:
+    if not isinstance(value, Report):
+        raise ArgumentError("report must be a civicrecord.Report (from civicrecord.load), "
+                            f"not {type(value).__name__}")
+    return value
+
+
+def _check_format(value: object) -> str:
+    if not isinstance(value, str):
+        raise ArgumentError(f"format must be a format name such as 'html', not "
+                            f"{type(value).__name__}")
+    return value
 
 
 def _plugins(plugins: PluginSet | None) -> PluginSet:
@@ -32,12 +65,31 @@ def _plugins(plugins: PluginSet | None) -> PluginSet:
     return current_plugins()
 
 
+def _no_such_path(path: Path | str) -> Problem | None:
+    """The problem of a path that names nothing, or None when something is there.
+
+    Checked before reading, so the message says plainly that nothing is there,
+    and, for a path that looks like a worked example's, how to get it.
+    """
+    if os.path.exists(path):
+        return None
+    from civicrecord.problems import Location, Severity
+    from civicrecord.scaffold import example_hint
+
+    return Problem(Severity.ERROR, "", f"no such file or folder: {path}", example_hint(path),
+                   Location(str(path)))
+
+
 def read(path: Path | str, *, plugins: PluginSet | None = None) -> LoadResult:
     """Load and check a report, plugins' rules included, without raising."""
     from attrs import evolve
 
-    from civicrecord.loading import load_report, place_problem, sort_problems
+    from civicrecord.loading import LoadResult, load_report, place_problem, sort_problems
 
+    path = _check_path("path", path)
+    missing = _no_such_path(path)
+    if missing is not None:
+        return LoadResult(None, (missing,), None)
     result = load_report(path)
     if result.report is None:
         return result
@@ -90,7 +142,8 @@ def render(
     ``base_dir`` is the report's folder, where asset paths (a logo) are looked
     up; nothing outside it is ever read.
     """
-    renderer = _plugins(plugins).renderer(format)
+    _check_report(report)
+    renderer = _plugins(plugins).renderer(_check_format(format))
     context = RenderContext(
         language=report.language,
         options=options,
@@ -116,17 +169,24 @@ def write(
 
     A failure leaves any earlier file intact and no temporary file behind.
     """
-    return _write(report, format, Path(directory), _plugins(plugins), render_options,
-                  durable=True)
+    _check_report(report)
+    _check_format(format)
+    return _write(report, format, _check_path("directory", directory), _plugins(plugins),
+                  render_options, durable=True)
 
 
 def _write(report: Report, format: str, directory: Path, plugins: PluginSet,
            render_options: Mapping[str, Any], *, durable: bool) -> Path:
     # Shared with the batch, which writes into a staging folder unflushed (durable=False)
     # and flushes before moving anything into place.
-    from civicrecord.output import write_atomically
+
+    from civicrecord.output import OutputError, confined_name, write_atomically
 
     renderer = plugins.renderer(format)
+    name = confined_name(f"{report.id}.{renderer.extension}")
+    if name is None:
+        # The loader refuses such ids; a report built in Python may still hold one.
+        raise OutputError(f"report id {report.id!r} cannot name a file: write an id of "
+                          "lowercase letters, digits and hyphens")
     content = render(report, format, plugins=plugins, **render_options)
-    return write_atomically(directory / f"{report.id}.{renderer.extension}", content,
-                            durable=durable)
+    return write_atomically(directory / name, content, durable=durable)

@@ -173,9 +173,23 @@ def _new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _missing_paths(paths: Sequence[Path]) -> bool:
+    """Say so for each path that names nothing; True if there was one (a usage error)."""
+    from civicrecord.api import _no_such_path
+
+    missing = [problem for problem in map(_no_such_path, paths) if problem is not None]
+    for problem in missing:
+        print(f"civicrecord: error: {problem.message}", file=sys.stderr)
+        if problem.hint:
+            print(f"civicrecord: {problem.hint}", file=sys.stderr)
+    return bool(missing)
+
+
 def _validate(args: argparse.Namespace) -> int:
     from civicrecord.api import read
 
+    if _missing_paths([args.path]):
+        return EXIT_USAGE
     result = read(args.path)
     if args.json:
         # ASCII: a path may hold a lone surrogate from a JSON key, which no UTF-8 can encode.
@@ -245,6 +259,8 @@ def _render(args: argparse.Namespace) -> int:
     except _UsageError as error:
         print(f"civicrecord: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if _missing_paths(args.paths):
+        return EXIT_USAGE
     try:
         plugins = load_plugins()
         available = plugins.renderers()
@@ -278,7 +294,7 @@ def _render(args: argparse.Namespace) -> int:
         try:
             for written in write_key_figures(result.outcomes, args.output):
                 print(written)
-            print(write_index(result.outcomes, args.output))
+            print(write_index(result.outcomes, args.output, theme=options.get("theme")))
         except OutputError as error:
             print(f"civicrecord: error: {error}", file=sys.stderr)
             status = EXIT_PROBLEMS

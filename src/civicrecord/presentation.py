@@ -92,6 +92,13 @@ _FR: dict[str, str] = {
     "no_actions": "Aucune action",
     "colon": "\u00a0: ",
     "skip_to_content": "Aller au contenu",
+    # The batch's index page (civicrecord.batch), one block.
+    "index_title": "Rapports de quartier",
+    "index_reports": "Les rapports",
+    "index_documents": "Documents",
+    "index_all_figures": "Tous les chiffres clés de tous les quartiers, un par ligne",
+    "index_spreadsheet": "pour un tableur",
+    "index_open_data": "données ouvertes",
 }
 
 _EN: dict[str, str] = {
@@ -144,6 +151,13 @@ _EN: dict[str, str] = {
     "no_actions": "No actions",
     "colon": ": ",
     "skip_to_content": "Skip to content",
+    # The batch's index page (civicrecord.batch), one block.
+    "index_title": "Neighbourhood reports",
+    "index_reports": "The reports",
+    "index_documents": "Documents",
+    "index_all_figures": "Every key figure of every neighbourhood, one per row",
+    "index_spreadsheet": "for a spreadsheet",
+    "index_open_data": "open data",
 }
 
 _STATUS: dict[str, dict[ActionStatus, str]] = {

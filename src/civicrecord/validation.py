@@ -28,13 +28,17 @@ from civicrecord.model import (
     Report,
 )
 from civicrecord.problems import Location, PathKey, Problem, Severity, format_path
+from civicrecord.text import link_target
 
 __all__ = [
+    "MAX_NUMBER",
     "MAX_STRING_LENGTH",
     "PLACEHOLDER_MARKER",
     "SLUG_PATTERN",
     "check_plain_data",
     "check_report",
+    "number_problem",
+    "slugify",
 ]
 
 #: Ids are slugs: they end up in file names, URLs and HTML anchors.
@@ -46,6 +50,12 @@ MAX_ID_LENGTH = 80
 #: Marks text still to be written (``civicrecord new --blank`` fills fields with it).
 PLACEHOLDER_MARKER = "TODO"
 _PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER_MARKER}\b")
+
+#: Largest magnitude of a number in a report. Every number a report holds is
+#: written exactly by every format (Babel's decimal arithmetic, Word, a
+#: spreadsheet's float): 15 significant digits is what a double keeps, and
+#: no city counts or spends a quadrillion of anything.
+MAX_NUMBER = 10**15
 
 #: Time units a frequency or duration may use (CLDR duration units).
 TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
@@ -108,7 +118,7 @@ def check_plain_data(data: Any, path: PathKey = ()) -> list[Problem]:
                     problems.extend(_check_string((*where, key), value))
             elif isinstance(value, dict | list):
                 stack.append(((*where, key), value))
-            elif isinstance(value, float):
+            elif isinstance(value, float | int) and not isinstance(value, bool):
                 _check_leaf((*where, key), value, problems)
     problems.sort(key=lambda p: p.path)
     return problems
@@ -117,9 +127,24 @@ def check_plain_data(data: Any, path: PathKey = ()) -> list[Problem]:
 def _check_leaf(where: PathKey, value: Any, problems: list[Problem]) -> None:
     if isinstance(value, str):
         problems.extend(_check_string(where, value))
-    elif isinstance(value, float) and not math.isfinite(value):
-        problems.append(_error(where, f"{value} is not a finite number",
-                               "write an ordinary number"))
+    elif isinstance(value, float | int) and not isinstance(value, bool):
+        problem = number_problem(value)
+        if problem is not None:
+            problems.append(_error(where, *problem))
+
+
+def number_problem(value: float) -> tuple[str, str] | None:
+    """What is wrong with a number a report holds, and what to do; None if it is fine."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} is not a finite number", "write an ordinary number"
+    if not -MAX_NUMBER < value < MAX_NUMBER:
+        # str() of a huge int is refused by Python itself (4,300 digits): count by bits.
+        digits = f"{value:.3g}" if isinstance(value, float) else \
+            f"a number of about {int(abs(value).bit_length() * 0.30103) + 1} digits"
+        return (f"{digits} is out of range: a number in a report stays below "
+                f"{MAX_NUMBER} in size (MAX_NUMBER)",
+                "check the number; write large amounts in a larger unit (millions)")
+    return None
 
 
 def _check_string(where: PathKey, value: str) -> Iterator[Problem]:
@@ -159,6 +184,7 @@ def check_report(report: Report) -> list[Problem]:
     problems += _check_texts(report)
     problems += _check_period(report)
     problems += _check_references(report)
+    problems += _check_urls(report)
     for a, axis in enumerate(report.axes):
         if not axis.actions:
             problems.append(_warning(("axes", a, "actions"), "this axis lists no action",
@@ -167,6 +193,16 @@ def check_report(report: Report) -> list[Problem]:
             problems += _check_indicator(("axes", a, "indicators", i), indicator, report)
         for n, action in enumerate(axis.actions):
             problems += _check_action(("axes", a, "actions", n), action, report)
+    return problems
+
+
+def _check_urls(report: Report) -> list[Problem]:
+    """One rule for every address a report publishes (figure sources are checked with them)."""
+    problems = _check_url(("authority", "url"), report.authority.url)
+    for p, partner in enumerate(report.partners):
+        problems += _check_url(("partners", p, "url"), partner.url)
+    for p, programme in enumerate(report.programmes):
+        problems += _check_url(("programmes", p, "url"), programme.url)
     return problems
 
 
@@ -203,7 +239,7 @@ def _check_ids(report: Report) -> list[Problem]:
                 problems.append(_error(
                     path, f"{kind} id {ident!r} is not a slug",
                     f"use lowercase ASCII letters, digits and single hyphens, e.g. "
-                    f"{_slugify(ident) or 'my-' + kind!r}",
+                    f"{slugify(ident) or 'my-' + kind!r}",
                 ))
             if ident in seen:
                 problems.append(_error(path, f"duplicate {kind} id {ident!r}, already used at "
@@ -214,7 +250,12 @@ def _check_ids(report: Report) -> list[Problem]:
     return problems
 
 
-def _slugify(text: str) -> str:
+def slugify(text: str) -> str:
+    """``text`` as an id: ASCII lowercase, accents dropped, other runs made one hyphen.
+
+    "Quartier Nord (2024)" gives "quartier-nord-2024"; text without a letter or
+    digit gives "". The result matches :data:`SLUG_PATTERN` when not empty.
+    """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
@@ -393,8 +434,10 @@ def _check_action(path: PathKey, action: Action, report: Report) -> list[Problem
 
 
 def _check_number(path: PathKey, value: Any, non_negative: bool) -> list[Problem]:
-    if isinstance(value, float) and not math.isfinite(value):
-        return [_error(path, f"{value} is not a finite number", "write an ordinary number")]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        problem = number_problem(value)
+        if problem is not None:
+            return [_error(path, *problem)]
     if non_negative and isinstance(value, int | float) and value < 0:
         return [_error(path, f"a count or amount cannot be negative ({value})",
                        "write the number without a minus sign")]
@@ -479,12 +522,10 @@ def _plain(number: float) -> str:
 
 
 def _check_url(path: PathKey, url: str | None) -> list[Problem]:
-    if url is None:
+    if url is None or link_target(url) is not None:
         return []
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
-        return [_error(path, f"{url!r} is not a web address",
-                       "write a full address starting with https://")]
-    return []
+    return [_error(path, f"{url!r} is not a web address", "write a full address starting "
+                   "with https:// (or mailto: for an e-mail address)")]
 
 
 def with_location(problem: Problem, location: Location | None) -> Problem:

@@ -26,6 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import civicrecord
+from civicrecord.csvfile import FORMULA_SIGNS, needs_guard
 from civicrecord.model import (
     Breakdown,
     BreakdownKind,
@@ -236,6 +237,13 @@ def test_text_that_could_be_a_formula_gets_a_leading_apostrophe(report: Report,
     assert value_row["source_date"] == "2024-05"
 
 
+def test_the_plugin_and_the_batch_share_one_guard() -> None:
+    import civicrecord.csvfile
+
+    assert guard is civicrecord.csvfile.guard
+    assert FORMULA_PREFIXES is civicrecord.csvfile.FORMULA_PREFIXES
+
+
 def test_every_text_cell_is_safe_in_a_spreadsheet(report: Report, plugins: PluginSet) -> None:
     _, table = read(render(hostile_report(report), plugins))
     numeric = {"value"}
@@ -257,7 +265,8 @@ def test_quotes_commas_and_newlines_are_quoted_per_rfc_4180(report: Report,
 def test_any_label_reads_back_exactly_after_removing_the_guard(label: str) -> None:
     cell = guard(label)
     assert not cell.startswith(FORMULA_PREFIXES)
-    assert (cell[1:] if label.startswith(FORMULA_PREFIXES) else cell) == label
+    assert not cell.lstrip().startswith(FORMULA_SIGNS)
+    assert (cell[1:] if needs_guard(label) else cell) == label
     buffer = io.StringIO(newline="")
     csv.writer(buffer, lineterminator="\r\n").writerow([cell, "x"])
     assert next(csv.reader(io.StringIO(buffer.getvalue(), newline=""))) == [cell, "x"]

@@ -6,23 +6,23 @@ value, then one row per part of each of its breakdowns ("423 people, of whom
 are defined once, in :data:`COLUMNS`; the CSV header and the Table Schema are
 both made from that list, so they cannot disagree.
 
-Spreadsheet formula injection: a text cell that begins with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return would be run as a formula by Excel,
-LibreOffice or Google Sheets. Such cells get a leading apostrophe (``'``),
-which spreadsheets show as text. Only text taken from the report is guarded;
-numbers are written from numbers, so a negative value stays a number.
+Spreadsheet formula injection: the file is written by civicrecord's one CSV
+writer, :func:`civicrecord.csvfile.write_csv`, which gives a text cell that a
+spreadsheet could run as a formula (``=``, ``+``, ``-``, ``@``...) a leading
+apostrophe (``'``), as it does for the batch's ``key-figures.csv``. Numbers are
+written from numbers, so a negative value stays a number.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from attrs import frozen
 
+from civicrecord.csvfile import FORMULA_PREFIXES, Cell, guard
+from civicrecord.csvfile import write_csv as write_table
 from civicrecord.model import (
     Action,
     BreakdownKind,
@@ -36,9 +36,6 @@ from civicrecord.model import (
 
 __all__ = ["COLUMNS", "FORMULA_PREFIXES", "guard", "rows", "table_schema", "write_csv",
            "write_table_schema"]
-
-#: A text cell starting with one of these gets a leading ``'``.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # Table Schema patterns are XML Schema regular expressions: anchored, no ^ or $.
 _SLUG = r"[a-z0-9]+(-[a-z0-9]+)*"
@@ -54,8 +51,6 @@ class Column:
     title: str
     description: str
     constraints: Mapping[str, Any] = {}
-    #: Text from the report, which may need the formula guard.
-    guarded: bool = False
 
 
 def _enum(values: Any) -> dict[str, Any]:
@@ -68,25 +63,21 @@ COLUMNS: tuple[Column, ...] = (
     Column("neighbourhood_id", "string", "Neighbourhood id", "Id of the neighbourhood.",
            {"required": True, "pattern": _SLUG}),
     Column("neighbourhood", "string", "Neighbourhood", "Name of the neighbourhood.",
-           {"required": True}, guarded=True),
-    Column("city", "string", "City", "City the neighbourhood is in.", {"required": True},
-           guarded=True),
+           {"required": True}),
+    Column("city", "string", "City", "City the neighbourhood is in.", {"required": True}),
     Column("axis_id", "string", "Axis id", "Id of the thematic axis.",
            {"required": True, "pattern": _SLUG}),
-    Column("axis", "string", "Axis", "Title of the thematic axis.", {"required": True},
-           guarded=True),
+    Column("axis", "string", "Axis", "Title of the thematic axis.", {"required": True}),
     Column("action_id", "string", "Action id",
            "Id of the action the figure belongs to; empty for a figure of the whole axis.",
            {"pattern": _SLUG}),
-    Column("action", "string", "Action", "Title of the action; empty for an axis figure.",
-           guarded=True),
+    Column("action", "string", "Action", "Title of the action; empty for an axis figure."),
     Column("indicator_id", "string", "Indicator id",
            "Id of the figure, unique in the report. Several rows share it: the value, "
            "then the parts of its breakdowns.", {"required": True, "pattern": _SLUG}),
     Column("label", "string", "Label",
            "What the figure counts or says, as the words following the number in a "
-           "sentence (\"personnes accompagnées par Déclic\").", {"required": True},
-           guarded=True),
+           "sentence (\"personnes accompagnées par Déclic\").", {"required": True}),
     Column("kind", "string", "Kind of measure",
            "count, money (unit is a currency), percentage, frequency or duration (unit is "
            "a time unit), or qualitative (the value is a statement, see value_text).",
@@ -95,10 +86,10 @@ COLUMNS: tuple[Column, ...] = (
            "The number: the figure's value, or the breakdown part's. Empty for a "
            "qualitative figure."),
     Column("value_text", "string", "Value as text",
-           "The value of a qualitative figure (\"rétabli\"); empty otherwise.", guarded=True),
+           "The value of a qualitative figure (\"rétabli\"); empty otherwise."),
     Column("unit", "string", "Unit",
            "What is counted (person, post), an ISO 4217 currency code for money, or a "
-           "time unit (minute) for a frequency or duration.", guarded=True),
+           "time unit (minute) for a frequency or duration."),
     Column("period", "string", "Period",
            "The time the value covers: per-year, per-month, per-week, over-the-term, "
            "as-of (see period_date) or one-off; empty when the report does not say.",
@@ -108,14 +99,14 @@ COLUMNS: tuple[Column, ...] = (
            {"pattern": _PARTIAL_DATE}),
     Column("dimension", "string", "Breakdown dimension",
            "Empty for the figure's own value; for a breakdown part, what the breakdown "
-           "splits along (\"âge\").", guarded=True),
+           "splits along (\"âge\")."),
     Column("breakdown_kind", "string", "Breakdown kind",
            "part-of-total: the part is included in the figure's value, parts need not add "
            "up; complete-split: the parts add up to the value. Empty for the value row.",
            _enum(BreakdownKind)),
     Column("part", "string", "Breakdown part",
-           "The part's label (\"de moins de 30 ans\"); empty for the value row.", guarded=True),
-    Column("source", "string", "Source", "Who published the figure.", guarded=True),
+           "The part's label (\"de moins de 30 ans\"); empty for the value row."),
+    Column("source", "string", "Source", "Who published the figure."),
     Column("source_url", "string", "Source URL", "Where to check the figure.",
            {"pattern": r"https?://\S+"}),
     Column("source_date", "string", "Source date",
@@ -124,23 +115,12 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def guard(text: str) -> str:
-    """Text that spreadsheets will show, never evaluate."""
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
-def _number(value: int | float) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
-
-
 def _date(date: PartialDate | None) -> str:
     return str(date) if date else ""
 
 
 def _figure_row(report: Report, axis: ThematicAxis, action: Action | None,
-                indicator: Indicator) -> dict[str, str]:
+                indicator: Indicator) -> dict[str, Cell]:
     value = indicator.value
     numeric = not isinstance(value, str)
     source = indicator.source
@@ -157,7 +137,7 @@ def _figure_row(report: Report, axis: ThematicAxis, action: Action | None,
         "indicator_id": indicator.id,
         "label": indicator.label,
         "kind": indicator.kind.value,
-        "value": _number(value) if not isinstance(value, str) else "",
+        "value": None if isinstance(value, str) else value,
         "value_text": "" if numeric else str(value),
         "unit": indicator.unit or "",
         "period": period.kind.value if period else "",
@@ -171,26 +151,25 @@ def _figure_row(report: Report, axis: ThematicAxis, action: Action | None,
     }
 
 
-def rows(report: Report) -> Iterator[dict[str, str]]:
-    """The table's rows, in reading order, as column name -> cell text (unguarded)."""
+def rows(report: Report) -> Iterator[dict[str, Cell]]:
+    """The table's rows, in reading order, as column name -> cell.
+
+    Text is as in the report (unguarded), a number is a number, None is empty.
+    """
     for axis, action, indicator in report.indicators():
         row = _figure_row(report, axis, action, indicator)
         yield row
         for breakdown in indicator.breakdowns:
             for part in breakdown.parts:
-                yield {**row, "value": _number(part.value), "value_text": "",
+                yield {**row, "value": part.value, "value_text": "",
                        "dimension": breakdown.dimension, "breakdown_kind": breakdown.kind.value,
                        "part": part.label}
 
 
 def write_csv(report: Report) -> bytes:
     """The table as UTF-8 CSV (no byte order mark) with a header row, per RFC 4180."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(column.name for column in COLUMNS)
-    for row in rows(report):
-        writer.writerow(guard(row[c.name]) if c.guarded else row[c.name] for c in COLUMNS)
-    return buffer.getvalue().encode("utf-8")
+    return write_table([column.name for column in COLUMNS],
+                       ([row[column.name] for column in COLUMNS] for row in rows(report)))
 
 
 def table_schema() -> dict[str, Any]:
@@ -204,9 +183,10 @@ def table_schema() -> dict[str, Any]:
         "missingValues": [""],
         "description": (
             "Figures of a civicrecord neighbourhood report, one row per figure and per "
-            "breakdown part. Text cells that would start with =, +, -, @, a tab or a "
-            "carriage return begin with an apostrophe (') so that spreadsheets do not run "
-            "them as formulas; remove it to get the report's text."
+            "breakdown part. Text cells that a spreadsheet could run as a formula (those "
+            "starting with =, +, -, @ or their fullwidth forms, also after spaces, or with "
+            "a tab, carriage return, line feed or NUL) begin with an apostrophe (') so that "
+            "spreadsheets show them as text; remove it to get the report's text."
         ),
     }
 

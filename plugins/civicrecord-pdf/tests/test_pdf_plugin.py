@@ -328,6 +328,35 @@ def test_the_cover_then_the_contents_with_each_axiss_real_page(pdf: Path,
         previous = page
 
 
+def _fill(pdf: Path) -> list[float]:
+    """How far down each page its text goes, between the header and the footer (0 to 1)."""
+    layout = run(poppler("pdftotext"), "-bbox-layout", pdf, "-")
+    fills = []
+    for page in re.findall(r"<page [^>]*>.*?</page>", layout, re.DOTALL):
+        height = float(re.search(r'height="([\d.]+)"', page)[1])  # type: ignore[index]
+        top, bottom = 20 / 25.4 * 72, height - 18 / 25.4 * 72  # the page's margins
+        lowest = max((float(y) for y in re.findall(r'<block [^>]*yMax="([\d.]+)"', page)
+                      if top < float(y) < bottom), default=top)
+        fills.append((lowest - top) / (bottom - top))
+    return fills
+
+
+def test_no_page_is_less_than_a_third_full_but_the_cover_and_ends_of_parts(
+        pdf: Path, report: Report) -> None:
+    contents = page_text(pdf, 2)
+    say = presenter_for(report.language)
+    starts = set()
+    for title in [axis.title for axis in report.axes] + [say.label("partners")]:
+        entry = re.search(re.escape(normal(title)) + r"[\s.]*?(\d+)(?:\s|$)", contents)
+        assert entry is not None, title
+        starts.add(int(entry[1]))
+    fills = _fill(pdf)
+    ends = {start - 1 for start in starts} | {len(fills)}
+    short = [(page, round(fill, 2)) for page, fill in enumerate(fills, start=1)
+             if page != 1 and page not in ends and fill < 1 / 3]
+    assert short == []
+
+
 def test_pages_after_the_cover_are_numbered_n_of_m(pdf: Path) -> None:
     pages = page_count(pdf)
     for page in range(2, pages + 1):
@@ -442,6 +471,23 @@ def test_a_citys_own_template_replaces_the_brochure(report: Report, plugins: Plu
     pages = page_count(pdf)
     assert "Mairie de quartier des Hauts : 04 79 00 00 00" in page_text(pdf, pages)
     assert "Contact" in page_text(pdf, 2)  # in the contents, with its page
+
+
+def test_the_readmes_worked_example_of_a_citys_template_works(
+        report: Report, plugins: PluginSet, tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    [example] = re.findall(r"```typ\n(.*?)```", readme, re.DOTALL)
+    theme = tmp_path / "my-theme"
+    theme.mkdir()
+    (theme / "report.typ").write_text(example, "utf-8")
+    folder = tmp_path / "report"
+    shutil.copytree(EXAMPLE, folder)
+    (folder / "logo.png").write_bytes(PNG)
+    pdf = write_pdf(tmp_path / "city.pdf", report, plugins, base_dir=folder,
+                    template_dir=theme, theme={"logo": "logo.png"})
+    pages = page_count(pdf)
+    assert "Mairie de quartier des Hauts : 04 79 00 00 00" in page_text(pdf, pages)
+    assert re.search(rf"Contact[\s.]*{pages}\b", page_text(pdf, 2))
 
 
 def test_a_broken_template_is_a_render_error_naming_it(report: Report, plugins: PluginSet,

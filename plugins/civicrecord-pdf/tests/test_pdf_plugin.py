@@ -12,8 +12,8 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import struct
+import subprocess
 import sys
 import tomllib
 import unicodedata
@@ -493,7 +493,7 @@ def test_the_readmes_worked_example_of_a_citys_template_works(
 def test_a_broken_template_is_a_render_error_naming_it(report: Report, plugins: PluginSet,
                                                        tmp_path: Path) -> None:
     (tmp_path / "report.typ").write_text("#let x = (\n", "utf-8")
-    with pytest.raises(RenderError, match="report.typ"):
+    with pytest.raises(RenderError, match=r"report\.typ"):
         civicrecord.render(report, "pdf", plugins=plugins, template_dir=tmp_path)
 
 

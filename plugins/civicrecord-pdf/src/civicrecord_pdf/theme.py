@@ -41,7 +41,7 @@ _LOGO_SIGNATURES = {
 }
 _HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 # CSS Color Module Level 4 named colours, as the HTML theme accepts them.
-_NAMED = dict(pair.split(":") for pair in """
+_NAMED_TABLE = """
     aliceblue:f0f8ff antiquewhite:faebd7 aqua:00ffff aquamarine:7fffd4 azure:f0ffff
     beige:f5f5dc bisque:ffe4c4 black:000000 blanchedalmond:ffebcd blue:0000ff
     blueviolet:8a2be2 brown:a52a2a burlywood:deb887 cadetblue:5f9ea0 chartreuse:7fff00
@@ -74,7 +74,8 @@ _NAMED = dict(pair.split(":") for pair in """
     steelblue:4682b4 tan:d2b48c teal:008080 thistle:d8bfd8 tomato:ff6347 turquoise:40e0d0
     violet:ee82ee wheat:f5deb3 white:ffffff whitesmoke:f5f5f5 yellow:ffff00
     yellowgreen:9acd32
-""".split())
+"""
+_NAMED = dict(pair.split(":") for pair in _NAMED_TABLE.split())
 
 _PRIMARY: RGB = (0x00, 0x55, 0x8C)  # the HTML theme's defaults
 _ACCENT: RGB = (0xF0, 0xA5, 0x00)

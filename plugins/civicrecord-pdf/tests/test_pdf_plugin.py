@@ -266,11 +266,12 @@ def test_every_font_is_embedded_and_none_comes_from_the_machine(pdf: Path) -> No
 def test_fonts_come_from_the_package_and_the_theme_folder_only(tmp_path: Path) -> None:
     import manimgx_fonts  # type: ignore[import-untyped]
 
-    assert font_paths(None) == [str(Path(manimgx_fonts.__file__).parent)]
+    packaged = font_paths(None)
+    assert packaged[0] == str(Path(manimgx_fonts.__file__).parent)
+    assert all("manimgx_fonts" in Path(folder).name for folder in packaged)
     (tmp_path / "fonts").mkdir()
     (tmp_path / "fonts" / "City.otf").write_bytes(b"")
-    assert font_paths(tmp_path) == [str(Path(manimgx_fonts.__file__).parent),
-                                    str(tmp_path / "fonts")]
+    assert font_paths(tmp_path) == [*packaged, str(tmp_path / "fonts")]
 
 
 def test_every_name_of_the_example_is_in_the_text(pdf: Path, report: Report) -> None:
@@ -424,6 +425,13 @@ def test_unusual_characters_print_without_a_missing_glyph(report: Report, plugin
     text = all_text(write_pdf(tmp_path / "unusual.pdf", unusual, plugins))
     for word in ("😀", "🏘", "✅", "∑", "┼", "⠁", "Ἀθῆναι", "ไทย", "ኢትዮጵያ", "separator"):
         assert word in text, word
+
+
+def test_a_character_no_font_has_is_an_error_not_a_box(report: Report, plugins: PluginSet
+                                                      ) -> None:
+    # Egyptian hieroglyphs are in none of the fonts, with or without the CJK extra.
+    with pytest.raises(RenderError, match=r"𓀀(.|\n)*hint: no font of the brochure"):
+        civicrecord.render(attrs.evolve(report, subtitle="𓀀"), "pdf", plugins=plugins)
 
 
 def _valid_hostile_cases() -> list[Path]:

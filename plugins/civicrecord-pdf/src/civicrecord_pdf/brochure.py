@@ -42,10 +42,17 @@ _log = logging.getLogger(__name__)
 
 
 def font_paths(template_dir: Path | None) -> list[str]:
-    """The folders Typst takes fonts from: the manimgx-fonts package, then the theme's."""
+    """The folders Typst takes fonts from: the manimgx-fonts package, manimgx-fonts-cjk
+    where it is installed (``civicrecord-pdf[cjk]``), then the theme folder's fonts."""
     import manimgx_fonts  # type: ignore[import-untyped]
 
     folders = [str(Path(manimgx_fonts.__file__).parent)]
+    try:
+        import manimgx_fonts_cjk  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        pass
+    else:
+        folders.append(str(Path(manimgx_fonts_cjk.__file__).parent))
     if template_dir is not None:
         for folder in (template_dir, template_dir / "fonts"):
             if folder.is_dir() and any(p.suffix.lower() in _FONT_SUFFIXES
@@ -109,9 +116,14 @@ def write_pdf(report: Report, context: RenderContext) -> bytes:
         pdf, warnings = typst.compile_with_warnings(template.read_bytes(), **options)
     except typst.TypstError as error:
         where = "your template " + str(template) if template != TEMPLATE else "the brochure"
-        hints = "".join(f"\n  hint: {hint}" for hint in error.hints)
+        hints = [*error.hints]
+        if "could not be displayed" in error.message:
+            # PDF/UA-1 refuses a character no font has, rather than print a box.
+            hints.append("no font of the brochure has this character: put a font that has "
+                         "it (.ttf or .otf) in the fonts/ folder of a theme folder given "
+                         "with --template-dir")
         raise RenderError(f"Typst could not lay out {where}: {error.message}"
-                          f"{hints}") from None
+                          + "".join(f"\n  hint: {hint}" for hint in hints)) from None
     for warning in warnings:
         _log.warning("Typst: %s", warning.message)
     if not isinstance(pdf, bytes):  # pragma: no cover - one PDF, not pages

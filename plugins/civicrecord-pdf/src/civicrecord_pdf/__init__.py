@@ -17,7 +17,7 @@ from civicrecord.model import Report
 from civicrecord.renderer import RenderContext, Renderer
 
 __all__ = ["register_renderers", "render_pdf"]
-__version__ = "0.2.0"
+__version__ = "0.1.0"
 
 
 def render_pdf(report: Report, context: RenderContext) -> bytes:

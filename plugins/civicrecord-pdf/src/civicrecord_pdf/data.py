@@ -156,8 +156,9 @@ def brochure_data(report: Report, language: str | None = None) -> Json:
         meta.append({"label": say.label("population"), "value": say.number(hood.population)})
     if hood.priority_area_code:
         meta.append({"label": say.label("priority_area_code"), "value": hood.priority_area_code})
-    if report.published is not None:
-        meta.append({"label": say.label("published"), "value": say.date(report.published)})
+    published = say.date(report.published) if report.published is not None else None
+    if published is not None:
+        meta.append({"label": say.label("published"), "value": published})
     tag = (language or report.language).replace("_", "-")
     primary, _, region = tag.partition("-")
     return {
@@ -171,6 +172,7 @@ def brochure_data(report: Report, language: str | None = None) -> Json:
         "neighbourhood": hood.name,
         "city": hood.city,
         "period": say.reporting_period(report.period),
+        "published": published,
         "description": _text(hood.description),
         "meta": meta,
         "introduction": {"situation": _text(report.introduction.situation),

@@ -243,8 +243,9 @@ def axis_file_a_folder(base: Path) -> Case:
 
 @generated
 def missing_path(base: Path) -> Case:
-    return Case("no-such-report.yaml", "a path that does not exist", 1, "error",
-                path="(document)", message="cannot read the file: it is missing")
+    return Case("no-such-report.yaml", "a path that does not exist", 2, "error",
+                path="no such file or folder", message="no-such-report.yaml",
+                shown="civicrecord")
 
 
 # --- Running a case -----------------------------------------------------------------------
@@ -367,6 +368,8 @@ def _limit_messages(name: str, base: Path) -> list[str]:
     elif name == "MAX_ID_LENGTH":
         path.write_text(BASE.replace("id: action-a", "id: " + "a" * (MAX_ID_LENGTH + 1)),
                         encoding="utf-8")
+    elif name == "MAX_NUMBER":
+        path.write_text(BASE.replace("value: 423", "value: 1000000000000001"), encoding="utf-8")
     else:
         pytest.fail(f"{name}: add a way to exceed this limit to _limit_messages")
     return [str(problem) for problem in civicrecord.validate(path)]
@@ -387,7 +390,7 @@ def _limits_in_the_code() -> dict[str, int]:
 
 def test_the_limits_are_the_four_documented_ones() -> None:
     assert set(_limits_in_the_code()) == {"MAX_FILE_BYTES", "MAX_DEPTH", "MAX_STRING_LENGTH",
-                                          "MAX_ID_LENGTH"}
+                                          "MAX_ID_LENGTH", "MAX_NUMBER"}
 
 
 @pytest.mark.parametrize("name", sorted(_limits_in_the_code()))

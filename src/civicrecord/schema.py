@@ -20,7 +20,7 @@ from civicrecord.validation import MAX_ID_LENGTH, MAX_STRING_LENGTH, SLUG_PATTER
 
 __all__ = ["SCHEMA_ID", "axis_schema", "report_schema"]
 
-SCHEMA_ID = "https://civicrecord.example/schema/report-1.schema.json"
+SCHEMA_ID = f"https://civicrecord.example/schema/report-{model.FORMAT_VERSION}.schema.json"
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 _PARTIAL_DATE = {
@@ -118,10 +118,16 @@ def report_schema() -> dict[str, Any]:
     builder.defs["PartialDate"] = _PARTIAL_DATE
     root = builder.attrs_class(model.Report)
     builder.attrs_class(model.ThematicAxis)
+    # A figure with a series may leave out its value: it is the series' latest.
+    indicator = builder.defs["Indicator"]
+    indicator["required"] = [name for name in indicator["required"] if name != "value"]
+    indicator["anyOf"] = [{"required": ["value"]},
+                          {"required": ["series"], "properties": {"series": {"minItems": 1}}}]
     root = dict(root)
     properties = {
         "$schema": {"type": "string", "description": "The schema this file follows."},
-        "format_version": {"const": "1", "description": "Version of the data format."},
+        "format_version": {"enum": list(model.FORMAT_VERSIONS),
+                           "description": "Version of the data format."},
         **root["properties"],
     }
     properties["axes"] = {
@@ -148,7 +154,7 @@ def axis_schema() -> dict[str, Any]:
     axis["required"] = [name for name in axis["required"] if name != "id"]
     return {
         "$schema": _DIALECT,
-        "$id": SCHEMA_ID.replace("report-1", "axis-1"),
+        "$id": SCHEMA_ID.replace("/report-", "/axis-"),
         "title": "civicrecord thematic axis (one file in axes/)",
         **axis,
         "$defs": defs,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import civicrecord
 from civicrecord.model import Report
-from civicrecord.renderer import RenderContext, Renderer
+from civicrecord.renderer import RenderContext, Renderer, RendererOption
 
 __all__ = ["register_renderers", "render_pdf"]
 __version__ = "0.1.0"
@@ -37,5 +37,11 @@ def register_renderers() -> list[Renderer]:
             description="A print-ready, tagged A4 brochure: cover, contents, an opening page "
                         "per axis (Typst)",
             render=render_pdf,
+            # The brochure is the HTML page: it takes the HTML format's theme.
+            options=(
+                RendererOption(name="theme.primary", help="main colour, such as #005a9c"),
+                RendererOption(name="theme.accent", help="second colour, such as #e07b00"),
+                RendererOption(name="theme.logo", help="an image file inside the report folder"),
+            ),
         )
     ]

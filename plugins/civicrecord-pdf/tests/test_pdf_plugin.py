@@ -212,7 +212,7 @@ def test_the_template_receives_the_report_as_json_with_the_presenters_phrases(
     assert phrases == [say.indicator_phrase(i) for _axis, _action, i in report.indicators()]
     first = report.axes[0].actions[0]
     assert data["axes"][0]["actions"][0]["status_label"] == say.status(first.status)
-    # A change chart (issue 14) has its place on every card, empty until charts exist.
+    # The example's figures have no baseline, target or series: no change chart.
     assert all(card["chart"] is None for card in data["key_figures"])
 
 
@@ -385,6 +385,28 @@ def test_the_creation_date_is_the_reports_or_source_date_epoch(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 14 November 2023
     found = info(write_pdf(tmp_path / "b.pdf", published, plugins))
     assert "Nov 14" in found["CreationDate"] and "2023" in found["CreationDate"]
+
+
+def test_what_changed_and_the_change_charts_are_in_the_brochure(plugins: PluginSet,
+                                                                tmp_path: Path) -> None:
+    from civicrecord.change import has_change_data
+
+    english = REPO / "examples" / "larkfield"
+    if not english.is_dir():
+        pytest.skip("the English example is not in this checkout")
+    report = civicrecord.load(english)
+    data = brochure_data(report)
+    cards = {card["id"]: card for axis in data["axes"] for card in axis["figures"]}
+    say = presenter_for(report.language)
+    changing = [i for _axis, _action, i in report.indicators() if has_change_data(i)]
+    assert changing, "the English example has figures that change"
+    for indicator in changing:
+        card = cards[indicator.id]
+        assert card["chart"].startswith("<svg") and card["chart_alt"], indicator.id
+    text = all_text(write_pdf(tmp_path / "larkfield.pdf", report, plugins, base_dir=english))
+    for indicator in changing:
+        # Once in "what changed", once on the figure's card in its axis.
+        assert text.count(normal(say.change_sentence(indicator))) >= 2, indicator.id
 
 
 # --- report text is text ------------------------------------------------------------------------

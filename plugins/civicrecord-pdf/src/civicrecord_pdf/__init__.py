@@ -37,7 +37,7 @@ def register_renderers() -> list[Renderer]:
             description="A print-ready, tagged A4 brochure: cover, contents, an opening page "
                         "per axis (Typst)",
             render=render_pdf,
-            # The brochure is the HTML page: it takes the HTML format's theme.
+            # The brochure takes the HTML format's theme options, checked the same way.
             options=(
                 RendererOption(name="theme.primary", help="main colour, such as #005a9c"),
                 RendererOption(name="theme.accent", help="second colour, such as #e07b00"),

@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import attrs
-
 import civicrecord
+from civicrecord.change import figures_that_change, has_change_data
 from civicrecord.model import (
     Action,
     ActionStatus,
@@ -57,30 +56,40 @@ def _source(say: Presenter, source: Source) -> str:
 
 def _figure(say: Presenter, indicator: Indicator, axis: ThematicAxis | None = None,
             axis_number: int | None = None) -> Json:
-    """A figure card: the value big, its phrase, references, note, source.
-
-    ``chart`` is left for a change chart as SVG text (issue 14's ``civicrecord.charts``):
-    the card shows it when it is a string.
+    """A figure card: the value big, its phrase, what changed, its change chart (SVG text
+    from ``civicrecord.charts`` and its alternative text), references, series, note, source.
     """
-    references = []
-    for key, point in (("baseline", indicator.baseline), ("target", indicator.target)):
-        if point is not None:
-            value = say.indicator_value(attrs.evolve(indicator, value=point.value))
-            if point.date is not None:
-                value = f"{value} ({say.date(point.date)})"
-            references.append({"label": say.label(key), "value": value})
+    references = [{"label": say.label(key), "value": say.reference(indicator, point)}
+                  for key, point in (("baseline", indicator.baseline),
+                                     ("target", indicator.target)) if point is not None]
+    if indicator.direction is not None:
+        references.append({"label": say.label("direction"),
+                           "value": say.direction(indicator.direction)})
+    chart = chart_alt = None
+    if has_change_data(indicator):
+        from civicrecord.charts import change_chart_svg, chart_alt_text
+
+        chart = change_chart_svg(indicator, say) or None
+        chart_alt = chart_alt_text(indicator, say) if chart else None
+    series = [{"date": say.date(point.date), "value": say.value(indicator, point.value),
+               "note": point.note,
+               "source": point.source.name if point.source else None,
+               "source_url": point.source.url if point.source else None}
+              for point in indicator.series]
     return {
         "id": indicator.id,
         "value": say.indicator_value(indicator),
         "phrase": say.indicator_phrase(indicator),
+        "change": say.change_sentence(indicator) or None,
         "references": references,
+        "series": series,
         "note": _text(indicator.note),
         "source": _source(say, indicator.source) if indicator.source else None,
         "source_url": indicator.source.url if indicator.source else None,
         "axis": axis.title if axis is not None else None,
         "axis_number": axis_number,
-        "chart": None,
-        "chart_alt": None,
+        "chart": chart,
+        "chart_alt": chart_alt,
     }
 
 
@@ -97,9 +106,8 @@ def _action(say: Presenter, report: Report, action: Action,
     if action.programmes:
         facts.append({"label": say.label("programmes"),
                       "value": say.join(programmes.get(i, i) for i in action.programmes)})
-    if action.start or action.end:
-        facts.append({"label": say.label("dates"),
-                      "value": say.date_range(action.start, action.end)})
+    if action.start or action.end or action.date or action.status_date:
+        facts.append({"label": say.label("dates"), "value": say.action_dates(action)})
     if action.budget is not None:
         budget = say.money(action.budget.amount, action.budget.currency)
         period = say.period(action.budget.period)
@@ -180,6 +188,13 @@ def brochure_data(report: Report, language: str | None = None) -> Json:
         "key_figures": [_figure(say, indicator, axis, number)
                         for number, axis in enumerate(report.axes, start=1)
                         for indicator in _figures_of(axis)],
+        "what_changed": [{
+            "axis": axis.title,
+            "number": report.axes.index(axis) + 1,
+            "figures": [{"phrase": say.indicator_phrase(indicator),
+                         "change": say.change_sentence(indicator) or None}
+                        for indicator in indicators],
+        } for axis, indicators in figures_that_change(report)],
         "status_chart": _status_chart(say, report),
         "axes": [{
             "id": axis.id,

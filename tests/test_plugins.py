@@ -120,7 +120,9 @@ def test_every_call_builds_a_fresh_plugin_set() -> None:
 
 def test_builtin_plugins_are_registered_through_the_same_hooks() -> None:
     plugins = load_plugins(entry_points=False)
-    for module_name in BUILTIN_PLUGINS:
+    formats = [name for name in BUILTIN_PLUGINS if name.startswith("civicrecord.renderers.")]
+    assert formats
+    for module_name in formats:
         info = plugins.infos[module_name]
         assert info.builtin and info.distribution == "civicrecord"
         assert {"register_renderers", "register_commands"} & set(info.hooks), module_name

@@ -120,6 +120,17 @@ def _add_plugin_commands(parser: argparse.ArgumentParser,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    # Ctrl+C while plugins load is as much an interruption as during the command.
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from civicrecord.plugins import load_plugins
 
     parser = _build_parser()
@@ -135,13 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plugins": _plugins,
         "schema": _schema,
     }[args.command]
-    try:
-        return handler(args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+    return handler(args)
 
 
 def _print_problems(problems: Sequence[Any], stream: TextIO | None = None) -> None:

@@ -32,7 +32,7 @@ __all__ = ["BUILTIN_PLUGINS", "DISABLE_ENTRY_POINTS_ENV", "PluginError", "Plugin
 #: Modules that ship with civicrecord, registered like any plugin.
 BUILTIN_PLUGINS = ("civicrecord.renderers.json", "civicrecord.renderers.html",
                    "civicrecord.renderers.docx", "civicrecord.serve",
-                   "civicrecord.plugin_template")
+                   "civicrecord.plugin_template", "civicrecord.importing")
 #: Set to 1 to ignore installed plugins (entry points) and use only built-in ones.
 DISABLE_ENTRY_POINTS_ENV = "CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD"
 

@@ -34,7 +34,7 @@ from civicrecord.model import (
     ThematicAxis,
 )
 from civicrecord.plugins.hookspecs import hookimpl
-from civicrecord.presentation import LABELS, presenter_for
+from civicrecord.presentation import LABELS, map_url, presenter_for
 from civicrecord.renderer import RenderContext, Renderer, RendererOption, RenderError
 from civicrecord.text import Block, blocks
 
@@ -622,7 +622,8 @@ def _new_environment(template_dir: Path | None) -> jinja2.Environment:
         bytecode_cache=bytecode_cache(options, sandboxed),
         **options,
     )
-    environment.filters.update(blocks=_text_blocks, http_url=http_url, css_string=css_string)
+    environment.filters.update(blocks=_text_blocks, http_url=http_url, css_string=css_string,
+                               map_url=map_url)
     environment.globals.update(
         remember=_remember,
         text_html=text_html,

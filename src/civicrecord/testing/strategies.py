@@ -262,6 +262,12 @@ def _action(draw: Any, fresh_id: _Ids, period: ReportingPeriod, places: list[str
     )
 
 
+def _coordinates() -> st.SearchStrategy[tuple[float | None, float | None]]:
+    """A place's latitude and longitude, both or neither, the poles and date line included."""
+    degrees = st.floats(-90, 90, allow_nan=False), st.floats(-180, 180, allow_nan=False)
+    return st.one_of(st.just((None, None)), st.tuples(*degrees))
+
+
 @st.composite
 def reports(draw: Any, *, max_axes: int = 3) -> Report:
     """Any report that loads without an error (warnings are allowed)."""
@@ -270,7 +276,7 @@ def reports(draw: Any, *, max_axes: int = 3) -> Report:
     end_year = draw(st.integers(start_year, start_year + 8))
     period = ReportingPeriod(PartialDate(start_year), PartialDate(end_year))
     places = [Place(fresh_id(), draw(texts()), draw(st.sampled_from(PlaceKind)),
-                    draw(_optional(texts())))
+                    draw(_optional(texts())), *draw(_coordinates()))
               for _ in range(draw(st.integers(0, 3)))]
     partners = [Partner(fresh_id(), draw(texts()), draw(st.sampled_from(PartnerKind)),
                         draw(_optional(texts())), draw(_optional(_urls())))

@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import civicrecord
+from civicrecord.convert import to_plain
 from civicrecord.loading import load_report
-from civicrecord.loading.converter import to_plain
 from civicrecord.loading.source import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
@@ -232,9 +232,13 @@ def test_toml_dates_become_partial_dates_and_datetimes_are_refused(tmp_path: Pat
     path = tmp_path / "r.toml"
     path.write_text(text, encoding="utf-8")
     assert civicrecord.load(path).axes[0].actions[0].end == PartialDate(2023, 6, 30)
-    path.write_text(text.replace("2023-06-30", "2023-06-30T10:00:00"), encoding="utf-8")
-    assert [p.message for p in civicrecord.validate(path)] == [
-        "'2023-06-30T10:00:00' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2021-05-03)"
+    text = text.replace("2023-06-30", "2023-06-30T10:00:00")
+    path.write_text(text, encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "2023-06-30T10" in row)
+    assert [(p.path, p.message, p.location and p.location.line)
+            for p in civicrecord.validate(path)] == [
+        ("axes[0].actions[0].end", "'2023-06-30T10:00:00' is a time, not a date: write YYYY, "
+         "YYYY-MM or YYYY-MM-DD (e.g. 2021-05-03)", line)
     ]
 
 
@@ -320,7 +324,7 @@ def test_every_key_of_a_yaml_file_is_found_at_its_line_and_column(example_dir: P
         text = path.read_text(encoding="utf-8")
         document = read_document(path)
         for key_path in _key_paths(document.data):
-            location = document.source_map.location(key_path)
+            location = document.source_map.locate(key_path, exact=True)
             assert location.line and location.column
             assert _text_at(text, location.line, location.column).startswith(
                 f"{key_path[-1]}:"), (path.name, key_path)
@@ -331,7 +335,7 @@ def test_every_key_of_a_json_file_is_found_at_its_line_and_column(report: Report
     text = civicrecord.render(report, "json").decode("utf-8")
     document = parse_text(text, "r.json", "json")
     for key_path in _key_paths(document.data):
-        location = document.source_map.location(key_path)
+        location = document.source_map.locate(key_path, exact=True)
         assert location.line and location.column
         assert _text_at(text, location.line, location.column).startswith(
             json.dumps(key_path[-1], ensure_ascii=False) + ":")
@@ -391,11 +395,14 @@ def test_both_yaml_parsers_refuse_the_same_things(yaml_backend: str, text: str,
     assert (problem.message, str(problem.location)) == (message, where)
 
 
-@given(st.dictionaries(st.text(st.characters(codec="utf-8"), min_size=1, max_size=8),
-                       st.text(st.characters(codec="utf-8"), max_size=12), min_size=1,
-                       max_size=4))
+_EDITOR_TEXT = st.characters(codec="utf-8", exclude_characters="\x85\u2028\u2029")
+
+
+@given(st.dictionaries(st.text(_EDITOR_TEXT, min_size=1, max_size=8),
+                       st.text(_EDITOR_TEXT, max_size=12), min_size=1, max_size=4))
 def test_yaml_is_read_as_pyyaml_safe_load_reads_it(data: dict[str, str]) -> None:
-    """Same data as ``yaml.safe_load`` (which is not always what was dumped: NEL folds)."""
+    """Same data as ``yaml.safe_load``, but for the line breaks editors do not count
+    (tested apart)."""
     text = yaml.safe_dump(data, allow_unicode=True)
     assert parse_text(text, "f", "yaml").data == yaml.safe_load(text)
 
@@ -429,21 +436,6 @@ def test_plain_decimal_numbers_read_as_written(yaml_backend: str, written: str,
 
 
 # --- One pass over the YAML, every refusal kept ------------------------------------------------
-
-
-def test_a_yaml_file_is_parsed_once(monkeypatch: pytest.MonkeyPatch, yaml_backend: str) -> None:
-    made: list[str] = []
-    parser = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
-
-    class Counting(parser):  # type: ignore[misc, valid-type]
-        def __init__(self, stream: str) -> None:
-            made.append(stream)
-            super().__init__(stream)
-
-    monkeypatch.setattr(yaml, "CSafeLoader" if yaml_backend == "libyaml" else "SafeLoader",
-                        Counting)
-    assert parse_text(BASE, "f", "yaml").data["id"] == "demo-2020-2026"
-    assert len(made) == 1
 
 
 def _alias_bomb(levels: int) -> str:
@@ -531,17 +523,3 @@ def test_a_scalar_that_its_tag_cannot_read_is_a_problem_not_a_crash(yaml_backend
         parse_text(f"title: x\nvalue: {value}\n", "f", "yaml")
     assert [(p.path, p.message, str(p.location)) for p in raised.value.problems] == [
         ("value", message, "f:2:8")]
-
-
-@pytest.mark.parametrize("enabled", [True, False])
-def test_loading_leaves_the_cycle_collector_as_it_found_it(enabled: bool) -> None:
-    import gc
-
-    was = gc.isenabled()
-    (gc.enable if enabled else gc.disable)()
-    try:
-        assert load_report(BASE_FILE).report is not None
-        assert load_report(HOSTILE / "cases" / "yaml-alias-bomb.yaml").report is None
-        assert gc.isenabled() is enabled
-    finally:
-        (gc.enable if was else gc.disable)()

@@ -7,20 +7,18 @@ file lists the axes in reading order by id, and each id names a file in
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from civicrecord.loading.converter import structure_problems
-from civicrecord.loading.source import Document, SourceError, SourceMap, read_document
+from civicrecord.convert import structure_problems
+from civicrecord.loading.document import Document, SourceError, SourceMap
+from civicrecord.loading.source import read_document
 from civicrecord.model import Report
-from civicrecord.problems import Location, Problem, Severity, format_path
+from civicrecord.problems import Location, PathKey, Problem, Severity, format_path
 from civicrecord.validation import SLUG_PATTERN, check_plain_data, check_report, with_location
 
 __all__ = [
@@ -36,8 +34,6 @@ __all__ = [
 MAIN_FILE_NAMES = ("report.yaml", "report.yml", "report.toml", "report.json")
 #: File types a report or an axis may be written in.
 DATA_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
-#: Keys a file may carry for editors and readers, which are not report fields.
-_ENVELOPE_KEYS = ("$schema", "format_version")
 FORMAT_VERSION = "1"
 
 
@@ -63,26 +59,7 @@ class LoadResult:
 
 def load_report(path: Path | str) -> LoadResult:
     """Read and check a report, collecting every problem instead of raising."""
-    with _without_cycle_collection():
-        return _load_report(Path(path))
-
-
-@contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while a report is read and checked.
-
-    Reading builds a tree of dicts, lists and model objects without a single
-    reference cycle, and the collector would scan the growing tree again and
-    again: a quarter of the time of a 10,000-action report. It is switched
-    back on by whoever switched it off, so threads loading at once leave it on.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return _load_report(Path(path))
 
 
 def _load_report(path: Path) -> LoadResult:
@@ -154,108 +131,88 @@ def _envelope_problems(data: Any, source_map: SourceMap) -> list[Problem]:
     return problems
 
 
+def _error(path: PathKey, message: str, hint: str, where: Location | None) -> Problem:
+    return Problem(Severity.ERROR, format_path(path), message, hint, where)
+
+
 def _find_main_file(folder: Path) -> Path:
     found = [folder / name for name in MAIN_FILE_NAMES if (folder / name).is_file()]
     if len(found) > 1:
-        raise SourceError([Problem(
-            Severity.ERROR, "", "more than one report file in this folder: "
-            + ", ".join(path.name for path in found),
-            "keep one of them; civicrecord will not guess which is current",
-            Location(str(found[1])),
-        )])
-    if found:
-        return found[0]
-    raise SourceError([Problem(
-        Severity.ERROR, "", "no report file in this folder",
-        "a report folder holds " + " or ".join(MAIN_FILE_NAMES[:1] + MAIN_FILE_NAMES[2:]),
-        Location(str(folder)),
-    )])
+        raise SourceError([_error((), "more than one report file in this folder: " + ", ".join(
+            path.name for path in found), "keep one of them; civicrecord will not guess "
+            "which is current", Location(str(found[1])))])
+    if not found:
+        raise SourceError([_error((), "no report file in this folder", "a report folder holds "
+                                  + " or ".join(MAIN_FILE_NAMES[:1] + MAIN_FILE_NAMES[2:]),
+                                  Location(str(folder)))])
+    return found[0]
 
 
 def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem]]:
     main = read_document(_find_main_file(folder))
-    data, source_map = main.data, main.source_map
+    data, source_map, main_name = main.data, main.source_map, Path(main.file).name
     problems: list[Problem] = []
     axes = data.get("axes") if isinstance(data, dict) else None
     if not isinstance(axes, list):
         return data, source_map, problems
-    listed: set[str] = set()
-    axes_dir = folder / "axes"
+    axes_dir, listed = folder / "axes", set[str]()
     inside = _axes_inside(axes_dir)
     for index, entry in enumerate(axes):
         if not isinstance(entry, str):
             continue
-        where = source_map.locate(("axes", index))
-        if not SLUG_PATTERN.match(entry):
-            problems.append(Problem(
-                Severity.ERROR, format_path(("axes", index)),
-                f"axis id {entry!r} is not a slug",
-                "use lowercase ASCII letters, digits and hyphens; it names a file in axes/",
-                where,
-            ))
-            axes[index] = None
+        at, where = ("axes", index), source_map.locate(("axes", index))
+        axes[index] = None
+        if not SLUG_PATTERN.fullmatch(entry):
+            problems.append(_error(at, f"axis id {entry!r} is not a slug", "use lowercase ASCII "
+                                   "letters, digits and hyphens; it names a file in axes/", where))
             continue
         listed.add(entry)
         try:
-            document = _read_axis(axes_dir, entry, main.file, where, index, inside)
+            document = _read_axis(axes_dir / entry, inside, main_name, at, where)
         except SourceError as error:
             problems += error.problems
-            axes[index] = None
             continue
-        axis = document.data
-        if isinstance(axis, dict):
-            declared = axis.setdefault("id", entry)
+        axes[index] = document.data
+        if isinstance(document.data, dict):
+            declared = document.data.setdefault("id", entry)
             if declared != entry:
-                problems.append(Problem(
-                    Severity.ERROR, format_path(("axes", index, "id")),
-                    f"axis file {entry!r} declares id {declared!r}",
-                    f"make the id {entry!r}, or rename the file and the entry in "
-                    f"{Path(main.file).name}",
-                    document.source_map.locate(("id",)),
-                ))
-        axes[index] = axis
-        source_map.graft(("axes", index), document.source_map)
-    if axes_dir.is_dir():
-        for extra in sorted(axes_dir.iterdir()):
-            if extra.suffix in DATA_SUFFIXES and extra.stem not in listed:
-                problems.append(Problem(
-                    Severity.WARNING, "axes",
-                    f"axis file {extra.name} is not listed in the report's axes",
-                    f"add '- {extra.stem}' to axes in {Path(main.file).name}, or delete it",
-                    Location(str(extra)),
-                ))
+                problems.append(_error(
+                    (*at, "id"), f"axis file {entry!r} declares id {declared!r}",
+                    f"make the id {entry!r}, or rename the file and the entry in {main_name}",
+                    document.source_map.locate(("id",))))
+        source_map.graft(at, document.source_map)
+    for extra in sorted(axes_dir.iterdir()) if axes_dir.is_dir() else ():
+        if extra.suffix in DATA_SUFFIXES and extra.stem not in listed:
+            problems.append(Problem(
+                Severity.WARNING, "axes", f"axis file {extra.name} is not listed in the "
+                "report's axes", f"add '- {extra.stem}' to axes in {main_name}, or delete it",
+                Location(str(extra))))
     if any(p.is_error for p in problems):
         raise SourceError(problems)
     return data, source_map, problems
 
 
-def _read_axis(axes_dir: Path, axis_id: str, main_file: str,
-               where: Location | None, index: int, inside: bool) -> Document:
-    """Read ``axes/<axis_id>.*``; ``axis_id`` is a slug, so it cannot leave ``axes/``.
+def _read_axis(stem: Path, inside: bool, main_name: str, at: PathKey,
+               where: Location | None) -> Document:
+    """Read ``axes/<id>.*``; the id is a slug, so it cannot leave ``axes/``.
 
     ``inside`` says whether ``axes/`` itself lies inside the report folder: with
     the file not a link, that decides whether the file does.
     """
     for suffix in DATA_SUFFIXES:
-        candidate = axes_dir / f"{axis_id}{suffix}"
+        candidate = stem.with_name(stem.name + suffix)
         try:
             mode = os.lstat(candidate).st_mode
         except OSError:
             continue
         if stat.S_ISLNK(mode) or not inside:
-            raise SourceError([Problem(
-                Severity.ERROR, format_path(("axes", index)), f"axis file {candidate} is "
-                "a symbolic link or lies outside the report folder",
-                "copy the file into axes/ instead of linking it", where,
-            )])
+            raise SourceError([_error(at, f"axis file {candidate} is a symbolic link or lies "
+                                      "outside the report folder",
+                                      "copy the file into axes/ instead of linking it", where)])
         return read_document(candidate)
-    raise SourceError([Problem(
-        Severity.ERROR, format_path(("axes", index)),
-        f"axis {axis_id!r} has no file axes/{axis_id}.yaml",
-        f"create axes/{axis_id}.yaml, or remove '{axis_id}' from axes in "
-        f"{Path(main_file).name}",
-        where,
-    )])
+    raise SourceError([_error(at, f"axis {stem.name!r} has no file axes/{stem.name}.yaml",
+                              f"create axes/{stem.name}.yaml, or remove '{stem.name}' from axes "
+                              f"in {main_name}", where)])
 
 
 def _axes_inside(axes_dir: Path) -> bool:

@@ -20,7 +20,7 @@ FORMAT_VERSION = "1"
 
 def render_json(report: Report, context: RenderContext) -> bytes:
     """The report as indented UTF-8 JSON ending with a newline."""
-    from civicrecord.loading.converter import to_plain
+    from civicrecord.convert import to_plain
 
     document = {"$schema": SCHEMA_URI, "format_version": FORMAT_VERSION, **to_plain(report)}
     indent = context.option("indent", 2)

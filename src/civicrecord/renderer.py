@@ -71,9 +71,9 @@ class Renderer:
     """Turns a report into the file's bytes; raise :class:`RenderError` for bad options."""
 
     def __attrs_post_init__(self) -> None:
-        if not FORMAT_NAME_PATTERN.match(self.name):
+        if not FORMAT_NAME_PATTERN.fullmatch(self.name):
             raise ValueError(f"format name {self.name!r} must match {FORMAT_NAME_PATTERN.pattern}")
-        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9.-]*$", self.extension):
+        if not re.fullmatch(r"^[A-Za-z0-9][A-Za-z0-9.-]*$", self.extension):
             raise ValueError(f"extension {self.extension!r} must be letters, digits and dots")
 
 

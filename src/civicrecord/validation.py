@@ -199,7 +199,7 @@ def _check_ids(report: Report) -> list[Problem]:
                 problems.append(_error(path, f"id is {len(ident)} characters long, over the "
                                        f"limit of {MAX_ID_LENGTH} (MAX_ID_LENGTH)",
                                        "use a short slug"))
-            elif not SLUG_PATTERN.match(ident):
+            elif not SLUG_PATTERN.fullmatch(ident):
                 problems.append(_error(
                     path, f"{kind} id {ident!r} is not a slug",
                     f"use lowercase ASCII letters, digits and single hyphens, e.g. "
@@ -481,7 +481,7 @@ def _plain(number: float) -> str:
 def _check_url(path: PathKey, url: str | None) -> list[Problem]:
     if url is None:
         return []
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
+    if not re.fullmatch(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
         return [_error(path, f"{url!r} is not a web address",
                        "write a full address starting with https://")]
     return []

@@ -12,8 +12,7 @@ import attrs
 
 from civicrecord.problems import Location, PathKey, Problem, Severity, format_path
 
-__all__ = ["MAX_DEPTH", "TOO_DEEP", "Document", "Position", "SourceError", "SourceMap", "problem",
-           "too_deep"]
+__all__ = ["MAX_DEPTH", "TOO_DEEP", "Document", "Position", "SourceError", "SourceMap", "problem"]
 
 #: Deepest nesting of mappings and lists accepted in a data file.
 MAX_DEPTH = 64
@@ -75,6 +74,7 @@ class Document:
     data: Any
     source_map: SourceMap
     file: str
+    size: int = 0  # bytes read
 
 
 def problem(file: str, line: int | None, column: int | None, message: str,
@@ -86,7 +86,3 @@ def problem(file: str, line: int | None, column: int | None, message: str,
 #: The message and hint of a file nested deeper than ``MAX_DEPTH``, in every format.
 TOO_DEEP = (f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
             "a report needs only a few levels; check for runaway brackets")
-
-
-def too_deep(file: str, line: int | None, column: int | None) -> SourceError:
-    return SourceError([problem(file, line, column, *TOO_DEEP)])

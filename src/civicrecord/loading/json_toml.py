@@ -1,10 +1,9 @@
 """JSON and TOML text -> plain data, read by the standard library, and positions.
 
-Neither ``json`` nor ``tomllib`` says where a value sits, so one token scan over
-the text (after the parser accepted it) records where each key and list item
-starts. The scan is a regular expression that never backtracks (every token
-either matches on its own characters or not at all, and an unclosed string runs
-to the end of the text), so it reads any text in time proportional to its length.
+Neither ``json`` nor ``tomllib`` says where a value sits, so one token scan of
+the text records where each key and list item starts. Its pattern never
+backtracks (a token matches on its own characters or not at all; an unclosed
+string runs to the end), so any text is scanned in time proportional to its length.
 """
 
 from __future__ import annotations
@@ -17,15 +16,9 @@ import re
 import tomllib
 from typing import Any
 
-from civicrecord.loading.document import (
-    MAX_DEPTH,
-    Document,
-    Position,
-    SourceError,
-    SourceMap,
-    problem,
-    too_deep,
-)
+from civicrecord.loading.document import MAX_DEPTH, TOO_DEEP, Document, Position, SourceMap
+from civicrecord.loading.document import SourceError as _SourceError
+from civicrecord.loading.document import problem as _problem
 from civicrecord.problems import PathKey, Problem, format_path
 
 __all__ = ["parse_json", "parse_toml"]
@@ -39,27 +32,21 @@ _TOKEN = re.compile(r"""
   | (?P<word> [^\s{}\[\],=:."'\#]++ )
   | (?P<punct> [{}\[\],=:.\n] )
 """, re.VERBOSE | re.DOTALL)
-
 _KEY, _VALUE, _AFTER = range(3)
 
 
 class _Frame:
     """An open mapping or list: its path, and where the scan is inside it."""
 
-    __slots__ = ("index", "is_list", "parts", "path", "slot", "state")
-
     def __init__(self, path: PathKey, is_list: bool) -> None:
-        self.path, self.is_list = path, is_list
-        self.state, self.index = _KEY, 0
+        self.path, self.is_list, self.state, self.index = path, is_list, _KEY, 0
         self.parts: list[tuple[str, int]] = []  # the key being read, part by part
         self.slot: PathKey = path
 
 
 def _positions(text: str, name: str, toml: bool) -> tuple[SourceMap, list[Problem]]:
-    """Every key's and list item's position; duplicate JSON keys as problems.
-
-    Raises a :class:`SourceError` at the first level nested deeper than ``MAX_DEPTH``.
-    """
+    """Every key's and list item's position, and duplicate JSON keys as problems;
+    a :class:`SourceError` at the first level nested deeper than ``MAX_DEPTH``."""
     starts = [0, *(match.end() for match in re.finditer("\n", text))]
     marks: dict[PathKey, Any] = {}
     duplicates: list[Problem] = []
@@ -68,47 +55,44 @@ def _positions(text: str, name: str, toml: bool) -> tuple[SourceMap, list[Proble
         line = bisect.bisect_right(starts, offset) - 1
         return Position(line, offset - starts[line])
 
-    def mark(path: PathKey, offset: int, container: bool) -> None:
+    def mark(path: PathKey, offset: int, container: bool = False) -> None:
         if len(path) + container > MAX_DEPTH:
-            raise too_deep(name, *(n + 1 for n in position(offset)))
+            line, column = position(offset)
+            raise _SourceError([_problem(name, line + 1, column + 1, *TOO_DEEP)])
         marks.setdefault(path, position(offset))
 
     root = _Frame((), False)
     stack = [root] if toml else []
     tables: dict[PathKey, int] = {}  # arrays of tables ([[name]]): how many so far
-    header: list[tuple[str, int]] | None = None
-    array = False  # whether the header is [[...]]
+    header: list[tuple[str, int]] | None = None  # a [table] header being read
+    array = False  # whether it is [[...]]
     for match in _TOKEN.finditer(text):
         kind, token, offset = match.lastgroup, match[0], match.start()
-        if kind == "comment":
-            continue
         top = stack[-1] if stack else None
+        text_like = kind in ("string", "word")
+        if kind == "comment" or (token == "\n" and top is not root):
+            continue
         if token == "\n":
-            if top is root:
-                root.state, root.parts, header = _KEY, [], None
-            continue
-        if header is not None:  # inside a TOML [table] or [[array of tables]] header
-            if kind in ("string", "word"):
+            root.state, root.parts, header = _KEY, [], None
+        elif header is not None:
+            if text_like:
                 header.append((_key_text(token), offset))
-            elif token == "[" and not header:
-                array = True
             elif token == "]" and header:
-                root.path = _table(header, array, tables, mark)
-                root.state, header = _AFTER, None
-            continue
-        if top is None or top.is_list:
+                root.path, root.state, header = _table(header, array, tables, mark), _AFTER, None
+            array = array or token == "["
+        elif top is None or top.is_list:
             slot = (*top.path, top.index) if top else ()
-            if token in "[{" and kind == "punct":
+            if kind == "punct" and token in "[{":
                 mark(slot, offset, True)
                 stack.append(_Frame(slot, token == "["))
-            elif kind in ("string", "word"):
-                mark(slot, offset, False)
-            elif top is not None and token == ",":
+            elif text_like:
+                mark(slot, offset)
+            elif top is not None and token in ",]":
                 top.index += 1
-            elif top is not None and token == "]":
-                stack.pop()
+                if token == "]":
+                    stack.pop()
         elif top.state == _KEY:
-            if kind in ("string", "word"):
+            if text_like:
                 top.parts.append((_key_text(token), offset + (toml and kind == "string")))
             elif token in "=:" and top.parts:
                 top.slot = top.path
@@ -116,21 +100,21 @@ def _positions(text: str, name: str, toml: bool) -> tuple[SourceMap, list[Proble
                     top.slot = (*top.slot, part)
                     if not toml and top.slot in marks:
                         duplicates.append(_duplicate(name, top.slot, marks, position(at)))
-                    mark(top.slot, at, False)
+                    mark(top.slot, at)
                 top.state, top.parts = _VALUE, []
             elif token == "[" and top is root and not top.parts:
                 header, array = [], False
             elif token == "}" and top is not root:
                 stack.pop()
         elif top.state == _VALUE:
-            if token in "[{" and kind == "punct":
+            if kind == "punct" and token in "[{":
                 mark(top.slot, offset, True)
                 stack.append(_Frame(top.slot, token == "["))
             top.state = _AFTER
-        elif token == "," and top is not root:
+        elif token in ",}" and top is not root:
             top.state = _KEY
-        elif token == "}" and top is not root:
-            stack.pop()
+            if token == "}":
+                stack.pop()
     marks.setdefault((), Position(0, 0))
     return SourceMap(name, marks), duplicates
 
@@ -147,30 +131,34 @@ def _key_text(token: str) -> str:
 
 def _table(parts: list[tuple[str, int]], array: bool, tables: dict[PathKey, int],
            mark: Any) -> PathKey:
-    """The path a TOML header names; inside an array of tables, its last table."""
+    """The path a TOML header names; inside an array of tables, in its last table."""
     path: PathKey = ()
     for part, _ in parts[:-1]:
         path = (*path, part)
-        if path in tables:
-            path = (*path, tables[path] - 1)
+        path = (*path, tables[path] - 1) if path in tables else path
     path = (*path, parts[-1][0])
-    offset = parts[0][1]
     if array:
         tables[path] = tables.get(path, 0) + 1
-        mark(path, offset, True)
+        mark(path, parts[0][1], True)
         path = (*path, tables[path] - 1)
-    mark(path, offset, True)
+    mark(path, parts[0][1], True)
     return path
 
 
 def _duplicate(name: str, path: PathKey, marks: dict[PathKey, Any], at: Position) -> Problem:
-    return problem(name, at.line + 1, at.column + 1,
-                   f"duplicate key {path[-1]!r} (first at line {marks[path].line + 1})",
-                   "remove one of the two; JSON readers would silently keep only the last",
-                   format_path(path))
+    return _problem(name, at.line + 1, at.column + 1,
+                    f"duplicate key {path[-1]!r} (first at line {marks[path].line + 1})",
+                    "remove one of the two; JSON readers would silently keep only the last",
+                    format_path(path))
 
 
-# --- JSON -------------------------------------------------------------------------------
+def _too_deep(text: str, name: str, toml: bool) -> _SourceError:
+    """The parser recursed too deep: the scan says where the level one too many is."""
+    try:
+        _positions(text, name, toml)
+    except _SourceError as error:
+        return error
+    return _SourceError([_problem(name, None, None, *TOO_DEEP)])
 
 
 class _HugeNumber(int):
@@ -192,18 +180,17 @@ def parse_json(text: str, name: str) -> Document:
     try:
         data = json.loads(text, parse_int=parse_int, strict=False)
     except json.JSONDecodeError as error:
-        raise SourceError([problem(name, error.lineno, error.colno,
-                                   f"JSON syntax error: {error.msg}",
-                                   "check commas, quotes and brackets near here")]) from None
+        raise _SourceError([_problem(name, error.lineno, error.colno, f"JSON syntax error: "
+                                     f"{error.msg}", "check commas, quotes and brackets near "
+                                     "here")]) from None
     except RecursionError:
-        _positions(text, name, toml=False)  # raises at the level one too deep
-        raise too_deep(name, None, None) from None
+        raise _too_deep(text, name, toml=False) from None
     source_map, problems = _positions(text, name, toml=False)
     problems += [source_map.problem(path, f"number has {int(value)} digits, too many to read",
                                     "write a smaller number")
                  for path, value in (_leaves(data) if huge else ()) if type(value) is _HugeNumber]
     if problems:
-        raise SourceError(problems)
+        raise _SourceError(problems)
     return Document(data, source_map, name)
 
 
@@ -220,9 +207,6 @@ def _leaves(data: Any) -> list[tuple[PathKey, Any]]:
     return found
 
 
-# --- TOML -------------------------------------------------------------------------------
-
-
 def parse_toml(text: str, name: str) -> Document:
     try:
         data = tomllib.loads(text)
@@ -230,26 +214,16 @@ def parse_toml(text: str, name: str) -> Document:
         found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
         line, column = (int(found[1]), int(found[2])) if found else (None, None)
         if found is None and "end of document" in str(error):
-            line = text.count("\n") + 1
-            column = len(text) - text.rfind("\n")
+            line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
         message = re.sub(r"\s*\(at (line|end of document).*\)", "", str(error))
-        raise SourceError([problem(name, line, column, f"TOML syntax error: {message}",
-                                   "check quotes, '=' and [table] headers near here")]
-                          ) from None
+        raise _SourceError([_problem(name, line, column, f"TOML syntax error: {message}",
+                                     "check quotes, '=' and [table] headers near here")]
+                           ) from None
     except RecursionError:
-        _positions(text, name, toml=True)  # raises at the level one too deep
-        raise too_deep(name, None, None) from None
+        raise _too_deep(text, name, toml=True) from None
     source_map, _ = _positions(text, name, toml=True)  # tomllib refuses duplicate keys
-    problems = _dates_as_text(data, source_map)
-    if problems:
-        raise SourceError(problems)
-    return Document(data, source_map, name)
-
-
-def _dates_as_text(data: dict[str, Any], source_map: SourceMap) -> list[Problem]:
-    """TOML dates become text for the model's partial dates; times are refused."""
     problems = []
-    for path, value in _leaves(data):
+    for path, value in _leaves(data):  # dates become text, for the model's partial dates
         if isinstance(value, datetime.datetime | datetime.time):
             problems.append(source_map.problem(
                 path, f"{value.isoformat()!r} is a time, not a date: write YYYY, YYYY-MM or "
@@ -259,4 +233,6 @@ def _dates_as_text(data: dict[str, Any], source_map: SourceMap) -> list[Problem]
             for key in path[:-1]:
                 parent = parent[key]  # type: ignore[index]
             parent[path[-1]] = value.isoformat()  # type: ignore[index]
-    return problems
+    if problems:
+        raise _SourceError(problems)
+    return Document(data, source_map, name)

@@ -1,9 +1,8 @@
 """Files -> plain data (dicts, lists, scalars) plus where each value sits in its file.
 
-People edit these files by hand, so reading them is defensive: regular files
-only, a size limit, UTF-8 only (a BOM is fine), then one reader per format
-(:mod:`.yaml_reader`, :mod:`.json_toml`). Every failure is a :class:`SourceError`
-with a file, line and column.
+People edit these files by hand, so reading them is defensive: regular files only,
+a size limit, UTF-8 only (a BOM is fine), then one reader per format. Every failure
+is a :class:`SourceError` with a file, line and column.
 """
 
 from __future__ import annotations
@@ -30,22 +29,21 @@ _UTF8_HINT = "save it as UTF-8 (in most editors: Save as... > Encoding > UTF-8)"
 
 def read_document(path: Path, display_name: str | None = None) -> Document:
     """Read one YAML, TOML or JSON file by its extension."""
-    name = display_name or str(path)
-    suffix = path.suffix.lower()
+    name, suffix = display_name or str(path), path.suffix.lower()
     fmt = {".yml": "yaml", ".yaml": "yaml", ".toml": "toml", ".json": "json"}.get(suffix)
     if fmt is None:
-        raise SourceError([problem(name, None, None,
-                                   f"unsupported file type {suffix or '(none)'!r}",
-                                   "use a .yaml, .yml, .toml or .json file")])
-    return parse_text(decode(read_bytes(path, name), name), name, fmt)
+        raise SourceError([problem(name, None, None, f"unsupported file type "
+                                   f"{suffix or '(none)'!r}", "use a .yaml, .yml, .toml or "
+                                   ".json file")])
+    raw = read_bytes(path, name)
+    document = parse_text(decode(raw, name), name, fmt)
+    document.size = len(raw)
+    return document
 
 
 def read_bytes(path: Path, name: str) -> bytes:
-    """A regular file's bytes, up to ``MAX_FILE_BYTES``.
-
-    Opened without following a link and without waiting (a named pipe would
-    block), then checked for what it is: the file read is the file checked.
-    """
+    """A regular file's bytes, up to ``MAX_FILE_BYTES``: opened without following a link
+    or waiting (on a named pipe), then checked, so the file read is the file checked."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         try:
@@ -76,15 +74,12 @@ def read_bytes(path: Path, name: str) -> bytes:
 
 def decode(raw: bytes, name: str) -> str:
     """UTF-8, with or without a BOM; any other encoding is refused with a hint."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SourceError([problem(name, 1, 1, "file is encoded in UTF-16, not UTF-8",
-                                   _UTF8_HINT)])
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    head = raw[:200]
-    if head.count(0) * 4 >= len(head) > 0:  # UTF-16 text is a NUL every other byte
-        raise SourceError([problem(
-            name, 1, 1, "file looks encoded in UTF-16 (without a BOM), not UTF-8", _UTF8_HINT)])
+    raw, head = raw.removeprefix(b"\xef\xbb\xbf"), raw[:200]
+    for utf16, words in [(raw.startswith((b"\xff\xfe", b"\xfe\xff")), "is encoded in UTF-16"),
+                         (head.count(0) * 4 >= len(head) > 0, "looks encoded in UTF-16 "
+                          "(without a BOM)")]:  # UTF-16 text is a NUL every other byte
+        if utf16:
+            raise SourceError([problem(name, 1, 1, f"file {words}, not UTF-8", _UTF8_HINT)])
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -29,6 +29,7 @@ _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
 _ALIAS = ("YAML aliases (*name) are not supported",
           "write the value out in full; aliases can hide huge expansions")
 _TAB_HINT = "YAML does not allow tabs for indentation; use spaces"
+_TAG_HINT = "remove the tag: only plain text, numbers, true/false, lists and mappings are read"
 #: Characters YAML refuses to read at all (it names neither line nor field for them),
 #: and the line breaks it counts that editors do not (U+0085, U+2028, U+2029).
 _SET_ASIDE = re.compile(
@@ -102,11 +103,8 @@ def _plain_resolver(implicit: dict[Any, list[tuple[str, re.Pattern[str]]]]) -> A
 
 
 def _scan_events(text: str, loader_class: Any, name: str) -> None:
-    """Refuse the first alias or level too deep in the event stream, if any.
-
-    Events come before any node is composed or shared, so an alias is refused at
-    its own ``*name`` and a deep file at the level one too many.
-    """
+    """Refuse the first alias or level too deep in the event stream, if any: events
+    come before nodes are composed or shared, so each is refused at its own place."""
     loader = loader_class(text)
     try:
         depth = 0
@@ -158,7 +156,7 @@ class _Walk:
             return self._mapping(node, path, depth + 1)
         if tag == _SEQ and type(node) is SequenceNode:
             return self._sequence(node, path, depth + 1)
-        self._tag_problem(node, path, tag)
+        self._problem(node, path, f"YAML tag {tag!r} is not allowed", _TAG_HINT)
         self._check_depth(node, depth)
         return None
 
@@ -199,42 +197,34 @@ class _Walk:
 
     def _scalar(self, node: ScalarNode, tag: str, path: PathKey) -> Any:
         value: str = node.value
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            read = self.loader.bool_values.get(value.lower())
-            if read is None:
-                self._problem(node, path, f"unreadable value: {value!r} is not true or false",
-                              "write true or false")
+        read = None if tag != _BOOL else self.loader.bool_values.get(value.lower())
+        if tag == _NULL or read is not None:
             return read
-        if tag not in (_INT, _FLOAT):
-            self._tag_problem(node, path, tag)
-            return None
         try:
-            construct = self.loader.construct_yaml_int if tag == _INT \
-                else self.loader.construct_yaml_float
-            number = construct(node)
-        except (ValueError, IndexError) as error:  # IndexError: an empty !!int or !!float
-            if "integer string conversion" in str(error):
-                self._problem(node, path, f"number has {len(value)} digits, too many to read",
-                              "write a smaller number")
+            if tag == _INT and _DECIMAL.fullmatch(value):
+                return int(value.replace("_", ""))
+            if tag == _FLOAT and ":" not in value:
+                return self.loader.construct_yaml_float(node)
+            if tag in (_INT, _FLOAT):  # YAML 1.1 reads 010 as 8, 0x1F as 31, 1:30 as 90
+                number = (self.loader.construct_yaml_int if tag == _INT
+                          else self.loader.construct_yaml_float)(node)
+                message, hint = (f"{value!r} is not written in plain decimal digits: YAML reads "
+                                 f"it as {number}", "write the number in decimal digits, or put "
+                                 "it in quotes if it is text")
+            elif tag == _BOOL:
+                message, hint = (f"unreadable value: {value!r} is not true or false",
+                                 "write true or false")
             else:
-                shown = f"{value!r} is not a number" if isinstance(error, IndexError) else error
-                self._problem(node, path, f"unreadable value: {shown}",
-                              "write the number in plain decimal digits")
-            return None
-        if (tag == _INT and not _DECIMAL.fullmatch(value)) or (tag == _FLOAT and ":" in value):
-            # YAML 1.1 reads 010 as 8 (octal), 0x1F as 31 and 1:30 as 90 (base 60).
-            self._problem(node, path, f"{value!r} is not written in plain decimal digits: "
-                          f"YAML reads it as {number}", "write the number in decimal digits, "
-                          "or put it in quotes if it is text")
-            return None
-        return number
-
-    def _tag_problem(self, node: Node, path: PathKey, tag: str) -> None:
-        self._problem(node, path, f"YAML tag {tag!r} is not allowed",
-                      "remove the tag: only plain text, numbers, true/false, lists and "
-                      "mappings are read")
+                message, hint = (f"YAML tag {tag!r} is not allowed", _TAG_HINT)
+        except (ValueError, IndexError) as error:  # IndexError: an empty !!int or !!float
+            message, hint = (f"unreadable value: {value!r} is not a number" if isinstance(
+                error, IndexError) else f"unreadable value: {error}",
+                "write the number in plain decimal digits")
+            if "integer string conversion" in str(error) or "Exceeds the limit" in str(error):
+                message, hint = (f"number has {len(value)} digits, too many to read",
+                                 "write a smaller number")
+        self._problem(node, path, message, hint)
+        return None
 
     def _problem(self, node: Node, path: PathKey, message: str, hint: str) -> None:
         mark = node.start_mark
@@ -253,13 +243,9 @@ class _Walk:
 
 
 def _set_aside(text: str) -> tuple[str, Callable[[Any], Any]]:
-    """Swap characters YAML refuses or counts as line breaks for unused private-use ones.
-
-    A control character pasted from a PDF then reaches the data like one written
-    as an escape (``"\\x01"``), so validation reports it with its field and line
-    instead of YAML failing on the whole file; and lines are counted as an
-    editor counts them, at ``\\n``.
-    """
+    """Swap characters YAML refuses or counts as line breaks for unused private-use ones:
+    validation then reports a pasted control character with its field and line, and
+    lines are counted as an editor counts them, at ``\\n``."""
     present = set(text)
     stand_ins = (chr(c) for c in range(0xF0000, 0xFFFFE) if chr(c) not in present)
     there = {ord(char): stand_in for char, stand_in in

@@ -60,4 +60,4 @@ bench: venv
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build dist test-artefacts .pytest_cache .mypy_cache .ruff_cache

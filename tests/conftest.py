@@ -17,7 +17,9 @@ pytest_plugins = ["hostile_summary"]  # "hostile inputs: N tried, N handled" at 
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "hauts_de_chambery"
-BUILD = ROOT / "build"
+#: Where tests leave screenshots and PDFs for people to look at: their own folder
+#: (git-ignored), never build/, which holds what `make demo` rendered.
+ARTEFACTS = ROOT / "test-artefacts"
 
 
 def in_ci() -> bool:
@@ -79,7 +81,13 @@ def pdftotext_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def build_dir() -> Path:
+def artefacts_dir() -> Path:
     """Where tests save artefacts (screenshots, PDFs) for people to look at."""
-    BUILD.mkdir(exist_ok=True)
-    return BUILD
+    ARTEFACTS.mkdir(exist_ok=True)
+    return ARTEFACTS
+
+
+@pytest.fixture(scope="session")
+def build_dir(artefacts_dir: Path) -> Path:
+    """The former name of :func:`artefacts_dir`, kept for the tests that still use it."""
+    return artefacts_dir

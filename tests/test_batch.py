@@ -12,6 +12,7 @@ import errno
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,7 @@ from civicrecord.batch import (
 )
 from civicrecord.cli import _Progress, main
 from civicrecord.plugins import PluginSet, load_plugins
+from civicrecord.presentation import presenter_for
 from civicrecord.scaffold import new_report
 from conftest import EXAMPLE
 
@@ -123,6 +125,51 @@ def test_key_figures_hold_every_indicator_of_every_report(tmp_path: Path) -> Non
     assert [{k: str(v) if v is not None else "" for k, v in r.items()} for r in rows] == table
 
 
+def test_key_figures_csv_never_holds_a_live_formula(tmp_path: Path) -> None:
+    """The batch's table goes through the CSV plugin's guard: text, never a formula."""
+    other = _blank(tmp_path / "nord", "en")
+    hostile = {
+        "label": '=HYPERLINK("http://x","y")',
+        "source": "@SUM(1+1)",
+        "unit": " -2+3",
+    }
+    axis = other / "axes" / "axis-1.yaml"
+    _set_line(axis, "label: \"TODO: what the figure counts, the words that follow the number\"",
+              f"label: '{hostile['label']}'")
+    _set_line(axis, "name: \"TODO: where the figure comes from\"", f"name: '{hostile['source']}'")
+    _set_line(axis, "unit: person", f"unit: '{hostile['unit']}'")
+    _set_line(axis, "value: 0", "value: 12")
+    out = tmp_path / "out"
+    assert _run("render", EXAMPLE, other, "-f", "json", "-o", out) == 0
+    with (out / "key-figures.csv").open(encoding="utf-8", newline="") as stream:
+        row = next(r for r in csv.DictReader(stream) if r["indicator_id"] == "axis-1-figure-1")
+    assert {name: row[name] for name in hostile} == {
+        name: f"'{text}" for name, text in hostile.items()}
+    assert row["value"] == "12"  # a number stays a number
+    for cell in row.values():
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    # The JSON table holds the report's own text.
+    rows = json.loads((out / "key-figures.json").read_text(encoding="utf-8"))
+    figure = next(r for r in rows if r["indicator_id"] == "axis-1-figure-1")
+    assert (figure["label"], figure["value"]) == (hostile["label"], 12)
+
+
+def test_the_batch_writes_its_table_through_the_one_csv_writer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import civicrecord.csvfile
+
+    calls: list[tuple[str, ...]] = []
+    real = civicrecord.csvfile.write_csv
+
+    def recording(header: tuple[str, ...], rows: object) -> bytes:
+        calls.append(tuple(header))
+        return real(header, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(civicrecord.csvfile, "write_csv", recording)
+    batch.write_key_figures([], tmp_path)
+    assert calls == [KEY_FIGURE_FIELDS]
+
+
 def test_as_of_periods_keep_their_date(example_report: civicrecord.Report) -> None:
     from attrs import evolve
 
@@ -150,14 +197,14 @@ def test_the_index_links_every_document_and_escapes_every_text(tmp_path: Path) -
     page = lxml.html.fromstring(source)
     assert page.xpath("//script") == []
     assert page.get("lang") == "en"  # the reports' languages differ
-    titles = page.xpath("//main//h2")
+    titles = page.xpath("//main//h3[@class='report-card__title']")
     assert [h.get("lang") for h in titles] == ["fr-FR", "en-GB"]
     assert titles[1].text_content().startswith(hostile)
-    links = [a.get("href") for a in page.xpath("//a")]
-    assert links == ["key-figures.csv", "key-figures.json", f"{EXAMPLE_ID}.json", "nord.json"]
+    links = [a.get("href") for a in page.xpath("//main//a")]
+    assert links == [f"{EXAMPLE_ID}.json", "nord.json", "key-figures.csv", "key-figures.json"]
     assert all((out / link).is_file() for link in links)
     assert page.xpath("//title")[0].text and page.xpath("//h1")[0].text
-    assert "Hauts de Chambéry, Chambéry, 2020–2026" in source
+    assert "Hauts de Chambéry, Chambéry" in source and "2020–2026" in source
 
 
 def test_reports_that_share_a_language_and_city_share_the_page_language(tmp_path: Path) -> None:
@@ -166,8 +213,73 @@ def test_reports_that_share_a_language_and_city_share_the_page_language(tmp_path
                 for name in ("nord", "sud")]
     page = lxml.html.fromstring(batch.index_html(outcomes))
     assert page.get("lang") == "fr-FR"
-    assert page.xpath("//h1")[0].text == "Ville de Chambéry"
+    assert page.xpath("//h1")[0].text == "Rapports de quartier"
+    assert page.xpath("//title")[0].text == "Ville de Chambéry – Rapports de quartier"
+    assert page.xpath("//p[@class='site-header__authority']")[0].text == "Ville de Chambéry"
     assert "Les chiffres clés" in page.text_content()
+
+
+def test_a_french_index_reads_french_with_the_reports_figures_and_every_document(
+        tmp_path: Path) -> None:
+    copy = tmp_path / "quartier-nord"
+    new_report(copy)
+    out = tmp_path / "out"
+    assert _run("render", EXAMPLE, copy, "-f", "json", "-f", "html", "-o", out) == 0
+    page = lxml.html.fromstring((out / "index.html").read_text(encoding="utf-8"))
+    text = page.xpath("//body")[0].text_content()
+    for english in ("Key figures", "Neighbourhood", "Period covered", "Documents:",
+                    "Skip to content"):
+        assert english not in text
+    # French puts a no-break space before a colon, as the reports do.
+    assert re.search(r"[^\u00a0\u202f]:", text) is None
+    assert "un par ligne\u00a0:" in text
+    report = civicrecord.load(EXAMPLE)
+    presenter = presenter_for(report.language)
+    cards = page.xpath("//li[@class='report-card']")
+    assert len(cards) == 2
+    first = [indicator for _axis, _action, indicator in report.indicators()][:batch.INDEX_FIGURES]
+    for card, report_id in zip(cards, (EXAMPLE_ID, "quartier-nord"), strict=True):
+        assert card.xpath(".//h3")[0].text_content() == "Hauts de Chambéry — Ce qui a changé"
+        assert card.xpath(".//h3/a")[0].get("href") == f"{report_id}.html"
+        facts = [dd.text_content() for dd in card.xpath(".//dd")]
+        assert facts == ["Hauts de Chambéry, Chambéry", "2020–2026"]
+        figures = [(c.xpath("./p")[0].text, c.xpath("./p")[1].text)
+                   for c in card.xpath(".//li[@class='figure-card']")]
+        assert figures == [(presenter.indicator_value(i), presenter.indicator_phrase(i))
+                           for i in first]
+        documents = [(a.get("href"), a.text.strip())
+                     for a in card.xpath(".//ul[@class='documents']//a")]
+        assert documents == [(f"{report_id}.json", "JSON"), (f"{report_id}.html", "HTML")]
+    assert [t.strip() for t in page.xpath("//dt/text()")] == [
+        "Quartier", "Période couverte"] * 2
+
+
+def test_the_index_wears_the_reports_theme_and_stylesheet(example_report: civicrecord.Report,
+                                                          tmp_path: Path) -> None:
+    from civicrecord.renderers.html import Theme
+
+    outcome = ReportOutcome(Path("a"), report_id="a", title="A", language="fr-FR",
+                            written=(Path("a.html"),))
+    index = batch.index_html([outcome])
+    report_page = civicrecord.render(example_report, "html").decode("utf-8")
+    for name, value in Theme().css_variables:
+        assert f"{name}: {value};" in index and f"{name}: {value};" in report_page
+    stylesheet = report_page[report_page.index("/* civicrecord HTML theme."):]
+    stylesheet = stylesheet[:stylesheet.index("@page")]
+    assert stylesheet in index  # the reports' own rules, not a look of its own
+    assert 'http-equiv="Content-Security-Policy"' in index
+
+
+def test_the_index_wears_the_colours_given_to_the_reports(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _run("render", EXAMPLE, _blank(tmp_path / "nord"), "-f", "html", "-o", out,
+                "-O", "theme.primary=#7a1f5c") == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    report_page = (out / f"{EXAMPLE_ID}.html").read_text(encoding="utf-8")
+    assert "--cr-primary: #7a1f5c;" in index and "--cr-primary: #7a1f5c;" in report_page
+    # A theme the HTML renderer refuses fails each report's page; the index keeps the default.
+    outcome = ReportOutcome(Path("a"), report_id="a", title="A", written=(Path("a.json"),))
+    assert "--cr-primary: #00558c;" in batch.index_html([outcome], theme={"primary": "nope"})
 
 
 # --- Failures ----------------------------------------------------------------
@@ -243,12 +355,12 @@ def test_a_single_report_writes_no_index_unless_asked(
         f"{EXAMPLE_ID}.json", "index.html", "key-figures.csv", "key-figures.json"]
 
 
-def test_an_unknown_format_fails_that_format_only(tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run("render", EXAMPLE, "-f", "nope", "-f", "json", "-o", tmp_path) == 1
+def test_an_unknown_format_is_a_command_line_error_and_nothing_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run("render", EXAMPLE, "-f", "nope", "-f", "json", "-o", tmp_path / "out") == 2
     captured = capsys.readouterr()
-    assert f"{EXAMPLE}: nope: error: no renderer for format 'nope'" in captured.err
-    assert captured.out == f"{tmp_path / EXAMPLE_ID}.json\n"
+    assert "error: no renderer for format 'nope' (available: docx, html, json)" in captured.err
+    assert captured.out == "" and not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("jobs", ["0", "-1", "two"])
@@ -466,21 +578,57 @@ def test_progress_shows_on_a_terminal_only(tty: bool) -> None:
 # --- The index page in a browser -----------------------------------------------
 
 
+_LOOK = """selector => {
+  const style = getComputedStyle(document.querySelector(selector));
+  return [style.backgroundColor, style.color, style.fontFamily, style.borderBottomColor];
+}"""
+
+
 @pytest.mark.chromium
-def test_the_index_page_passes_axe_wcag_aa_checks(tmp_path: Path, chromium_path: str,
-                                                  build_dir: Path) -> None:
+@pytest.mark.parametrize(("width", "other"), [(375, "copy"), (1280, "blank-en")],
+                         ids=["375px-french", "1280px-french-and-english"])
+def test_the_index_page_passes_axe_and_looks_like_the_reports(
+        tmp_path: Path, chromium_path: str, artefacts_dir: Path, width: int,
+        other: str) -> None:
     from browser import chromium, describe_violations, open_page, run_axe, screenshot
 
     out = tmp_path / "out"
-    assert _run("render", EXAMPLE, _blank(tmp_path / "nord", "en"), "-f", "json",
-                "-o", out) == 0
-    with chromium(chromium_path) as browser, \
-            open_page(browser, (out / "index.html").read_text(encoding="utf-8"),
-                      bypass_csp=True, width=375) as watch:
-        results = run_axe(watch.page)
-        screenshot(watch.page, build_dir / "batch-index-375.png")
-        horizontal_scroll = watch.page.evaluate(
-            "document.documentElement.scrollWidth > window.innerWidth")
+    nord = tmp_path / "nord"
+    if other == "copy":
+        new_report(nord)
+    else:
+        _blank(nord, "en")
+    assert _run("render", EXAMPLE, nord, "-f", "json", "-f", "html", "-o", out) == 0
+    with chromium(chromium_path) as browser:
+        with open_page(browser, (out / "index.html").read_text(encoding="utf-8"),
+                       bypass_csp=True, width=width) as watch:
+            results = run_axe(watch.page)
+            screenshot(watch.page, artefacts_dir / f"batch-index-{width}.png")
+            horizontal_scroll = watch.page.evaluate(
+                "document.documentElement.scrollWidth > window.innerWidth")
+            index_look = [watch.page.evaluate(_LOOK, selector)
+                          for selector in (".site-header", "body", ".figure-card")]
+            cards = watch.page.locator(".report-card").count()
+        with open_page(browser, (out / f"{EXAMPLE_ID}.html").read_text(encoding="utf-8"),
+                       width=width) as report_watch:
+            report_look = [report_watch.page.evaluate(_LOOK, selector)
+                           for selector in (".site-header", "body", ".axis .figure-card")]
     assert results["violations"] == [], describe_violations(results["violations"])
     assert not horizontal_scroll
     assert watch.console_errors == [] and watch.requests == []
+    assert cards == 2
+    assert index_look == report_look  # the same banner, text and figure cards
+
+
+# --- Where tests leave their artefacts ------------------------------------------
+
+
+def test_test_artefacts_have_their_own_ignored_folder_not_build(artefacts_dir: Path,
+                                                              build_dir: Path) -> None:
+    """`make test` never mixes its screenshots and PDFs with what `make demo` rendered."""
+    root = EXAMPLE.parents[1]
+    for folder in (artefacts_dir, build_dir):
+        assert not folder.resolve().is_relative_to(root / "build")
+        assert folder.resolve().is_relative_to(root)
+    ignored = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert f"{artefacts_dir.relative_to(root)}/" in ignored

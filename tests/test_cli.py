@@ -172,12 +172,51 @@ def test_json_output_survives_a_lone_surrogate_in_a_key(
     assert "\\udc80" in {p["path"] for p in json.loads(out)}
 
 
-def test_a_missing_path_is_a_problem_not_a_crash(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_path_says_so_plainly(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "nope.yaml"
-    assert _run(capsys, "validate", str(missing)) == (1, "", (
-        f"{missing}: error: (document): cannot read the file: it is missing (data files must "
-        f"be regular files inside the report folder)\n{missing}: 1 error(s), 0 warning(s)\n"))
+    assert _run(capsys, "validate", str(missing)) == (
+        2, "", f"civicrecord: error: no such file or folder: {missing}\n")
+
+
+@pytest.mark.parametrize("command", [["validate"], ["render", "-f", "json", "-o", "out"]])
+def test_the_examples_path_from_elsewhere_says_how_to_get_the_example(
+        command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capsys, *command, "examples/hauts_de_chambery")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "civicrecord: error: no such file or folder: examples/hauts_de_chambery",
+        "civicrecord: the worked example ships with civicrecord: 'civicrecord new "
+        "hauts_de_chambery' copies it into the folder hauts_de_chambery"]
+    assert not (tmp_path / "out").exists()
+    # Following the advice works.
+    assert _run(capsys, "new", "hauts_de_chambery")[0] == 0
+    assert _run(capsys, *command, "hauts_de_chambery")[0] == 0
+
+
+def test_render_names_every_missing_path_and_renders_nothing(
+        report_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "render", "hauts", "nord", "examples/sud", "-f", "json",
+                          "-o", "out")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "civicrecord: error: no such file or folder: nord",
+        "civicrecord: error: no such file or folder: examples/sud",
+        "civicrecord: the worked examples ship with civicrecord: 'civicrecord new DIR --from "
+        "EXAMPLE' copies one into DIR (examples: hauts_de_chambery, larkfield)"]
+    assert not Path("out").exists()
+
+
+def test_the_api_says_the_same_of_a_missing_path(tmp_path: Path) -> None:
+    missing = tmp_path / "examples" / "hauts_de_chambery"
+    [problem] = civicrecord.validate(missing)
+    assert problem.is_error and problem.message == f"no such file or folder: {missing}"
+    assert problem.hint is not None and "civicrecord new hauts_de_chambery" in problem.hint
+    with pytest.raises(civicrecord.ValidationError, match="no such file or folder"):
+        civicrecord.load(tmp_path / "nope.toml")
+    assert civicrecord.validate(tmp_path / "nope.toml")[0].hint is None
 
 
 # --- Usage errors and version -------------------------------------------------------------

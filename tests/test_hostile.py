@@ -247,8 +247,9 @@ def axis_file_a_folder(base: Path) -> Case:
 
 @generated
 def missing_path(base: Path) -> Case:
-    return Case("no-such-report.yaml", "a path that does not exist", 1, "error",
-                path="(document)", message="cannot read the file: it is missing")
+    return Case("no-such-report.yaml", "a path that does not exist", 2, "error",
+                path="no such file or folder", message="no-such-report.yaml",
+                shown="civicrecord")
 
 
 # Issue 18, class 1: time linear in the size of the input, at the size limit.
@@ -351,10 +352,14 @@ def axis_entry_with_a_trailing_newline(base: Path) -> Case:
 
 
 @generated
-def a_five_thousand_character_file_name(base: Path) -> Case:
-    name = "r" * 5_000 + ".yaml"
-    return Case(name, "a 5,000-character file name", 1, "error", path="(document)",
-                message="File name too long")
+def an_axis_file_name_of_five_thousand_characters(base: Path) -> Case:
+    folder = _folder(base)
+    main_text = (folder / "report.yaml").read_text(encoding="utf-8")
+    (folder / "report.yaml").write_text(main_text.replace("  - axis-a", "  - " + "a" * 5_000),
+                                        encoding="utf-8")
+    return Case("report", "an axis whose file name would be 5,000 characters long", 1, "error",
+                line=_axis_entry_line(), column=5, path="axes[0]", message="has no file axes/",
+                shown="report/report.yaml")
 
 
 # Issue 18, class 7: lines counted as an editor counts them, whatever YAML calls a break.
@@ -594,6 +599,8 @@ def _limit_messages(name: str, base: Path) -> list[str]:
     elif name == "MAX_ID_LENGTH":
         path.write_text(BASE.replace("id: action-a", "id: " + "a" * (MAX_ID_LENGTH + 1)),
                         encoding="utf-8")
+    elif name == "MAX_NUMBER":
+        path.write_text(BASE.replace("value: 423", "value: 1000000000000001"), encoding="utf-8")
     else:
         pytest.fail(f"{name}: add a way to exceed this limit to _limit_messages")
     return [str(problem) for problem in civicrecord.validate(path)]
@@ -615,7 +622,7 @@ def _limits_in_the_code() -> dict[str, int]:
 def test_the_limits_are_the_seven_documented_ones() -> None:
     assert set(_limits_in_the_code()) == {"MAX_FILE_BYTES", "MAX_DEPTH", "MAX_STRING_LENGTH",
                                           "MAX_ID_LENGTH", "MAX_REPORT_BYTES", "MAX_AXES",
-                                          "MAX_ACTIONS"}
+                                          "MAX_ACTIONS", "MAX_NUMBER"}
 
 
 @pytest.mark.parametrize("name", sorted(_limits_in_the_code()))

@@ -190,9 +190,10 @@ def test_schema_and_format_version_are_accepted_and_not_fields(tmp_path: Path,
 
 @pytest.mark.parametrize(
     ("version", "message", "hint"),
-    [("'2'", "format version '2' is not supported (this civicrecord reads '1')",
+    [("'9'", "format version '9' is not supported (this civicrecord reads '1' and '2')",
       "upgrade civicrecord, or re-export the file"),
-     ("1", "format_version is text, not the number 1", "write format_version: '1'")],
+     ("1", "format_version is text, not the number 1", "write format_version: '1'"),
+     ("2", "format_version is text, not the number 2", "write format_version: '2'")],
 )
 def test_another_format_version_is_refused(tmp_path: Path, version: str, message: str,
                                            hint: str) -> None:
@@ -635,6 +636,8 @@ def test_folders_the_user_cannot_read_give_no_traceback(folder: Path, locked: st
 def test_a_file_name_too_long_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / ("r" * 5_000 + ".yaml")
     (problem,) = civicrecord.validate(path)
+    assert problem.is_error and "\n" not in str(problem)
+    (problem,) = load_report(path).problems
     assert problem.message.endswith("File name too long") and "\n" not in str(problem)
 
 

@@ -213,10 +213,13 @@ def test_any_text_loads_or_yields_located_problems(text: str, suffix: str,
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
 def test_any_float_either_loads_as_itself_or_is_refused_as_not_finite(value: float) -> None:
-    from civicrecord.validation import check_plain_data
+    from civicrecord.validation import MAX_NUMBER, check_plain_data
 
     found = check_plain_data({"v": value})
-    if math.isfinite(value):
-        assert found == []
-    else:
+    if not math.isfinite(value):
         assert [p.message for p in found] == [f"{value} is not a finite number"]
+    elif abs(value) >= MAX_NUMBER:
+        assert [p.path for p in found] == ["v"]
+        assert "out of range" in found[0].message and "(MAX_NUMBER)" in found[0].message
+    else:
+        assert found == []

@@ -25,7 +25,7 @@ from civicrecord.cli import main
 from civicrecord.problems import Severity
 from civicrecord.scaffold import ScaffoldError, available_examples, new_report
 from civicrecord.schema import report_schema
-from civicrecord.validation import PLACEHOLDER_MARKER, check_plain_data
+from civicrecord.validation import PLACEHOLDER_MARKER, SLUG_PATTERN, check_plain_data, slugify
 from conftest import EXAMPLE, ROOT
 
 _MODELINE = "# yaml-language-server: $schema="
@@ -48,6 +48,21 @@ def _strings(data: object) -> list[str]:
 
 def _yaml_files(folder: Path) -> list[Path]:
     return sorted(folder.rglob("*.yaml"))
+
+
+EXAMPLE_ID = "hauts-de-chambery-2020-2026"
+
+
+def _as_copied(name: str, report_id: str) -> str:
+    """The example's file ``name`` as a copy into a folder named ``report_id`` holds it."""
+    text = (EXAMPLE / name).read_text(encoding="utf-8")
+    if name != "report.yaml":
+        return text
+    for old, new in ((f"\nid: {EXAMPLE_ID}\n", f"\nid: {report_id}\n"),
+                     ("\n  id: hauts-de-chambery\n", f"\n  id: {report_id}\n")):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
 
 
 # --- The placeholder rule ----------------------------------------------------
@@ -90,15 +105,33 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-def test_wheel_ships_the_example_byte_for_byte(wheel: Path) -> None:
-    prefix = "civicrecord/examples/hauts_de_chambery/"
+@pytest.mark.parametrize(("name", "axis"), [("hauts_de_chambery", "mobilites"),
+                                            ("larkfield", "homes")])
+def test_wheel_ships_the_example_byte_for_byte(wheel: Path, name: str, axis: str) -> None:
+    prefix = f"civicrecord/examples/{name}/"
+    example = EXAMPLE.parent / name
     with zipfile.ZipFile(wheel) as archive:
         shipped = {name[len(prefix):]: archive.read(name)
                    for name in archive.namelist() if name.startswith(prefix)}
-    source = {path.relative_to(EXAMPLE).as_posix(): path.read_bytes()
-              for path in EXAMPLE.rglob("*") if path.is_file()}
+    source = {path.relative_to(example).as_posix(): path.read_bytes()
+              for path in example.rglob("*") if path.is_file()}
     assert shipped == source
-    assert "report.yaml" in shipped and "axes/mobilites.yaml" in shipped
+    assert "report.yaml" in shipped and f"axes/{axis}.yaml" in shipped
+
+
+@pytest.mark.slow
+def test_wheel_ships_compiled_catalogues_saying_what_the_sources_say(wheel: Path) -> None:
+    import io
+
+    from babel.messages.mofile import read_mo
+
+    from civicrecord.presentation import LABELS
+
+    with zipfile.ZipFile(wheel) as archive:
+        for language, labels in LABELS.items():
+            data = archive.read(f"civicrecord/locale/{language}/LC_MESSAGES/civicrecord.mo")
+            compiled = {m.id: m.string for m in read_mo(io.BytesIO(data)) if m.id}
+            assert compiled == dict(labels), language
 
 
 @pytest.mark.slow
@@ -115,12 +148,12 @@ def test_new_works_from_the_installed_wheel_alone(wheel: Path, tmp_path: Path) -
         cwd=work, env=env, capture_output=True, text=True, check=True)
     module_file, examples = where.stdout.splitlines()
     assert Path(module_file).is_relative_to(installed)
-    assert examples == "['hauts_de_chambery']"
+    assert examples == "['hauts_de_chambery', 'larkfield']"
     created = subprocess.run([sys.executable, "-m", "civicrecord.cli", "new", "nord"],
                              cwd=work, env=env, capture_output=True, text=True)
     assert created.returncode == 0, created.stderr
     assert (work / "nord" / "report.yaml").read_text(encoding="utf-8").split("\n")[1:] == \
-        (EXAMPLE / "report.yaml").read_text(encoding="utf-8").split("\n")[1:]
+        _as_copied("report.yaml", "nord").split("\n")[1:]
 
 
 @pytest.mark.slow
@@ -146,13 +179,13 @@ def test_a_wheel_built_from_the_sdist_ships_the_example_too(tmp_path: Path) -> N
 
 
 def test_the_editable_install_finds_the_example_in_the_source_tree() -> None:
-    assert available_examples() == ["hauts_de_chambery"]
+    assert available_examples() == ["hauts_de_chambery", "larkfield"]
 
 
 # --- A copy of the example ---------------------------------------------------
 
 
-def test_copy_is_the_example_with_its_schema_links_pointing_inside(
+def test_copy_is_the_example_with_its_own_ids_and_schema_links_pointing_inside(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "nord"
     assert _run("new", target) == 0
@@ -161,7 +194,7 @@ def test_copy_is_the_example_with_its_schema_links_pointing_inside(
     source = {p.relative_to(EXAMPLE).as_posix() for p in EXAMPLE.rglob("*") if p.is_file()}
     assert copied == source | {"schema/report.schema.json", "schema/axis.schema.json"}
     for name in source:
-        original = (EXAMPLE / name).read_text(encoding="utf-8").split("\n")
+        original = _as_copied(name, "nord").split("\n")
         copy = (target / name).read_text(encoding="utf-8").split("\n")
         if original[0].startswith(_MODELINE):
             schema = copy[0].removeprefix(_MODELINE)
@@ -172,7 +205,7 @@ def test_copy_is_the_example_with_its_schema_links_pointing_inside(
     assert schema == report_schema()
 
 
-def test_copy_validates_and_renders_the_same_json_as_the_example(
+def test_copy_validates_and_renders_the_same_json_as_the_example_under_its_own_id(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "nord"
     assert _run("new", target, "--from", "hauts_de_chambery") == 0
@@ -180,8 +213,45 @@ def test_copy_validates_and_renders_the_same_json_as_the_example(
     assert _run("validate", target, "--strict") == 0
     assert "valid: 8 axes" in capsys.readouterr().out
     assert _run("render", target, "-f", "json", "-o", tmp_path / "out") == 0
-    rendered = (tmp_path / "out" / "hauts-de-chambery-2020-2026.json").read_bytes()
-    assert rendered == civicrecord.render(civicrecord.load(EXAMPLE), "json")
+    rendered = json.loads((tmp_path / "out" / "nord.json").read_bytes())
+    example = json.loads(civicrecord.render(civicrecord.load(EXAMPLE), "json"))
+    assert (rendered.pop("id"), rendered["neighbourhood"].pop("id")) == ("nord", "nord")
+    del example["id"], example["neighbourhood"]["id"]
+    assert rendered == example
+
+
+def test_a_copy_renders_beside_the_example_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`civicrecord new X` then rendering the example and X: two pages, an index, a table."""
+    monkeypatch.chdir(tmp_path)
+    assert _run("new", "X") == 0
+    assert _run("validate", "X") == 0
+    capsys.readouterr()
+    assert _run("render", EXAMPLE, "X", "-f", "html", "-o", "out") == 0
+    assert "error" not in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        f"{EXAMPLE_ID}.html", "index.html", "key-figures.csv", "key-figures.json", "x.html"]
+
+
+@pytest.mark.parametrize(("folder", "report_id"), [
+    ("my_neighbourhood", "my-neighbourhood"),
+    ("Quartier Nord (2024)", "quartier-nord-2024"),
+    ("Écoles & Crèches", "ecoles-creches"),
+    ("___", "my-neighbourhood"),
+])
+def test_a_copy_takes_its_ids_from_the_folder_name(tmp_path: Path, folder: str,
+                                                   report_id: str) -> None:
+    new_report(tmp_path / folder)
+    report = civicrecord.load(tmp_path / folder)
+    assert (report.id, report.neighbourhood.id) == (report_id, report_id)
+
+
+@given(st.text(max_size=40))
+def test_slugify_gives_an_id_or_nothing(text: str) -> None:
+    slug = slugify(text)
+    assert slug == "" or SLUG_PATTERN.match(slug)
+    assert slugify(slug) == slug
 
 
 # --- A blank report ----------------------------------------------------------
@@ -288,3 +358,37 @@ def test_fills_an_existing_empty_folder(tmp_path: Path) -> None:
 def test_command_line_mistakes_are_usage_errors(tmp_path: Path, argv: list[str]) -> None:
     assert _run("new", tmp_path / "x", *argv) == 2
     assert not (tmp_path / "x").exists()
+
+
+# --- The README tells a pip user how to get the example and the plugins -------------
+
+
+def _readme_section(title: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"## {title}")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else None]
+
+
+def test_readme_gets_the_example_with_new_and_its_commands_run_as_shown(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    section = _readme_section("Installed with pip: the worked example and the plugins")
+    assert "`civicrecord new DIR` copies it" in section
+    commands = [line.removeprefix("$ civicrecord ").split()
+                for line in section.splitlines() if line.startswith("$ civicrecord ")]
+    assert commands[0][0] == "new" and len(commands) >= 3
+    monkeypatch.chdir(tmp_path)
+    for argv in commands:
+        argv = argv[:argv.index("#")] if "#" in argv else argv
+        assert _run(*argv) == 0, argv
+    capsys.readouterr()
+    assert (tmp_path / "build" / "hauts-de-chambery.html").is_file()
+
+
+def test_readme_installs_every_plugin_in_plugins_folder() -> None:
+    section = _readme_section("Installed with pip: the worked example and the plugins")
+    installed = re.findall(r"^\$ pip install \./(plugins/[\w-]+)", section, re.MULTILINE)
+    present = sorted(f"plugins/{p.name}" for p in (ROOT / "plugins").iterdir()
+                     if (p / "pyproject.toml").is_file())
+    assert sorted(installed) == present

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from civicrecord._version import __version__
 
 if TYPE_CHECKING:
-    from civicrecord.api import formats, load, read, render, validate, write
+    from civicrecord.api import ArgumentError, formats, load, read, render, validate, write
+    from civicrecord.change import Change, Point, Verdict, figure_change
     from civicrecord.command import Command
     from civicrecord.importer import Importer, ImportOptions, ImportResult
     from civicrecord.model import (
@@ -29,12 +30,14 @@ if TYPE_CHECKING:
         BreakdownKind,
         BreakdownPart,
         Budget,
+        Direction,
         Indicator,
         IndicatorPeriod,
         Introduction,
         MeasureKind,
         Milestone,
         Neighbourhood,
+        Observation,
         PartialDate,
         Partner,
         PartnerKind,
@@ -50,7 +53,13 @@ if TYPE_CHECKING:
     )
     from civicrecord.plugins.hookspecs import hookimpl
     from civicrecord.problems import Location, Problem, Severity, ValidationError
-    from civicrecord.renderer import RenderContext, Renderer, RenderError
+    from civicrecord.renderer import (
+        OptionError,
+        RenderContext,
+        Renderer,
+        RendererOption,
+        RenderError,
+    )
 
 # Public names are imported on first use, so `import civicrecord` stays cheap for
 # command-line start-up; type checkers see the real imports above.
@@ -68,6 +77,12 @@ _LAZY = {
     "BreakdownKind": "civicrecord.model",
     "BreakdownPart": "civicrecord.model",
     "Budget": "civicrecord.model",
+    "Change": "civicrecord.change",
+    "Direction": "civicrecord.model",
+    "Point": "civicrecord.change",
+    "Verdict": "civicrecord.change",
+    "figure_change": "civicrecord.change",
+    "Observation": "civicrecord.model",
     "Indicator": "civicrecord.model",
     "IndicatorPeriod": "civicrecord.model",
     "Introduction": "civicrecord.model",
@@ -87,6 +102,7 @@ _LAZY = {
     "Source": "civicrecord.model",
     "ThematicAxis": "civicrecord.model",
     "hookimpl": "civicrecord.plugins.hookspecs",
+    "ArgumentError": "civicrecord.api",
     "Command": "civicrecord.command",
     "Importer": "civicrecord.importer",
     "ImportOptions": "civicrecord.importer",
@@ -94,6 +110,8 @@ _LAZY = {
     "RenderContext": "civicrecord.renderer",
     "Renderer": "civicrecord.renderer",
     "RenderError": "civicrecord.renderer",
+    "RendererOption": "civicrecord.renderer",
+    "OptionError": "civicrecord.renderer",
     "Location": "civicrecord.problems",
     "Problem": "civicrecord.problems",
     "Severity": "civicrecord.problems",
@@ -117,12 +135,15 @@ def __dir__() -> list[str]:
 __all__ = [
     "Action",
     "ActionStatus",
+    "ArgumentError",
     "Authority",
     "Breakdown",
     "BreakdownKind",
     "BreakdownPart",
     "Budget",
+    "Change",
     "Command",
+    "Direction",
     "ImportOptions",
     "ImportResult",
     "Importer",
@@ -133,25 +154,31 @@ __all__ = [
     "MeasureKind",
     "Milestone",
     "Neighbourhood",
+    "Observation",
+    "OptionError",
     "PartialDate",
     "Partner",
     "PartnerKind",
     "PeriodKind",
     "Place",
     "PlaceKind",
+    "Point",
     "Problem",
     "Programme",
     "ReferencePoint",
     "RenderContext",
     "RenderError",
     "Renderer",
+    "RendererOption",
     "Report",
     "ReportingPeriod",
     "Severity",
     "Source",
     "ThematicAxis",
     "ValidationError",
+    "Verdict",
     "__version__",
+    "figure_change",
     "formats",
     "hookimpl",
     "load",

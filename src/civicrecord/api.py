@@ -1,14 +1,16 @@
 """The Python API: load, validate, render and write reports.
 
-Unless a :class:`PluginSet` is passed in, each call uses the plugins installed
-at that moment (:func:`civicrecord.plugins.current_plugins`): found once, and
-found again whenever what is installed changes, so a long-running program sees
-newly installed formats without paying for discovery on every call. Tests
-pass in-process plugins with ``plugins=``.
+Unless a :class:`PluginSet` is passed in, each call finds the plugins
+installed at that moment (:func:`civicrecord.plugins.load_plugins`), so a
+long-running program sees a newly installed format on its next call. A
+program rendering many reports, and a test with in-process plugins, passes
+one set with ``plugins=``. ``use=`` chooses the plugin for a format two
+plugins offer (``use={"json": "civicrecord"}``).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,23 +23,74 @@ if TYPE_CHECKING:
     from civicrecord.loading import LoadResult
     from civicrecord.plugins import PluginSet
 
-__all__ = ["formats", "load", "read", "render", "validate", "write"]
+__all__ = ["ArgumentError", "formats", "load", "read", "render", "validate", "write"]
 
 
-def _plugins(plugins: PluginSet | None) -> PluginSet:
-    if plugins is not None:
-        return plugins
-    from civicrecord.plugins import current_plugins
+class ArgumentError(TypeError):
+    """A function of the API was called with an argument of the wrong kind.
 
-    return current_plugins()
+    The message names the argument and what it should be. It is a
+    ``TypeError``, so code that already catches those keeps working.
+    """
+
+
+def _check_path(name: str, value: object) -> Path:
+    if isinstance(value, bytes) or not isinstance(value, str | os.PathLike):
+        raise ArgumentError(f"{name} must be a path (str or pathlib.Path) to a report folder "
+                            f"or file, not {type(value).__name__}")
+    path = Path(value)
+    if not str(path).strip() or "\0" in str(path):
+        raise ArgumentError(f"{name} must name a file or folder, not {str(value)!r}")
+    return path
+
+
+def _check_report(value: object) -> Report:
+    if not isinstance(value, Report):
+        raise ArgumentError("report must be a civicrecord.Report (from civicrecord.load), "
+                            f"not {type(value).__name__}")
+    return value
+
+
+def _check_format(value: object) -> str:
+    if not isinstance(value, str):
+        raise ArgumentError(f"format must be a format name such as 'html', not "
+                            f"{type(value).__name__}")
+    return value
+
+
+def _plugins(plugins: PluginSet | None, use: Mapping[str, str] | None = None) -> PluginSet:
+    if plugins is None:
+        from civicrecord.plugins import load_plugins
+
+        return load_plugins(use=use)
+    return plugins.choosing(use) if use else plugins
+
+
+def _no_such_path(path: Path | str) -> Problem | None:
+    """The problem of a path that names nothing, or None when something is there.
+
+    Checked before reading, so the message says plainly that nothing is there,
+    and, for a path that looks like a worked example's, how to get it.
+    """
+    if os.path.exists(path):
+        return None
+    from civicrecord.problems import Location, Severity
+    from civicrecord.scaffold import example_hint
+
+    return Problem(Severity.ERROR, "", f"no such file or folder: {path}", example_hint(path),
+                   Location(str(path)))
 
 
 def read(path: Path | str, *, plugins: PluginSet | None = None) -> LoadResult:
     """Load and check a report, plugins' rules included, without raising."""
     from attrs import evolve
 
-    from civicrecord.loading import load_report, place_problem, sort_problems
+    from civicrecord.loading import LoadResult, load_report, place_problem, sort_problems
 
+    path = _check_path("path", path)
+    missing = _no_such_path(path)
+    if missing is not None:
+        return LoadResult(None, (missing,), None)
     result = load_report(path)
     if result.report is None:
         return result
@@ -82,18 +135,23 @@ def render(
     reference_docx: Path | str | None = None,
     base_dir: Path | str | None = None,
     plugins: PluginSet | None = None,
+    use: Mapping[str, str] | None = None,
     **options: Any,
 ) -> bytes:
     """Render a report to the bytes of one format (``"html"``, ``"docx"``, ``"json"``...).
 
-    ``options`` are passed to the renderer as ``context.options``.
-    ``base_dir`` is the report's folder, where asset paths (a logo) are looked
-    up; nothing outside it is ever read.
+    ``options`` are the format's declared options (``civicrecord formats
+    --verbose`` lists them), checked and passed to the renderer as
+    ``context.options``; an unknown or ill-typed one raises
+    :class:`~civicrecord.renderer.OptionError`. ``base_dir`` is the report's
+    folder, where asset paths (a logo) are looked up; nothing outside it is
+    ever read. ``use`` chooses the plugin for a format two plugins offer.
     """
-    renderer = _plugins(plugins).renderer(format)
+    _check_report(report)
+    renderer = _plugins(plugins, use).renderer(_check_format(format))
     context = RenderContext(
         language=report.language,
-        options=options,
+        options=renderer.resolve_options(options),
         template_dir=Path(template_dir) if template_dir else None,
         reference_docx=Path(reference_docx) if reference_docx else None,
         base_dir=Path(base_dir) if base_dir else None,
@@ -110,23 +168,31 @@ def write(
     directory: Path | str,
     *,
     plugins: PluginSet | None = None,
+    use: Mapping[str, str] | None = None,
     **render_options: Any,
 ) -> Path:
     """Render and write ``directory/<report id>.<extension>`` atomically; return its path.
 
     A failure leaves any earlier file intact and no temporary file behind.
     """
-    return _write(report, format, Path(directory), _plugins(plugins), render_options,
-                  durable=True)
+    _check_report(report)
+    _check_format(format)
+    return _write(report, format, _check_path("directory", directory), _plugins(plugins, use),
+                  render_options, durable=True)
 
 
 def _write(report: Report, format: str, directory: Path, plugins: PluginSet,
            render_options: Mapping[str, Any], *, durable: bool) -> Path:
     # Shared with the batch, which writes into a staging folder unflushed (durable=False)
     # and flushes before moving anything into place.
-    from civicrecord.output import write_atomically
+
+    from civicrecord.output import OutputError, confined_name, write_atomically
 
     renderer = plugins.renderer(format)
+    name = confined_name(f"{report.id}.{renderer.extension}")
+    if name is None:
+        # The loader refuses such ids; a report built in Python may still hold one.
+        raise OutputError(f"report id {report.id!r} cannot name a file: write an id of "
+                          "lowercase letters, digits and hyphens")
     content = render(report, format, plugins=plugins, **render_options)
-    return write_atomically(directory / f"{report.id}.{renderer.extension}", content,
-                            durable=durable)
+    return write_atomically(directory / name, content, durable=durable)

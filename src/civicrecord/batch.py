@@ -11,21 +11,21 @@ once every job is done, and no two reports claim the same id, are the files
 moved into place. So a run never leaves one neighbourhood's file
 half-overwritten by another's, nor an empty file where a good one was.
 
-Besides each report's documents, a batch writes ``index.html`` (an accessible
-list linking every document) and the key figures of all neighbourhoods in one
-table, ``key-figures.csv`` and ``key-figures.json``.
+Besides each report's documents, a batch writes ``index.html`` (a page in the
+reports' own style and language: each report's title, neighbourhood, period,
+first key figures and documents) and the key figures of all neighbourhoods in
+one table, ``key-figures.csv`` and ``key-figures.json``.
 """
 
 from __future__ import annotations
 
-import csv
-import html
-import io
+import functools
+import itertools
 import json
 import os
 import shutil
 import sys
-import tempfile
+import time
 import urllib.parse
 import warnings
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -36,7 +36,13 @@ import attrs
 from attrs import field, frozen
 
 from civicrecord.model import Indicator, Report
-from civicrecord.output import Flusher, OutputError, write_atomically
+from civicrecord.output import (
+    Flusher,
+    OutputError,
+    make_staging_folder,
+    remove_stale_staging,
+    write_atomically,
+)
 from civicrecord.problems import Problem
 
 if TYPE_CHECKING:
@@ -44,7 +50,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BATCH_FILES",
+    "INDEX_FIGURES",
     "INDEX_FILE",
+    "INDEX_TEMPLATE",
     "KEY_FIGURES_CSV",
     "KEY_FIGURES_JSON",
     "BatchResult",
@@ -61,10 +69,15 @@ __all__ = [
 ]
 
 INDEX_FILE = "index.html"
+#: The index page's template, in a folder beside the HTML renderer's templates, whose
+#: stylesheet it includes; apart, so it is no template of the report page.
+INDEX_TEMPLATE = Path(__file__).parent / "renderers" / "templates" / "batch" / "index.html.j2"
 KEY_FIGURES_CSV = "key-figures.csv"
 KEY_FIGURES_JSON = "key-figures.json"
 #: The files a batch writes besides the reports' own documents.
 BATCH_FILES = (INDEX_FILE, KEY_FIGURES_CSV, KEY_FIGURES_JSON)
+#: How many of each report's key figures the index page shows.
+INDEX_FIGURES = 3
 
 
 @frozen
@@ -121,6 +134,9 @@ class RenderSettings:
     template_dir: Path | None = None
     reference_docx: Path | None = None
     options: Mapping[str, Any] = field(factory=dict)
+    """Options for the formats; each format gets those it declares."""
+    use: Mapping[str, str] = field(factory=dict)
+    """The plugin to take a format from when several offer it (``{"json": "civicrecord"}``)."""
 
 
 @frozen
@@ -144,6 +160,9 @@ class ReportOutcome:
     period: str = ""
     """The reporting period, written in the report's language."""
     key_figures: tuple[KeyFigure, ...] = ()
+    highlights: tuple[tuple[str, str], ...] = ()
+    """The first :data:`INDEX_FIGURES` key figures as ``(value, phrase)``, in the
+    report's language ("423", "423 personnes accompagnées par Déclic…")."""
 
     @property
     def failed(self) -> bool:
@@ -215,7 +234,7 @@ def render_one(path: Path, settings: RenderSettings, directory: Path,
     from civicrecord.renderer import RenderError
 
     if plugins is None:
-        plugins = load_plugins()
+        plugins = load_plugins(use=settings.use)
     result = read(path, plugins=plugins)
     report = result.report
     if report is None:
@@ -225,7 +244,8 @@ def render_one(path: Path, settings: RenderSettings, directory: Path,
     written: list[Path] = []
     for name in settings.formats:
         try:
-            options = dict(**settings.options, template_dir=settings.template_dir,
+            own = plugins.renderer(name).resolve_options(settings.options, ignore_unknown=True)
+            options = dict(**own, template_dir=settings.template_dir,
                            reference_docx=settings.reference_docx, base_dir=result.base_dir)
             written.append(_write(report, name, directory, plugins, options, durable=durable))
         except (PluginError, OutputError, RenderError) as error:
@@ -239,14 +259,18 @@ def render_one(path: Path, settings: RenderSettings, directory: Path,
                           f"{type(error).__name__}: {error}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # an unsupported language is the renderers' to report
-        period = presenter_for(report.language).reporting_period(report.period)
+        presenter = presenter_for(report.language)
+    period = presenter.reporting_period(report.period)
+    highlights = tuple((presenter.indicator_value(indicator), presenter.indicator_phrase(indicator))
+                       for _axis, _action, indicator in
+                       itertools.islice(report.indicators(), INDEX_FIGURES))
     return ReportOutcome(
         path, problems=result.problems, errors=tuple(errors), written=tuple(written),
         report_id=report.id,
         title=" — ".join(t for t in (report.title, report.subtitle) if t),
         language=report.language, neighbourhood=report.neighbourhood.name,
         city=report.neighbourhood.city, authority=report.authority.name, period=period,
-        key_figures=tuple(key_figures(report)),
+        key_figures=tuple(key_figures(report)), highlights=highlights,
     )
 
 
@@ -281,9 +305,11 @@ def render_reports(
     sent to another process, so in-process plugins reach one job only.
     """
     output = Path(output)
+    started = time.time()
     try:
         output.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".civicrecord-", dir=output))
+        remove_stale_staging(output, started)
+        staging = make_staging_folder(output)
     except OSError as error:
         raise OutputError(f"cannot write in output folder {output}: {error.strerror}") from None
     try:
@@ -326,7 +352,7 @@ def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, job
         if plugins is None:
             from civicrecord.plugins import load_plugins
 
-            plugins = load_plugins()
+            plugins = load_plugins(use=settings.use)
         for index, path in enumerate(paths):
             finish(index, _guarded(path, settings, staging / str(index), plugins))
         return [outcome for outcome in outcomes if outcome is not None]
@@ -336,7 +362,8 @@ def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, job
 
     broken: list[int] = []
     with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, total),
-                                                initializer=_start_worker) as pool:
+                                                initializer=_start_worker,
+                                                initargs=(dict(settings.use),)) as pool:
         futures = {pool.submit(_render_in_worker, path, settings, staging / str(index)): index
                    for index, path in enumerate(paths)}
         try:
@@ -357,8 +384,8 @@ def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, job
     # breaks the pool and every report still queued. Retry those one per
     # process, so that only the report that kills its process fails.
     for index in sorted(broken):
-        with concurrent.futures.ProcessPoolExecutor(max_workers=1,
-                                                    initializer=_start_worker) as solo:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1, initializer=_start_worker,
+                                                    initargs=(dict(settings.use),)) as solo:
             try:
                 outcome = solo.submit(_render_in_worker, paths[index], settings,
                                       staging / str(index)).result()
@@ -372,13 +399,13 @@ def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, job
 _worker_plugins: PluginSet | None = None
 
 
-def _start_worker() -> None:
+def _start_worker(use: Mapping[str, str]) -> None:
     """Pool initializer: find the plugins once for every report this worker renders."""
     global _worker_plugins
     from civicrecord.plugins import load_plugins
 
     try:
-        _worker_plugins = load_plugins()
+        _worker_plugins = load_plugins(use=use)
     except Exception:  # noqa: BLE001 - left to render_one, which records it per report
         _worker_plugins = None
 
@@ -456,25 +483,34 @@ def _move_into_place(outcome: ReportOutcome, output: Path, reserved: frozenset[s
 
 
 def write_key_figures(outcomes: Iterable[ReportOutcome], output: Path) -> list[Path]:
-    """Write the key figures of every rendered report as CSV and JSON; return both paths."""
+    """Write the key figures of every rendered report as CSV and JSON; return both paths.
+
+    The CSV goes through :func:`civicrecord.csvfile.write_csv`, like the
+    ``civicrecord-csv`` plugin's table: text a spreadsheet could run as a
+    formula gets a leading ``'``, numbers stay numbers.
+    """
+    from civicrecord.csvfile import write_csv
+
     rows = [figure for outcome in outcomes if outcome.written for figure in outcome.key_figures]
     records = [attrs.asdict(row) for row in rows]
     text = json.dumps(records, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=KEY_FIGURE_FIELDS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in record.items()}
-                     for record in records)
+    table = write_csv(KEY_FIGURE_FIELDS, [attrs.astuple(row) for row in rows])
     return [
-        write_atomically(output / KEY_FIGURES_CSV, buffer.getvalue().encode("utf-8")),
+        write_atomically(output / KEY_FIGURES_CSV, table),
         write_atomically(output / KEY_FIGURES_JSON, text.encode("utf-8")),
     ]
 
 
-def write_index(outcomes: Iterable[ReportOutcome], output: Path) -> Path:
-    """Write ``index.html``: every rendered report, links to its documents and key figures."""
+def write_index(outcomes: Iterable[ReportOutcome], output: Path, *,
+                theme: Mapping[str, Any] | None = None) -> Path:
+    """Write ``index.html``: every rendered report, links to its documents and key figures.
+
+    ``theme`` is the HTML renderer's ``theme`` option (``{"primary": "#005a9c"}``),
+    so the index wears the reports' colours.
+    """
     shown = [outcome for outcome in outcomes if outcome.written]
-    return write_atomically(output / INDEX_FILE, index_html(shown).encode("utf-8"))
+    page = index_html(shown, theme=theme)
+    return write_atomically(output / INDEX_FILE, page.encode("utf-8"))
 
 
 def _common(values: Iterable[str]) -> str | None:
@@ -482,50 +518,82 @@ def _common(values: Iterable[str]) -> str | None:
     return distinct.pop() if len(distinct) == 1 else None
 
 
-def index_html(outcomes: Sequence[ReportOutcome]) -> str:
-    """The index page: plain, escaped HTML that reads well without styles or scripts.
+def _documents(outcome: ReportOutcome) -> list[dict[str, str]]:
+    """Each written file as a link: its address, its format ("HTML", "DOCX"), its name."""
+    documents = []
+    for path in outcome.written:
+        extension = path.name.removeprefix(f"{outcome.report_id}.")
+        documents.append({"href": urllib.parse.quote(path.name), "name": path.name,
+                          "label": extension.upper(), "extension": extension})
+    return documents
+
+
+@functools.cache
+def _index_template() -> Any:
+    import jinja2
+
+    from civicrecord.renderers.html import BUILTIN_TEMPLATES, css_string
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([INDEX_TEMPLATE.parent, BUILTIN_TEMPLATES]),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+        lstrip_blocks=True)
+    environment.filters["css_string"] = css_string
+    return environment.get_template(INDEX_TEMPLATE.name)
+
+
+def index_html(outcomes: Sequence[ReportOutcome], *,
+               theme: Mapping[str, Any] | None = None) -> str:
+    """The index page, in the reports' style: escaped text, no script, nothing fetched.
 
     The page speaks the reports' language when they share one (English
-    otherwise), and each report's own texts carry their own ``lang``.
+    otherwise), and each report's own texts carry their own ``lang``. Its
+    colours are ``theme``'s (the HTML renderer's option); a logo belongs to
+    each report's folder and is left out, and a theme the HTML renderer
+    refused (each report's HTML then failed, saying why) gives the default
+    colours.
     """
+    from civicrecord._version import __version__
     from civicrecord.presentation import presenter_for
+    from civicrecord.renderer import RenderError
+    from civicrecord.renderers.html import (
+        STATUS_COLOURS,
+        STATUS_ORDER,
+        Labels,
+        Theme,
+        theme_from_options,
+    )
 
-    esc = html.escape
     language = _common(o.language for o in outcomes) or "en"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         presenter = presenter_for(language)
-    heading = _common(o.authority for o in outcomes) or presenter.label("contents")
-    lines = [
-        "<!DOCTYPE html>",
-        f'<html lang="{esc(language)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(heading)}</title>",
-        "<style>body{font-family:system-ui,sans-serif;line-height:1.5;max-width:48rem;"
-        "margin:0 auto;padding:1rem}a{color:#0b4f8a}a:focus{outline:3px solid #c60}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-        f"<h1>{esc(heading)}</h1>",
-        f"<p>{esc(presenter.label('key_figures'))}: "
-        f'<a href="{KEY_FIGURES_CSV}" type="text/csv">{KEY_FIGURES_CSV}</a>, '
-        f'<a href="{KEY_FIGURES_JSON}" type="application/json">{KEY_FIGURES_JSON}</a></p>',
-        "<ul>",
-    ]
+    labels = Labels(presenter.labels())
+    given = theme if isinstance(theme, Mapping) else {}
+    colours = {key: value for key, value in given.items() if key != "logo"}
+    try:
+        page_theme = theme_from_options({"theme": colours}, None)
+    except RenderError:
+        page_theme = Theme()
+    authority = _common(o.authority for o in outcomes)
+    heading = f"{authority} – {labels['index_title']}" if authority else labels["index_title"]
+    reports = []
     for outcome in outcomes:
-        lang = esc(outcome.language)
-        place = ", ".join(part for part in (outcome.neighbourhood, outcome.city) if part)
-        lines += [
-            "<li>",
-            f'<h2 lang="{lang}">{esc(outcome.title)}</h2>',
-            f'<p lang="{lang}">{esc(place)}, {esc(outcome.period)}</p>',
-            "<ul>",
-        ]
-        for path in outcome.written:
-            href = esc(urllib.parse.quote(path.name))
-            lines.append(f'<li><a href="{href}">{esc(path.name)}</a></li>')
-        lines += ["</ul>", "</li>"]
-    lines += ["</ul>", "</main>", "</body>", "</html>", ""]
-    return "\n".join(lines)
+        documents = _documents(outcome)
+        reports.append({
+            "title": outcome.title,
+            "language": outcome.language,
+            "place": ", ".join(part for part in (outcome.neighbourhood, outcome.city) if part),
+            "period": outcome.period,
+            "highlights": outcome.highlights,
+            "documents": documents,
+            "page": next((d["href"] for d in documents if d["extension"] == "html"), None),
+        })
+    return str(_index_template().render(
+        language=language, t=labels, theme=page_theme, heading=heading, authority=authority,
+        reports=reports, csv_file=KEY_FIGURES_CSV, json_file=KEY_FIGURES_JSON,
+        generator=f"civicrecord {__version__}",
+        # What the reports' stylesheet (style.css.j2) reads.
+        statuses=STATUS_ORDER, status_colours={s.value: c for s, c in STATUS_COLOURS.items()},
+        report={"title": heading},
+    ))

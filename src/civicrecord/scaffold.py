@@ -6,6 +6,10 @@ the source tree at build time), so ``civicrecord new`` works after a plain
 text to write marked ``TODO``: it loads, and ``civicrecord validate`` lists
 each placeholder still there as a warning.
 
+A copy is a new report, not a second copy of the example: like ``cargo new``
+naming a package after its folder, it takes its id (and its neighbourhood's)
+from the folder's name, so it renders beside the example at once.
+
 A new folder also gets ``schema/``, the JSON Schemas that the YAML files name
 in their first line, so an editor with a YAML language server checks and
 completes fields as people type.
@@ -23,7 +27,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from civicrecord.validation import PLACEHOLDER_MARKER, SLUG_PATTERN, _slugify
+from civicrecord.validation import PLACEHOLDER_MARKER, SLUG_PATTERN, slugify
 
 __all__ = [
     "DEFAULT_EXAMPLE",
@@ -31,6 +35,7 @@ __all__ = [
     "ScaffoldError",
     "available_examples",
     "example_folder",
+    "example_hint",
     "new_report",
 ]
 
@@ -75,6 +80,25 @@ def example_folder(name: str = DEFAULT_EXAMPLE) -> Traversable:
     return root.joinpath(name)
 
 
+def example_hint(path: Path | str) -> str | None:
+    """How to get a worked example, when a missing ``path`` looks like one's path; else None.
+
+    Someone who installed the wheel has no ``examples/`` folder: ``civicrecord
+    render examples/hauts_de_chambery`` from a tutorial then names nothing.
+    """
+    parts = Path(path).parts
+    known = {slugify(name): name for name in available_examples()}
+    name = next((known[slugify(part)] for part in reversed(parts) if slugify(part) in known),
+                None)
+    if name is not None:
+        return (f"the worked example ships with civicrecord: 'civicrecord new {name}' copies "
+                f"it into the folder {name}")
+    if "examples" in parts:
+        return ("the worked examples ship with civicrecord: 'civicrecord new DIR --from "
+                f"EXAMPLE' copies one into DIR (examples: {', '.join(known.values()) or 'none'})")
+    return None
+
+
 def new_report(
     directory: Path | str,
     *,
@@ -85,9 +109,10 @@ def new_report(
 ) -> list[Path]:
     """Create a report folder at ``directory``; return the files written, sorted.
 
-    With ``blank=False`` the folder is a copy of ``example``. With ``blank=True``
-    it is a skeleton in ``language`` (a key of :data:`LANGUAGES`) whose texts
-    are placeholders marked ``TODO``; its ids derive from the folder's name and
+    With ``blank=False`` the folder is a copy of ``example`` whose report and
+    neighbourhood ids derive from the folder's name. With ``blank=True`` it is
+    a skeleton in ``language`` (a key of :data:`LANGUAGES`) whose texts are
+    placeholders marked ``TODO``; its ids derive from the folder's name and
     its period is ``year`` (this year by default). ``directory`` must not exist
     or be an empty folder: nothing is ever overwritten. The folder appears
     complete or not at all.
@@ -101,7 +126,7 @@ def new_report(
         files = dict(_blank_files(_report_id(target), language,
                                   year or datetime.date.today().year))
     else:
-        files = dict(_copied_files(example_folder(example)))
+        files = dict(_copied_files(example_folder(example), _report_id(target)))
     files.update(_schema_files())
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".new", dir=target.parent))
@@ -138,7 +163,7 @@ def _check_target(target: Path) -> None:
 
 
 def _report_id(target: Path) -> str:
-    slug = _slugify(target.resolve().name)[:60].strip("-")
+    slug = slugify(target.resolve().name)[:60].strip("-")
     return slug if SLUG_PATTERN.fullmatch(slug) else "my-neighbourhood"
 
 
@@ -153,12 +178,41 @@ def _walk(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversa
             yield relative, entry
 
 
-def _copied_files(example: Traversable) -> Iterator[tuple[str, bytes]]:
+def _copied_files(example: Traversable, report_id: str) -> Iterator[tuple[str, bytes]]:
     for relative, entry in _walk(example):
         content = entry.read_bytes()
+        if relative == "report.yaml":
+            content = _own_ids(content, report_id)
         if relative.endswith((".yaml", ".yml")):
             content = _point_modeline(content, relative)
         yield relative, content
+
+
+def _own_ids(content: bytes, report_id: str) -> bytes:
+    """The example's ``report.yaml`` with ``report_id`` as its id and its neighbourhood's.
+
+    The two values are found with their positions (PyYAML's ``compose``) and
+    replaced in the text, so the example's comments and layout stay as they are.
+    """
+    import yaml
+
+    text = content.decode("utf-8")
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    spans = []
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if key.value == "id" and isinstance(value, yaml.ScalarNode):
+                spans.append((value.start_mark.index, value.end_mark.index))
+            elif key.value == "neighbourhood" and isinstance(value, yaml.MappingNode):
+                spans += [(inner.start_mark.index, inner.end_mark.index)
+                          for inner_key, inner in value.value
+                          if inner_key.value == "id" and isinstance(inner, yaml.ScalarNode)]
+    if len(spans) != 2:
+        raise ScaffoldError("the example's report.yaml has no report id or neighbourhood id "
+                            "to replace; the installation is damaged, reinstall civicrecord")
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + report_id + text[end:]
+    return text.encode("utf-8")
 
 
 def _schema_reference(relative: str) -> str:

@@ -7,9 +7,16 @@ list. Renderers escape what they get from here; nothing is interpreted.
 
 from __future__ import annotations
 
+import re
+
 from attrs import frozen
 
-__all__ = ["Block", "blocks"]
+__all__ = ["LINK_SCHEMES", "Block", "blocks", "link_target"]
+
+#: The only kinds of address a report may link to: never ``javascript:`` or ``data:``.
+LINK_SCHEMES = ("http", "https", "mailto")
+_WEB_ADDRESS = re.compile(r"https?://[^\s/?#.][^\s/?#]*[^\s]*", re.IGNORECASE)
+_MAIL_ADDRESS = re.compile(r"mailto:[^\s@:/]+@[^\s@/]+", re.IGNORECASE)
 
 _BULLETS = ("- ", "* ", "• ")
 
@@ -52,3 +59,20 @@ def blocks(text: str) -> list[Block]:
         if bullets:
             result.append(Block("bullets", tuple(bullets)))
     return result
+
+
+def link_target(url: object) -> str | None:
+    """``url`` if it is an address a report may link to, else None.
+
+    One rule for every URL field, used by validation and by every renderer
+    that makes links: ``http``, ``https`` or ``mailto``, no spaces and no
+    control characters. A report built in Python, which skipped validation,
+    still cannot smuggle ``javascript:`` into a page.
+    """
+    if not isinstance(url, str) or url != url.strip():
+        return None
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in url):
+        return None
+    if _WEB_ADDRESS.fullmatch(url) or _MAIL_ADDRESS.fullmatch(url):
+        return url
+    return None

@@ -20,7 +20,9 @@ from attrs import fields as attrs_fields
 
 from civicrecord.model import (
     Action,
+    ActionStatus,
     BreakdownKind,
+    Direction,
     Indicator,
     MeasureKind,
     PartialDate,
@@ -28,13 +30,17 @@ from civicrecord.model import (
     Report,
 )
 from civicrecord.problems import Location, PathKey, Problem, Severity, format_path
+from civicrecord.text import link_target
 
 __all__ = [
+    "MAX_NUMBER",
     "MAX_STRING_LENGTH",
     "PLACEHOLDER_MARKER",
     "SLUG_PATTERN",
     "check_plain_data",
     "check_report",
+    "number_problem",
+    "slugify",
 ]
 
 #: Ids are slugs: they end up in file names, URLs and HTML anchors.
@@ -46,6 +52,12 @@ MAX_ID_LENGTH = 80
 #: Marks text still to be written (``civicrecord new --blank`` fills fields with it).
 PLACEHOLDER_MARKER = "TODO"
 _PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER_MARKER}\b")
+
+#: Largest magnitude of a number in a report. Every number a report holds is
+#: written exactly by every format (Babel's decimal arithmetic, Word, a
+#: spreadsheet's float): 15 significant digits is what a double keeps, and
+#: no city counts or spends a quadrillion of anything.
+MAX_NUMBER = 10**15
 
 #: Time units a frequency or duration may use (CLDR duration units).
 TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
@@ -108,7 +120,7 @@ def check_plain_data(data: Any, path: PathKey = ()) -> list[Problem]:
                     problems.extend(_check_string((*where, key), value))
             elif isinstance(value, dict | list):
                 stack.append(((*where, key), value))
-            elif isinstance(value, float):
+            elif isinstance(value, float | int) and not isinstance(value, bool):
                 _check_leaf((*where, key), value, problems)
     problems.sort(key=lambda p: p.path)
     return problems
@@ -117,9 +129,24 @@ def check_plain_data(data: Any, path: PathKey = ()) -> list[Problem]:
 def _check_leaf(where: PathKey, value: Any, problems: list[Problem]) -> None:
     if isinstance(value, str):
         problems.extend(_check_string(where, value))
-    elif isinstance(value, float) and not math.isfinite(value):
-        problems.append(_error(where, f"{value} is not a finite number",
-                               "write an ordinary number"))
+    elif isinstance(value, float | int) and not isinstance(value, bool):
+        problem = number_problem(value)
+        if problem is not None:
+            problems.append(_error(where, *problem))
+
+
+def number_problem(value: float) -> tuple[str, str] | None:
+    """What is wrong with a number a report holds, and what to do; None if it is fine."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} is not a finite number", "write an ordinary number"
+    if not -MAX_NUMBER < value < MAX_NUMBER:
+        # str() of a huge int is refused by Python itself (4,300 digits): count by bits.
+        digits = f"{value:.3g}" if isinstance(value, float) else \
+            f"a number of about {int(abs(value).bit_length() * 0.30103) + 1} digits"
+        return (f"{digits} is out of range: a number in a report stays below "
+                f"{MAX_NUMBER} in size (MAX_NUMBER)",
+                "check the number; write large amounts in a larger unit (millions)")
+    return None
 
 
 def _check_string(where: PathKey, value: str) -> Iterator[Problem]:
@@ -159,6 +186,7 @@ def check_report(report: Report) -> list[Problem]:
     problems += _check_texts(report)
     problems += _check_period(report)
     problems += _check_references(report)
+    problems += _check_urls(report)
     for a, axis in enumerate(report.axes):
         if not axis.actions:
             problems.append(_warning(("axes", a, "actions"), "this axis lists no action",
@@ -167,6 +195,16 @@ def check_report(report: Report) -> list[Problem]:
             problems += _check_indicator(("axes", a, "indicators", i), indicator, report)
         for n, action in enumerate(axis.actions):
             problems += _check_action(("axes", a, "actions", n), action, report)
+    return problems
+
+
+def _check_urls(report: Report) -> list[Problem]:
+    """One rule for every address a report publishes (figure sources are checked with them)."""
+    problems = _check_url(("authority", "url"), report.authority.url)
+    for p, partner in enumerate(report.partners):
+        problems += _check_url(("partners", p, "url"), partner.url)
+    for p, programme in enumerate(report.programmes):
+        problems += _check_url(("programmes", p, "url"), programme.url)
     return problems
 
 
@@ -203,7 +241,7 @@ def _check_ids(report: Report) -> list[Problem]:
                 problems.append(_error(
                     path, f"{kind} id {ident!r} is not a slug",
                     f"use lowercase ASCII letters, digits and single hyphens, e.g. "
-                    f"{_slugify(ident) or 'my-' + kind!r}",
+                    f"{slugify(ident) or 'my-' + kind!r}",
                 ))
             if ident in seen:
                 problems.append(_error(path, f"duplicate {kind} id {ident!r}, already used at "
@@ -214,7 +252,12 @@ def _check_ids(report: Report) -> list[Problem]:
     return problems
 
 
-def _slugify(text: str) -> str:
+def slugify(text: str) -> str:
+    """``text`` as an id: ASCII lowercase, accents dropped, other runs made one hyphen.
+
+    "Quartier Nord (2024)" gives "quartier-nord-2024"; text without a letter or
+    digit gives "". The result matches :data:`SLUG_PATTERN` when not empty.
+    """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
@@ -328,7 +371,13 @@ def _check_date(path: PathKey, date: PartialDate) -> list[Problem]:
     return []
 
 
-def _check_in_period(path: PathKey, date: PartialDate | None, report: Report) -> list[Problem]:
+def _check_in_period(path: PathKey, date: PartialDate | None, report: Report,
+                     later_is_normal: bool = False) -> list[Problem]:
+    """A date must exist, and should fall in the report's period.
+
+    ``later_is_normal``: a date after the period is expected (a planned action's
+    next steps), only one before it is worth a warning.
+    """
     if date is None:
         return []
     problems = _check_date(path, date)
@@ -337,7 +386,8 @@ def _check_in_period(path: PathKey, date: PartialDate | None, report: Report) ->
     start, end = report.period.start, report.period.end
     if start.earliest() > end.latest():
         return []  # a reversed period is reported once, not at every date
-    if date.latest() < start.earliest() or date.earliest() > end.latest():
+    after = date.earliest() > end.latest()
+    if date.latest() < start.earliest() or (after and not later_is_normal):
         return [_warning(path, f"date {date} is outside the report period {start}-{end}",
                          "check the year, or say in the text why it matters here")]
     return []
@@ -375,8 +425,19 @@ def _closest(word: str, candidates: Iterable[str]) -> str | None:
 
 def _check_action(path: PathKey, action: Action, report: Report) -> list[Problem]:
     problems = []
-    problems += _check_in_period((*path, "start"), action.start, report)
-    problems += _check_in_period((*path, "end"), action.end, report)
+    planned = action.status is ActionStatus.PLANNED
+    for name in ("start", "end", "date", "status_date"):
+        problems += _check_in_period((*path, name), getattr(action, name), report,
+                                     later_is_normal=planned)
+    if action.date is not None and (action.start is not None or action.end is not None):
+        problems.append(_error((*path, "date"), "an action has either a date (done once) or "
+                               "a start and an end (it lasts), not both",
+                               "keep 'date' for a one-off action, or 'start'/'end' for one "
+                               "that lasts"))
+    if action.status_date is not None and action.status is ActionStatus.NOT_ASSESSED:
+        problems.append(_error((*path, "status_date"), "a not-assessed action has no date "
+                               "at which it reached its status",
+                               "remove status_date, or give the action its status"))
     if (action.start and action.end and not _check_date((), action.start)
             and not _check_date((), action.end)
             and action.start.earliest() > action.end.latest()):
@@ -393,8 +454,10 @@ def _check_action(path: PathKey, action: Action, report: Report) -> list[Problem
 
 
 def _check_number(path: PathKey, value: Any, non_negative: bool) -> list[Problem]:
-    if isinstance(value, float) and not math.isfinite(value):
-        return [_error(path, f"{value} is not a finite number", "write an ordinary number")]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        problem = number_problem(value)
+        if problem is not None:
+            return [_error(path, *problem)]
     if non_negative and isinstance(value, int | float) and value < 0:
         return [_error(path, f"a count or amount cannot be negative ({value})",
                        "write the number without a minus sign")]
@@ -438,14 +501,89 @@ def _check_indicator(path: PathKey, indicator: Indicator, report: Report) -> lis
             problems += _check_number((*path, name, "value"), point.value, non_negative=False)
             if point.date is not None:
                 problems += _check_date((*path, name, "date"), point.date)
-    if indicator.source is not None:
-        if indicator.source.date is not None:
-            problems += _check_date((*path, "source", "date"), indicator.source.date)
-        problems += _check_url((*path, "source", "url"), indicator.source.url)
+    problems += _check_series(path, indicator)
+    problems += _check_direction(path, indicator)
+    problems += _check_source((*path, "source"), indicator.source)
     total_ok = not any(p.path == format_path((*path, "value")) for p in problems)
     for b, breakdown in enumerate(indicator.breakdowns):
         problems += _check_breakdown((*path, "breakdowns", b), breakdown, indicator, total_ok)
     return problems
+
+
+def _check_source(path: PathKey, source: Any) -> list[Problem]:
+    if source is None:
+        return []
+    problems = _check_url((*path, "url"), source.url)
+    if source.date is not None:
+        problems = _check_date((*path, "date"), source.date) + problems
+    return problems
+
+
+def _check_series(path: PathKey, indicator: Indicator) -> list[Problem]:
+    """A series is dated numbers, oldest first, ending with the figure's value."""
+    series = indicator.series
+    if not series:
+        return []
+    problems: list[Problem] = []
+    if indicator.kind is MeasureKind.QUALITATIVE:
+        return [_error((*path, "series"), "a qualitative figure has no series of numbers",
+                       "give the figure a numeric kind, or remove the series")]
+    dates_ok = True
+    for o, point in enumerate(series):
+        where = (*path, "series", o)
+        problems += _check_number((*where, "value"), point.value,
+                                  non_negative=indicator.kind is not MeasureKind.PERCENTAGE)
+        if indicator.kind is MeasureKind.COUNT and isinstance(point.value, float) \
+                and not point.value.is_integer():
+            problems.append(_error((*where, "value"), f"a count is a whole number, not "
+                                   f"{point.value}", "for a ratio use kind 'percentage'"))
+        date_problems = _check_date((*where, "date"), point.date)
+        dates_ok = dates_ok and not date_problems
+        problems += date_problems
+        problems += _check_source((*where, "source"), point.source)
+    if dates_ok:
+        for o in range(1, len(series)):
+            before, after = series[o - 1].date, series[o].date
+            if not after > before:
+                problems.append(_error(
+                    (*path, "series", o, "date"),
+                    f"{after} does not come after the previous value's date {before}",
+                    "write the series oldest first, one value per date"))
+    latest = series[-1].value
+    value = indicator.value
+    if isinstance(value, int | float) and not isinstance(value, bool) and value != latest:
+        problems.append(_error((*path, "value"), f"the value {value} is not the latest of "
+                               f"the series ({latest}, {series[-1].date})",
+                               "leave 'value' out (the latest value of the series is the "
+                               "figure's value), or make them agree"))
+    return problems
+
+
+def _check_direction(path: PathKey, indicator: Indicator) -> list[Problem]:
+    """Say which way is better wherever a change can be shown; and keep the target that way."""
+    has_change = indicator.baseline or indicator.target or indicator.series
+    if indicator.direction is None:
+        if has_change and indicator.kind is not MeasureKind.QUALITATIVE:
+            return [_warning((*path, "direction"), "this figure has a baseline, a target or "
+                             "a series but does not say which way is better",
+                             "add direction: higher, lower or neither (as IATI's "
+                             "'ascending')")]
+        return []
+    baseline, target = indicator.baseline, indicator.target
+    if baseline is None or target is None:
+        return []
+    start, goal = baseline.value, target.value
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (start, goal)):
+        return []
+    assert isinstance(start, int | float) and isinstance(goal, int | float)
+    wrong = ((indicator.direction is Direction.HIGHER and goal < start)
+             or (indicator.direction is Direction.LOWER and goal > start))
+    if wrong:
+        return [_warning((*path, "target", "value"),
+                         f"the target {goal} lies the wrong way from the baseline {start} "
+                         f"for a figure where {indicator.direction.value} is better",
+                         "check the target, or the direction")]
+    return []
 
 
 def _check_breakdown(path: PathKey, breakdown: Any, indicator: Indicator,
@@ -479,12 +617,10 @@ def _plain(number: float) -> str:
 
 
 def _check_url(path: PathKey, url: str | None) -> list[Problem]:
-    if url is None:
+    if url is None or link_target(url) is not None:
         return []
-    if not re.fullmatch(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
-        return [_error(path, f"{url!r} is not a web address",
-                       "write a full address starting with https://")]
-    return []
+    return [_error(path, f"{url!r} is not a web address", "write a full address starting "
+                   "with https:// (or mailto: for an e-mail address)")]
 
 
 def with_location(problem: Problem, location: Location | None) -> Problem:

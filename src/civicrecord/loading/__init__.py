@@ -21,7 +21,7 @@ import attrs
 from civicrecord.convert import structure_problems
 from civicrecord.loading.document import SourceError, SourceMap
 from civicrecord.loading.source import read_document
-from civicrecord.model import Report
+from civicrecord.model import FORMAT_VERSIONS, Report
 from civicrecord.problems import Location, PathKey, Problem, Severity, format_path
 from civicrecord.validation import SLUG_PATTERN, check_plain_data, check_report, with_location
 
@@ -32,7 +32,6 @@ __all__ = ["DATA_SUFFIXES", "MAIN_FILE_NAMES", "MAX_ACTIONS", "MAX_AXES", "MAX_R
 MAIN_FILE_NAMES = ("report.yaml", "report.yml", "report.toml", "report.json")
 #: File types a report or an axis may be written in.
 DATA_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
-FORMAT_VERSION = "1"
 #: Bytes read for one report, all its files together (docs/limits.md).
 MAX_REPORT_BYTES = 32 * 1024 * 1024
 #: Axes one report may list, and actions it may hold.
@@ -175,13 +174,14 @@ def _envelope_problems(data: Any, source_map: SourceMap) -> list[Problem]:
     if not isinstance(data, dict):
         return []
     version, _ = data.pop("format_version", None), data.pop("$schema", None)
-    if version is None or version == FORMAT_VERSION:
+    if version is None or version in FORMAT_VERSIONS:
         return []
+    readable = " and ".join(repr(v) for v in FORMAT_VERSIONS)
     message, hint = (f"format version {version!r} is not supported (this civicrecord "
-                     f"reads {FORMAT_VERSION!r})", "upgrade civicrecord, or re-export the file")
-    if str(version) == FORMAT_VERSION:  # 1 written without quotes
+                     f"reads {readable})", "upgrade civicrecord, or re-export the file")
+    if str(version) in FORMAT_VERSIONS:  # 1 written without quotes
         message, hint = (f"format_version is text, not the number {version}",
-                         f"write format_version: '{FORMAT_VERSION}'")
+                         f"write format_version: '{version}'")
     return [_error(("format_version",), message, hint, source_map.locate(("format_version",)))]
 
 

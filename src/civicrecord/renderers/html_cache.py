@@ -38,23 +38,19 @@ CACHE_DIR_VARIABLE = "CIVICRECORD_CACHE_DIR"
 def user_cache_dir() -> Path | None:
     """civicrecord's folder in the platform's user cache, or None when disabled.
 
-    ``$CIVICRECORD_CACHE_DIR`` first; then ``$XDG_CACHE_HOME`` or ``~/.cache``
-    on Linux, ``~/Library/Caches`` on macOS, ``%LOCALAPPDATA%`` on Windows.
+    ``$CIVICRECORD_CACHE_DIR`` first; then the platform's own place, as
+    platformdirs knows it (``$XDG_CACHE_HOME`` or ``~/.cache`` on Linux,
+    ``~/Library/Caches`` on macOS, ``%LOCALAPPDATA%`` on Windows).
     """
     chosen = os.environ.get(CACHE_DIR_VARIABLE)
     if chosen is not None:
         return Path(chosen) if chosen else None
+    import platformdirs
+
     try:
-        home = Path.home()
-    except RuntimeError:  # no home folder to be found
+        return Path(platformdirs.user_cache_dir("civicrecord", appauthor=False))
+    except (RuntimeError, KeyError, OSError):  # no home folder to be found
         return None
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
-    return base / "civicrecord"
 
 
 def bytecode_cache(options: Mapping[str, Any], sandboxed: bool) -> jinja2.BytecodeCache | None:

@@ -15,6 +15,7 @@ Four sections, in one run:
    growth between sizes; then a city batch of 100 example-sized reports to
    every format on every core.
 4. cold: ``import civicrecord`` and ``civicrecord validate`` as processes.
+5. hostile: the slowest input of each kind at the size limit (hostile_time.py).
 
 Every time is a median, shown as wall time with the CPU time beside it: the
 machine is shared, and when the two differ the difference is other people's
@@ -764,6 +765,19 @@ def _has_bytecode() -> bool:
     return any(Path(civicrecord.__file__).parent.glob("__pycache__/*.pyc"))
 
 
+# --- Section 5: hostile inputs at the size limit (benchmarks/hostile_time.py) ---------------
+
+
+def hostile(run: Run) -> None:
+    from hostile_time import TARGET, worst_cases
+
+    size = 64 * 1024 if max(run.settings.sizes) < 1_000 else 1024 * 1024 - 1  # --quick
+    for kind, (seconds, shown) in worst_cases(size).items():
+        run.add("5 hostile", f"validate, slowest {kind} input of {size // 1024} KiB "
+                f"({shown})", f"{ms(seconds)} (CPU)", target=f"≤ {ms(TARGET)}",
+                result=verdict(seconds <= TARGET))
+
+
 # --- The machine, and the table -------------------------------------------------------------
 
 
@@ -869,6 +883,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         against_pandoc(run, markdown, formats)
         scale(run, formats)
         cold(run)
+        hostile(run)
     load_after, speed_after = load_average(), speed_check()
     info = machine()
     print(f"civicrecord {info['civicrecord']} · formats: {', '.join(formats)} · "

@@ -39,7 +39,7 @@ _LOGO_SIGNATURES = {
     ".webp": (b"RIFF",),
     ".svg": (),
 }
-_HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 # CSS Color Module Level 4 named colours, as the HTML theme accepts them.
 _NAMED_TABLE = """
     aliceblue:f0f8ff antiquewhite:faebd7 aqua:00ffff aquamarine:7fffd4 azure:f0ffff
@@ -101,7 +101,7 @@ def _parse_colour(option: str, value: object) -> RGB:
                           f"not {type(value).__name__}")
     text = value.strip().lower()
     text = "#" + _NAMED[text] if text in _NAMED else text
-    if not _HEX_COLOUR.match(text):
+    if not _HEX_COLOUR.fullmatch(text):
         raise RenderError(
             f"theme option {option!r} is {value!r}, which is not a colour: write '#rgb', "
             "'#rrggbb' (e.g. '#005a9c') or a CSS colour name such as 'navy'")

@@ -19,7 +19,6 @@ one table, ``key-figures.csv`` and ``key-figures.json``.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import os
@@ -222,7 +221,7 @@ def render_one(path: Path, settings: RenderSettings, directory: Path,
     files are flushed before they are moved over others (as
     :func:`render_reports` does).
     """
-    from civicrecord.api import _write, read
+    from civicrecord.api import read, write_format
     from civicrecord.plugins import PluginError, load_plugins
     from civicrecord.presentation import presenter_for
     from civicrecord.renderer import RenderError
@@ -240,7 +239,8 @@ def render_one(path: Path, settings: RenderSettings, directory: Path,
         try:
             options = dict(**settings.options, template_dir=settings.template_dir,
                            reference_docx=settings.reference_docx, base_dir=result.base_dir)
-            written.append(_write(report, name, directory, plugins, options, durable=durable))
+            written.append(write_format(report, name, directory, plugins, options,
+                                        durable=durable))
         except (PluginError, OutputError, RenderError) as error:
             errors.append(f"{path}: {name}: error: {error}")
         except Exception as error:  # noqa: BLE001 - a plugin's bug must not stop the others
@@ -520,7 +520,6 @@ def _documents(outcome: ReportOutcome) -> list[dict[str, str]]:
     return documents
 
 
-@functools.cache
 def _index_template() -> Any:
     import jinja2
 

@@ -349,7 +349,7 @@ def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, job
         for index, path in enumerate(paths):
             finish(index, _guarded(path, settings, staging / str(index), plugins))
         return [outcome for outcome in outcomes if outcome is not None]
-    # Imported here: the pool and multiprocessing cost a one-report run ~15 ms to import.
+    # Imported here: a run of one job never starts a pool, so it need not import one.
     import concurrent.futures
     from concurrent.futures.process import BrokenProcessPool
 

@@ -432,10 +432,10 @@ def _remember(macro: Callable[..., Any]) -> Callable[..., Any]:
     """``macro`` answering again from memory when called with the same arguments.
 
     For macros whose page fragment depends on their arguments alone, such as a
-    status's badge: a jinja macro call costs microseconds, and the example calls
-    the status macros about a hundred times with six statuses. ``macros.html.j2``
-    wraps them as it defines them, so the memory lasts one render; an
-    overriding ``macros.html.j2`` that does not is simply not remembered.
+    status's badge, called for every action with one of six statuses.
+    ``macros.html.j2`` wraps them as it defines them, so the memory lasts one
+    render; an overriding ``macros.html.j2`` that does not is simply not
+    remembered.
     """
     from jinja2.exceptions import SecurityError
     from jinja2.runtime import Macro
@@ -506,8 +506,8 @@ def _figures_of(axis: ThematicAxis) -> list[Indicator]:
 def _environment(template_dir: Path | None) -> jinja2.Environment:
     """The environment for a template folder: built once per thread, then reused.
 
-    Building one compiles every template anew (most of a render's time), so it
-    is kept. One per thread, because a render puts its report in the globals.
+    Building one compiles every template again (or reads them back from the
+    template cache), so it is kept. One per thread, because a render puts its report in the globals.
     A template edited between two renders is still picked up: each render
     first drops the compiled templates whose file changed.
     """

@@ -11,7 +11,7 @@ import json
 
 from civicrecord.model import FORMAT_VERSION, Report
 from civicrecord.plugins.hookspecs import hookimpl
-from civicrecord.renderer import RenderContext, Renderer
+from civicrecord.renderer import RenderContext, Renderer, RendererOption
 from civicrecord.schema import SCHEMA_ID
 
 
@@ -34,5 +34,7 @@ def register_renderers() -> list[Renderer]:
             media_type="application/json",
             description="Canonical open-data JSON, valid against `civicrecord schema`",
             render=render_json,
+            options=(RendererOption(name="indent", type="int", default=2,
+                                    help="spaces per level of indentation"),),
         )
     ]

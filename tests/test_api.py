@@ -14,10 +14,12 @@ from civicrecord.output import OutputError
 from civicrecord.plugins import PluginError, load_plugins
 
 
-def test_json_is_deterministic_and_round_trips(example_report: civicrecord.Report,
-                                               tmp_path: Path) -> None:
+def test_json_round_trips(example_report: civicrecord.Report, tmp_path: Path) -> None:
+    """Written, loaded back and rendered again: the same report, the same bytes.
+
+    (That two processes render the same bytes is tests/test_determinism.py's.)
+    """
     first = civicrecord.render(example_report, "json")
-    assert first == civicrecord.render(example_report, "json")
     path = civicrecord.write(example_report, "json", tmp_path)
     assert path == tmp_path / f"{example_report.id}.json"
     again = civicrecord.load(path)

@@ -21,12 +21,12 @@ import civicrecord
 from civicrecord.convert import to_plain
 from civicrecord.model import Breakdown, BreakdownPart, Report
 from civicrecord.problems import Location, Problem, Severity, ValidationError, format_path
+from civicrecord.text import illegal_characters
 from civicrecord.validation import (
     MAX_ID_LENGTH,
     MAX_STRING_LENGTH,
     check_plain_data,
     check_report,
-    xml_illegal_characters,
 )
 from strategies import XML_ILLEGAL, reports, texts
 
@@ -608,7 +608,7 @@ def test_invisible_and_bidi_characters_are_warnings(problems: Problems, characte
 def test_exactly_the_xml_illegal_characters_are_errors(text: str) -> None:
     errors = [p for p in check_plain_data({"title": text}) if p.is_error]
     illegal = [c for c in text if c in XML_ILLEGAL or 0xD800 <= ord(c) <= 0xDFFF]
-    assert [i for i, _ in xml_illegal_characters(text)] == [
+    assert [i for i, _ in illegal_characters(text)] == [
         i for i, c in enumerate(text) if c in illegal
     ]
     if illegal:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-
 __all__ = ["is_currency", "is_language"]
 
 
-@functools.cache
 def is_language(code: str) -> bool:
     """True for a BCP 47 tag whose language Babel knows (``fr-FR``, ``fr``, ``en-GB``)."""
     from babel import Locale, UnknownLocaleError
@@ -21,7 +18,6 @@ def is_language(code: str) -> bool:
     return True
 
 
-@functools.cache
 def is_currency(code: str | None) -> bool:
     """True for an ISO 4217 code that Babel knows (``EUR``)."""
     from babel.numbers import list_currencies

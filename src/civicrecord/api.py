@@ -23,7 +23,17 @@ if TYPE_CHECKING:
     from civicrecord.loading import LoadResult
     from civicrecord.plugins import PluginSet
 
-__all__ = ["ArgumentError", "formats", "load", "read", "render", "validate", "write"]
+__all__ = [
+    "ArgumentError",
+    "formats",
+    "load",
+    "missing_path_problem",
+    "read",
+    "render",
+    "validate",
+    "write",
+    "write_format",
+]
 
 
 class ArgumentError(TypeError):
@@ -66,11 +76,12 @@ def _plugins(plugins: PluginSet | None, use: Mapping[str, str] | None = None) ->
     return plugins.choosing(use) if use else plugins
 
 
-def _no_such_path(path: Path | str) -> Problem | None:
+def missing_path_problem(path: Path | str) -> Problem | None:
     """The problem of a path that names nothing, or None when something is there.
 
-    Checked before reading, so the message says plainly that nothing is there,
-    and, for a path that looks like a worked example's, how to get it.
+    Checked before reading (by :func:`read`, and by the command line for all its
+    paths at once), so the message says plainly that nothing is there, and, for
+    a path that looks like a worked example's, how to get it.
     """
     if os.path.exists(path):
         return None
@@ -81,6 +92,10 @@ def _no_such_path(path: Path | str) -> Problem | None:
                    Location(str(path)))
 
 
+# The command line's name for it until it switches to missing_path_problem.
+_no_such_path = missing_path_problem
+
+
 def read(path: Path | str, *, plugins: PluginSet | None = None) -> LoadResult:
     """Load and check a report, plugins' rules included, without raising."""
     from attrs import evolve
@@ -88,7 +103,7 @@ def read(path: Path | str, *, plugins: PluginSet | None = None) -> LoadResult:
     from civicrecord.loading import LoadResult, load_report, place_problem, sort_problems
 
     path = _check_path("path", path)
-    missing = _no_such_path(path)
+    missing = missing_path_problem(path)
     if missing is not None:
         return LoadResult(None, (missing,), None)
     result = load_report(path)
@@ -177,15 +192,17 @@ def write(
     """
     _check_report(report)
     _check_format(format)
-    return _write(report, format, _check_path("directory", directory), _plugins(plugins, use),
-                  render_options, durable=True)
+    return write_format(report, format, _check_path("directory", directory),
+                        _plugins(plugins, use), render_options, durable=True)
 
 
-def _write(report: Report, format: str, directory: Path, plugins: PluginSet,
-           render_options: Mapping[str, Any], *, durable: bool) -> Path:
-    # Shared with the batch, which writes into a staging folder unflushed (durable=False)
-    # and flushes before moving anything into place.
+def write_format(report: Report, format: str, directory: Path, plugins: PluginSet,
+                 render_options: Mapping[str, Any], *, durable: bool) -> Path:
+    """:func:`write` for a caller that has checked its arguments and holds its plugins.
 
+    ``durable=False`` leaves the file unflushed: the batch writes into a staging
+    folder that way and flushes every file before moving anything into place.
+    """
     from civicrecord.output import OutputError, confined_name, write_atomically
 
     renderer = plugins.renderer(format)

@@ -19,7 +19,6 @@ one table, ``key-figures.csv`` and ``key-figures.json``.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import os
@@ -228,7 +227,7 @@ def render_one(path: Path, settings: RenderSettings, directory: Path,
     files are flushed before they are moved over others (as
     :func:`render_reports` does).
     """
-    from civicrecord.api import _write, read
+    from civicrecord.api import read, write_format
     from civicrecord.plugins import PluginError, load_plugins
     from civicrecord.presentation import presenter_for
     from civicrecord.renderer import RenderError
@@ -247,7 +246,8 @@ def render_one(path: Path, settings: RenderSettings, directory: Path,
             own = plugins.renderer(name).resolve_options(settings.options, ignore_unknown=True)
             options = dict(**own, template_dir=settings.template_dir,
                            reference_docx=settings.reference_docx, base_dir=result.base_dir)
-            written.append(_write(report, name, directory, plugins, options, durable=durable))
+            written.append(write_format(report, name, directory, plugins, options,
+                                        durable=durable))
         except (PluginError, OutputError, RenderError) as error:
             errors.append(f"{path}: {name}: error: {error}")
         except Exception as error:  # noqa: BLE001 - a plugin's bug must not stop the others
@@ -356,7 +356,7 @@ def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, job
         for index, path in enumerate(paths):
             finish(index, _guarded(path, settings, staging / str(index), plugins))
         return [outcome for outcome in outcomes if outcome is not None]
-    # Imported here: the pool and multiprocessing cost a one-report run ~15 ms to import.
+    # Imported here: a run of one job never starts a pool, so it need not import one.
     import concurrent.futures
     from concurrent.futures.process import BrokenProcessPool
 
@@ -528,7 +528,6 @@ def _documents(outcome: ReportOutcome) -> list[dict[str, str]]:
     return documents
 
 
-@functools.cache
 def _index_template() -> Any:
     import jinja2
 

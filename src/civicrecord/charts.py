@@ -5,9 +5,9 @@ DOCX and PDF renderers as a picture), so a figure looks the same everywhere.
 
 Why SVG written with :mod:`xml.etree.ElementTree` rather than a chart library:
 the chart is a handful of shapes (a line, its points, a dashed target line and
-a few labels), and a library (matplotlib, plotly, pygal) would cost tens of
-megabytes and most of a second to import, for pictures that must also be
-deterministic, script-free and readable without colour. ElementTree is in the
+a few labels), and a library (matplotlib, plotly, pygal) would be a large
+dependency, slow to import in every process that draws one, for pictures that
+must also be deterministic, script-free and readable without colour. ElementTree is in the
 standard library, and it escapes every text and attribute in one place, so a
 figure's label can never become markup. This module is imported only by a
 render that draws a chart; ``import civicrecord`` and ``validate`` never load it.

@@ -7,8 +7,8 @@ that guarantee: without it a crash can leave an empty file under the new name.
 The folder is not flushed after the rename: that would only make the new name
 survive a crash that follows at once, which the guarantee does not need.
 
-A flush costs 0.3 ms on a quiet local disk and 5-15 ms when other programs
-keep it busy, mostly waiting for the file system's journal. A batch therefore
+A flush waits for the disk, and for the file system's journal when other
+programs keep it busy: a batch would spend much of its time waiting. It therefore
 writes its files into a private staging folder unflushed, hands them to a
 :class:`Flusher` that flushes them in the background while the next report
 renders, and renames a file into place only once it is flushed.

@@ -59,9 +59,8 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "civicrecord"
 
 
-@functools.cache
 def _catalogue_languages() -> tuple[str, ...]:
-    """Languages with a catalogue in the package; found once, as the package's files are."""
+    """Languages with a catalogue in the package."""
     return tuple(sorted(
         (path.name for path in LOCALE_DIR.iterdir()
          if (path / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()
@@ -71,7 +70,8 @@ def _catalogue_languages() -> tuple[str, ...]:
 
 @functools.cache
 def _catalogue(language: str) -> Mapping[str, str]:
-    """A language's labels, read from its gettext catalogue.
+    """A language's labels, read from its gettext catalogue once per process (see
+    "Caches" in docs/performance.md); the package's files do not change under it.
 
     The wheel ships a ``.mo`` compiled at build time (``hatch_build.py``); a source
     checkout has only the ``.po``, which Babel reads as it is. Labels are keys
@@ -132,13 +132,8 @@ def presenter_for(language: str) -> Presenter:
             UnsupportedLanguageWarning,
             stacklevel=2,
         )
-        return _presenter(language, "en")
-    return _presenter(language, primary)
-
-
-@functools.cache
-def _presenter(language: str, labels_language: str) -> Presenter:
-    return Presenter(language=language, labels_language=labels_language)
+        return Presenter(language=language, labels_language="en")
+    return Presenter(language=language, labels_language=primary)
 
 
 #: How many formatted values each formatting method keeps before starting afresh.
@@ -158,8 +153,9 @@ def _remembered(method: _Method) -> _Method:
 
     Babel's formatting is most of what presenting a value costs, and a report
     formats the same values again and again (status counts, figures shown on
-    the overview and in their axis, each render of a long-lived process). The
-    cache is bounded: past :data:`_FORMAT_CACHE_SIZE` values it starts afresh.
+    the overview and in their axis, chart ticks, each render of a long-lived
+    process): see "Caches" in docs/performance.md. The cache is bounded: past
+    :data:`_FORMAT_CACHE_SIZE` values it starts afresh.
     """
     cache: dict[tuple[object, ...], str] = {}
 
@@ -536,7 +532,6 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-@functools.cache
 def _locale(language: str) -> Any:
     from babel import Locale, UnknownLocaleError
 

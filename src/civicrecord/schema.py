@@ -20,6 +20,8 @@ from civicrecord.validation import MAX_ID_LENGTH, MAX_STRING_LENGTH, SLUG_PATTER
 
 __all__ = ["SCHEMA_ID", "axis_schema", "report_schema"]
 
+#: Where the published schema lives; its name carries the data format's version, and
+#: JSON written by civicrecord points to it in ``$schema``.
 SCHEMA_ID = f"https://civicrecord.example/schema/report-{model.FORMAT_VERSION}.schema.json"
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

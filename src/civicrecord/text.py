@@ -1,8 +1,12 @@
-"""Plain report text -> paragraphs and bullet lists, for every renderer alike.
+"""Plain report text: the characters it may hold, its paragraphs and lists, its links.
 
 Report texts are plain text, never markup: a blank line separates paragraphs,
 and lines starting with ``- `` (or ``* ``, ``• ``) are the items of a bullet
 list. Renderers escape what they get from here; nothing is interpreted.
+
+The rules for characters and links live here once: validation refuses what
+they refuse, and renderers apply the same rules to a report built in Python,
+which skipped validation.
 """
 
 from __future__ import annotations
@@ -11,7 +15,21 @@ import re
 
 from attrs import frozen
 
-__all__ = ["LINK_SCHEMES", "Block", "blocks", "link_target"]
+__all__ = [
+    "ILLEGAL_CHARACTERS",
+    "LINK_SCHEMES",
+    "Block",
+    "blocks",
+    "illegal_characters",
+    "link_target",
+    "without_illegal_characters",
+]
+
+#: Characters no report text may hold: the C0 controls but tab, line feed and
+#: carriage return, DEL and the C1 controls, lone surrogates, U+FFFE and U+FFFF.
+#: XML (DOCX, HTML's XML form, SVG) forbids most of them outright; the rest are
+#: invisible controls that only ever arrive by pasting from a PDF or Word.
+ILLEGAL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 #: The only kinds of address a report may link to: never ``javascript:`` or ``data:``.
 LINK_SCHEMES = ("http", "https", "mailto")
@@ -71,8 +89,19 @@ def link_target(url: object) -> str | None:
     """
     if not isinstance(url, str) or url != url.strip():
         return None
-    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in url):
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in url):  # even tab, line feed
         return None
     if _WEB_ADDRESS.fullmatch(url) or _MAIL_ADDRESS.fullmatch(url):
         return url
     return None
+
+
+def illegal_characters(text: str) -> list[tuple[int, str]]:
+    """The position and code (``U+0007``) of each character :data:`ILLEGAL_CHARACTERS` matches."""
+    return [(match.start(), f"U+{ord(match.group()):04X}")
+            for match in ILLEGAL_CHARACTERS.finditer(text)]
+
+
+def without_illegal_characters(text: str) -> str:
+    """``text`` with every character :data:`ILLEGAL_CHARACTERS` matches removed."""
+    return ILLEGAL_CHARACTERS.sub("", text)

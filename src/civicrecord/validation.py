@@ -30,7 +30,7 @@ from civicrecord.model import (
     Report,
 )
 from civicrecord.problems import Location, PathKey, Problem, Severity, format_path
-from civicrecord.text import link_target
+from civicrecord.text import ILLEGAL_CHARACTERS, illegal_characters, link_target
 
 __all__ = [
     "MAX_NUMBER",
@@ -82,24 +82,9 @@ _INVISIBLE = {
 }
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 # Every character the checks of _check_string look for, in one class: most texts
-# hold none, and one regex search costs far less than a Python loop per character.
-_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
-                      + "".join(_INVISIBLE) + "".join(sorted(_BIDI)) + "]")
-
-
-def xml_illegal_characters(text: str) -> list[tuple[int, str]]:
-    """Positions and names of characters that no XML document (DOCX, HTML) may hold."""
-    found = []
-    for index, char in enumerate(text):
-        code = ord(char)
-        if (
-            (code < 0x20 and char not in "\t\n\r")
-            or code in (0xFFFE, 0xFFFF)
-            or 0xD800 <= code <= 0xDFFF
-            or 0x7F <= code <= 0x9F
-        ):
-            found.append((index, f"U+{code:04X}"))
-    return found
+# hold none, and one regex search is far cheaper than a Python loop per character.
+_SUSPECT = re.compile(ILLEGAL_CHARACTERS.pattern[:-1] + "".join(_INVISIBLE)
+                      + "".join(sorted(_BIDI)) + "]")
 
 
 def check_plain_data(data: Any, path: PathKey = ()) -> list[Problem]:
@@ -156,7 +141,7 @@ def _check_string(where: PathKey, value: str) -> Iterator[Problem]:
                      "shorten it or split it across actions")
         return
     suspect = _SUSPECT.search(value) is not None
-    illegal = xml_illegal_characters(value) if suspect else []
+    illegal = illegal_characters(value) if suspect else []
     if illegal:
         index, name = illegal[0]
         more = f" and {len(illegal) - 1} more" if len(illegal) > 1 else ""

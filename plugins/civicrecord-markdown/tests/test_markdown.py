@@ -284,11 +284,14 @@ def test_any_text_reads_back_literally(pandoc: str, texts: list[str]) -> None:
         assert read_back == expected, (reader, markdown)
 
 
-def test_only_web_links_become_links() -> None:
+def test_only_addresses_a_report_may_link_to_become_links() -> None:
     from civicrecord_markdown.writer import _link
 
-    assert _link("Ville", "https://example.org/a b<c>") == (
-        "[Ville](<https://example.org/a%20b%3Cc%3E>)")
+    assert _link("Ville", "https://example.org/a\\b<c>") == (
+        "[Ville](<https://example.org/a%5Cb%3Cc%3E>)")
+    assert _link("Mairie", "mailto:mairie@example.org") == (
+        "[Mairie](<mailto:mairie@example.org>)")
+    assert _link("Ville", "https://example.org/a b") == "Ville"  # as validation and HTML say
     assert _link("Ville", "javascript:alert(1)") == "Ville"
     assert _link("Ville", "file:///etc/passwd") == "Ville"
     assert _link("Ville", None) == "Ville"

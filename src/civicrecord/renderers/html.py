@@ -14,7 +14,6 @@ stays light.
 from __future__ import annotations
 
 import base64
-import functools
 import re
 import threading
 from collections import Counter
@@ -36,7 +35,7 @@ from civicrecord.model import (
 from civicrecord.plugins.hookspecs import hookimpl
 from civicrecord.presentation import LABELS, map_url, presenter_for
 from civicrecord.renderer import RenderContext, Renderer, RendererOption, RenderError
-from civicrecord.text import Block, blocks
+from civicrecord.text import Block, blocks, link_target
 
 if TYPE_CHECKING:
     import jinja2
@@ -58,7 +57,6 @@ __all__ = [
     "Theme",
     "contrast",
     "css_string",
-    "http_url",
     "link_html",
     "render_html",
     "status_chart",
@@ -156,22 +154,6 @@ _NAMED_COLOUR_TABLE = """
 NAMED_COLOURS: dict[str, str] = dict(pair.split(":") for pair in _NAMED_COLOUR_TABLE.split())
 
 
-def http_url(url: object) -> str | None:
-    """``url`` if it is an http(s) address, else None: only those become links.
-
-    Validation already rejects other schemes; this is the renderer's own
-    guard, so a report built in Python cannot smuggle ``javascript:`` in.
-    """
-    if not isinstance(url, str):
-        return None
-    url = url.strip()
-    if re.fullmatch(r"^https?://[^\s/?#]+[^\s]*$", url, re.IGNORECASE) is None:
-        return None
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url):
-        return None
-    return url
-
-
 # --- Theme ---------------------------------------------------------------------------
 
 RGB = tuple[int, int, int]
@@ -265,9 +247,8 @@ class Theme:
         return _css_variables(self.primary, self.accent)
 
 
-@functools.lru_cache(maxsize=64)
 def _css_variables(primary: RGB, accent: RGB) -> tuple[tuple[str, str], ...]:
-    """The theme's custom properties; remembered, as the contrast search takes a while."""
+    """The theme's custom properties: its colours, and text colours readable on them."""
     # Ink is text on white, on the tint ("what it changed") and on the surface (cards,
     # footer): made readable on the darkest of them, it is readable on all.
     tint = _mix(primary, _WHITE, 0.92)
@@ -408,32 +389,9 @@ def css_string(value: object) -> Any:
     return Markup(f'"{escaped}"')
 
 
-#: How many report texts keep their split into blocks between renders.
-_BLOCKS_CACHE_SIZE = 4096
-_blocks_cache: dict[str, tuple[Block, ...]] = {}
-
-
 def _text_blocks(value: object) -> tuple[Block, ...]:
-    """``value`` split into paragraphs and lists; remembered, as texts come back each render."""
-    if not isinstance(value, str):
-        return ()
-    try:
-        return _blocks_cache[value]
-    except KeyError:
-        pass
-    split = tuple(blocks(value))
-    if len(_blocks_cache) >= _BLOCKS_CACHE_SIZE:
-        _blocks_cache.clear()
-    _blocks_cache[value] = split
-    return split
-
-
-@functools.cache
-def _markupsafe() -> Any:
-    """markupsafe, imported on first use (it comes with jinja2), once."""
-    import markupsafe
-
-    return markupsafe
+    """``value`` split into paragraphs and lists; nothing for what is not text."""
+    return tuple(blocks(value)) if isinstance(value, str) else ()
 
 
 def text_html(value: object, css_class: object = "", **keywords: object) -> Any:
@@ -444,7 +402,8 @@ def text_html(value: object, css_class: object = "", **keywords: object) -> Any:
     more than the text it wrote. An overriding ``macros.html.j2`` may define a
     ``text`` macro instead.
     """
-    markupsafe = _markupsafe()
+    import markupsafe  # comes with jinja2, which import civicrecord does not load
+
     escape = markupsafe.escape
     css_class = keywords.pop("class", css_class)
     if keywords:
@@ -462,13 +421,15 @@ def text_html(value: object, css_class: object = "", **keywords: object) -> Any:
 
 
 def link_html(url: object, label: object) -> Any:
-    """``label`` as a link to ``url`` if it is an http(s) address, else as text; escaped.
+    """``label`` as a link to ``url`` if :func:`civicrecord.text.link_target` accepts it,
+    else as text; escaped.
 
     The templates' ``m.link(url, label)``, the one way report addresses become
     links. Python for the reason :func:`text_html` is.
     """
-    markupsafe = _markupsafe()
-    href = http_url(url)
+    import markupsafe
+
+    href = link_target(url)
     if href:
         return markupsafe.Markup('<a href="{}">{}</a>').format(href, label)
     return markupsafe.escape(label)
@@ -478,10 +439,10 @@ def _remember(macro: Callable[..., Any]) -> Callable[..., Any]:
     """``macro`` answering again from memory when called with the same arguments.
 
     For macros whose page fragment depends on their arguments alone, such as a
-    status's badge: a jinja macro call costs microseconds, and the example calls
-    the status macros about a hundred times with six statuses. ``macros.html.j2``
-    wraps them as it defines them, so the memory lasts one render; an
-    overriding ``macros.html.j2`` that does not is simply not remembered.
+    status's badge, called for every action with one of six statuses.
+    ``macros.html.j2`` wraps them as it defines them, so the memory lasts one
+    render; an overriding ``macros.html.j2`` that does not is simply not
+    remembered.
     """
     from jinja2.exceptions import SecurityError
     from jinja2.runtime import Macro
@@ -525,11 +486,6 @@ class Labels(Mapping[str, str]):
         return len(vars(self))
 
 
-@functools.cache
-def _labels_for_templates(language: str) -> Labels:
-    return Labels(LABELS[language])
-
-
 class _ById(dict[str, Any]):
     """A report's places, partners or programmes by id; an unknown id gives None.
 
@@ -557,20 +513,21 @@ def _figures_of(axis: ThematicAxis) -> list[Indicator]:
 def _environment(template_dir: Path | None) -> jinja2.Environment:
     """The environment for a template folder: built once per thread, then reused.
 
-    Building one compiles every template anew (most of a render's time), so it
-    is kept. One per thread, because a render puts its report in the globals.
+    Building one compiles every template again (or reads them back from the
+    template cache), so it is kept. One per thread, because a render puts its report in the globals.
     A template edited between two renders is still picked up: each render
     first drops the compiled templates whose file changed.
     """
     if template_dir is not None and not template_dir.is_dir():
         raise RenderError(f"template folder {str(template_dir)!r} does not exist or is not "
                           "a folder")
-    cache: dict[str | None, jinja2.Environment] = _environments.__dict__.setdefault("cache", {})
+    built: dict[str | None, jinja2.Environment] = _environments.__dict__.setdefault("built", {})
     key = str(template_dir.resolve()) if template_dir is not None else None
-    if key not in cache:
-        cache[key] = _new_environment(template_dir)
-    environment = cache[key]
-    _forget_edited_templates(environment)
+    if key not in built:
+        built[key] = _new_environment(template_dir)
+    environment = built[key]
+    if template_dir is not None:
+        _forget_edited_templates(environment)
     return environment
 
 
@@ -586,13 +543,10 @@ def _forget_edited_templates(environment: jinja2.Environment) -> None:
     if templates is None:
         return
     for key, template in templates.items():
-        if not _is_builtin(template.filename) and not template.is_up_to_date:
+        builtin = template.filename is not None and Path(
+            template.filename).is_relative_to(BUILTIN_TEMPLATES)
+        if not builtin and not template.is_up_to_date:
             del templates[key]
-
-
-@functools.cache
-def _is_builtin(filename: str | None) -> bool:
-    return filename is not None and Path(filename).is_relative_to(BUILTIN_TEMPLATES)
 
 
 def _new_environment(template_dir: Path | None) -> jinja2.Environment:
@@ -606,8 +560,7 @@ def _new_environment(template_dir: Path | None) -> jinja2.Environment:
         loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders.append(builtin)
     # The sandbox guards against a user's templates. The built-in ones alone are
-    # our own code, and checking each of their attribute lookups took a third of
-    # a render.
+    # our own code, and need no check on each attribute lookup.
     sandboxed = template_dir is not None
     kind: type[jinja2.Environment] = jinja2.Environment
     if sandboxed:
@@ -622,8 +575,9 @@ def _new_environment(template_dir: Path | None) -> jinja2.Environment:
         bytecode_cache=bytecode_cache(options, sandboxed),
         **options,
     )
-    environment.filters.update(blocks=_text_blocks, http_url=http_url, css_string=css_string,
-                               map_url=map_url)
+    # http_url: the filter's first name, kept for templates written before link_target.
+    environment.filters.update(blocks=_text_blocks, link_target=link_target,
+                               http_url=link_target, css_string=css_string, map_url=map_url)
     environment.globals.update(
         remember=_remember,
         text_html=text_html,
@@ -635,12 +589,16 @@ def _new_environment(template_dir: Path | None) -> jinja2.Environment:
     return environment
 
 
+#: The environment of each template folder, per thread (a render puts its report in
+#: the environment's globals). Kept because building one compiles every template
+#: again: see "Caches" in docs/performance.md.
 _environments = threading.local()
 
 
 def render_html(report: Report, context: RenderContext) -> bytes:
     """The report as one UTF-8 HTML page; raise RenderError for a bad theme or template."""
     import jinja2
+    import markupsafe
 
     from civicrecord._version import __version__
 
@@ -654,12 +612,12 @@ def render_html(report: Report, context: RenderContext) -> bytes:
             return ""
         from civicrecord.charts import change_chart_svg
 
-        return _markupsafe().Markup(change_chart_svg(indicator, presenter))
+        return markupsafe.Markup(change_chart_svg(indicator, presenter))
 
     render_globals = dict(
         report=report,
         p=presenter,
-        t=_labels_for_templates(presenter.labels_language),
+        t=Labels(LABELS[presenter.labels_language]),
         theme=theme,
         chart=status_chart(report),
         figures=list(report.indicators()),

@@ -1,7 +1,7 @@
 """Compiled HTML templates kept between processes, in the user's cache folder.
 
-Compiling the thirteen built-in templates was most of a fresh process's first
-HTML render (60-90 ms), paid again by every ``civicrecord render``. jinja2's
+Compiling the built-in templates is most of a fresh process's first HTML
+render, and every ``civicrecord render`` is a fresh process. jinja2's
 bytecode cache stores each template's compiled code beside a checksum of its
 source, and compiles again whenever the source differs: an edited built-in
 template or a user's override is never served stale. Compiled code also

@@ -12,16 +12,14 @@ import json
 from civicrecord.model import FORMAT_VERSION, Report
 from civicrecord.plugins.hookspecs import hookimpl
 from civicrecord.renderer import RenderContext, Renderer, RendererOption
-
-#: Where the published schema lives (its name carries the data format's version).
-SCHEMA_URI = f"https://civicrecord.example/schema/report-{FORMAT_VERSION}.schema.json"
+from civicrecord.schema import SCHEMA_ID
 
 
 def render_json(report: Report, context: RenderContext) -> bytes:
     """The report as indented UTF-8 JSON ending with a newline."""
     from civicrecord.convert import to_plain
 
-    document = {"$schema": SCHEMA_URI, "format_version": FORMAT_VERSION, **to_plain(report)}
+    document = {"$schema": SCHEMA_ID, "format_version": FORMAT_VERSION, **to_plain(report)}
     indent = context.option("indent", 2)
     text = json.dumps(document, ensure_ascii=False, indent=indent, allow_nan=False)
     return (text + "\n").encode("utf-8")

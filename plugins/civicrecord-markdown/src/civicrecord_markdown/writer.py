@@ -33,7 +33,7 @@ from civicrecord.model import (
     ThematicAxis,
 )
 from civicrecord.presentation import Presenter, map_url, presenter_for
-from civicrecord.text import blocks
+from civicrecord.text import blocks, link_target
 
 __all__ = ["block_start", "inline", "write_report"]
 
@@ -68,13 +68,18 @@ def block_start(text: str) -> str:
 
 
 def _url(url: str | None) -> str | None:
-    """A link destination, or None for anything but http(s) (no javascript:, no files)."""
-    if not url or not re.match(r"^https?://", url, re.IGNORECASE):
+    """A link destination, or None for an address a report may not link to.
+
+    The rule is :func:`civicrecord.text.link_target`'s, as in every format
+    (http(s) and mailto; no ``javascript:``, no files); what would end a
+    ``<...>`` destination is percent-encoded.
+    """
+    target = link_target(url)
+    if target is None:
         return None
-    for char, code in (("\\", "%5C"), ("<", "%3C"), (">", "%3E"), (" ", "%20"),
-                       ("\n", ""), ("\r", "")):
-        url = url.replace(char, code)
-    return url
+    for char, code in (("\\", "%5C"), ("<", "%3C"), (">", "%3E")):
+        target = target.replace(char, code)
+    return target
 
 
 def _link(name: str, url: str | None) -> str:

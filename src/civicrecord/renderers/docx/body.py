@@ -19,6 +19,7 @@ from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from civicrecord.change import figures_that_change, has_change_data
 from civicrecord.model import Action, ActionStatus, Indicator, MeasureKind, Report, ThematicAxis
 from civicrecord.presentation import Presenter
 from civicrecord.renderers.docx.media import Media
@@ -77,6 +78,7 @@ class _Writer:
         contents = len(self.body)
         self._section_break()
         self._introduction()
+        self._what_changed()
         self._key_figures()
         for number, axis in enumerate(self.report.axes, 1):
             self._axis(number, axis)
@@ -211,6 +213,20 @@ class _Writer:
         element(element(entries[-1], "w:r"), "w:fldChar", fldCharType="end")
         return entries
 
+    def _what_changed(self) -> None:
+        """As on the web page, near the top: each axis's figures that have a baseline, a
+        target or values over time, each with its change."""
+        changes = figures_that_change(self.report)
+        if changes:
+            self._chapter(self.presenter.label("what_changed"))
+        numbers = {id(axis): number for number, axis in enumerate(self.report.axes, 1)}
+        for axis, indicators in changes:
+            self._paragraph("Front Heading", f"{numbers[id(axis)]}. {axis.title}")
+            for indicator in indicators:
+                self._paragraph("List Bullet", self.presenter.indicator_phrase(indicator))
+                if change := self.presenter.change_sentence(indicator):
+                    self._paragraph("List Continue", change)
+
     def _key_figures(self) -> None:
         """The summary table, its source under it when all rows share one, then the chart."""
         figures = [indicator for _, _, indicator in self.report.indicators()]
@@ -275,63 +291,74 @@ class _Writer:
         title = presenter.label("status_overview")
         self._paragraph("Front Heading", title)
         names = [clean(f"{number}. {axis.title}") for number, axis in enumerate(axes, 1)]
-        space = element(None, "c:chartSpace")
-        chart = element(space, "c:chart")
-        element(chart, "c:autoTitleDeleted", val="1")
-        plot = element(chart, "c:plotArea")
-        element(plot, "c:layout")
+        space, plot = _chart_space()
         bars = element(plot, "c:barChart")
         for tag, setting in (("barDir", "bar"), ("grouping", "stacked"), ("varyColors", "0")):
             element(bars, f"c:{tag}", val=setting)
         for index, status in enumerate(statuses):
-            series = element(bars, "c:ser")
-            element(series, "c:idx", val=str(index))
-            element(series, "c:order", val=str(index))
-            element(element(series, "c:tx"), "c:v").text = presenter.status(status)
-            values = [c[status] for c in counts]
-            labels = element(series, "c:dLbls")
-            for point in (point for point, value in enumerate(values) if not value):
-                label = element(labels, "c:dLbl")  # no label on a segment of nothing
-                element(label, "c:idx", val=str(point))
-                element(label, "c:delete", val="1")
-            for tag in ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent",
-                        "showBubbleSize"):
-                element(labels, f"c:{tag}", val="1" if tag == "showVal" else "0")
-            for tag, kind, points in (("c:cat", "c:strLit", names),
-                                      ("c:val", "c:numLit", list(map(str, values)))):
-                data = element(element(series, tag), kind)
-                element(data, "c:ptCount", val=str(len(points)))
-                for point, text in enumerate(points):
-                    element(element(data, "c:pt", idx=str(point)), "c:v").text = text
+            values = [c[status] for c in counts]  # no label on a segment of nothing
+            _series(bars, index, presenter.status(status), names, values,
+                    {point for point, value in enumerate(values) if value})
         element(bars, "c:gapWidth", val="60")
         element(bars, "c:overlap", val="100")
-        for axis_id in ("1", "2"):
-            element(bars, "c:axId", val=axis_id)
-        # Axes by number, the first at the top; the counts are on the bars, not on a scale.
-        for tag, axis_id, crosses, order, hidden in (("c:catAx", "1", "2", "maxMin", "0"),
-                                                     ("c:valAx", "2", "1", "minMax", "1")):
-            axis = element(plot, tag)
-            element(axis, "c:axId", val=axis_id)
-            element(element(axis, "c:scaling"), "c:orientation", val=order)
-            element(axis, "c:delete", val=hidden)
-            element(axis, "c:axPos", val="l" if tag == "c:catAx" else "b")
-            element(axis, "c:crossAx", val=crosses)
-        legend = element(chart, "c:legend")
-        element(legend, "c:legendPos", val="b")
-        element(legend, "c:overlay", val="0")
-        element(chart, "c:plotVisOnly", val="1")
-        # The text in the theme's body font, as the document's is; Word and LibreOffice differ.
-        text = element(space, "c:txPr")
-        element(text, "a:bodyPr")
-        element(text, "a:lstStyle")
-        font = element(element(element(text, "a:p"), "a:pPr"), "a:defRPr", sz="900")
-        element(font, "a:latin", typeface="+mn-lt")
+        _axes(plot, bars, "l", "maxMin")  # axes by number, the first at the top
         alt = [f"{name}{self.colon}" + presenter.join(
             f"{presenter.number(c[status])} {presenter.status(status)}"
             for status in statuses if c[status]) for name, c in zip(names, counts, strict=True)]
         self.media.chart(paragraph(self.body, self.styles["Normal"]), space,
                          f"{title}. {'; '.join(alt)}.", self.width or 8640,
                          1400 + 420 * len(axes))
+
+    def _change_chart(self, parent: Any, indicator: Indicator) -> None:
+        """The values over time as dots on a line, from the baseline (a square) to the
+        target (a dashed line to a diamond); each value on its point, the dates under them.
+
+        Shapes, not colours, tell them apart, as in the HTML chart; the legend names them.
+        """
+        from civicrecord.charts import chart_alt_text, chart_layout
+
+        layout = chart_layout(indicator)
+        if layout is None:
+            return
+        label, target = self.presenter.label, layout.target
+        points = [*layout.observed, *([target] if target else [])]
+        dates = [self.presenter.date(p.point.date) if p.point.date else "" for p in points]
+        space, plot = _chart_space()
+        lines = element(plot, "c:lineChart")
+        element(lines, "c:grouping", val="standard")
+        element(lines, "c:varyColors", val="0")
+        observed, last = [placed.point.value for placed in layout.observed], len(points) - 1
+        baseline = int(layout.observed[0].role == "baseline")
+        # Name, values, points labelled, line, marker, a point's own marker.
+        series: list[tuple[str, Sequence[float], set[int], str | None, str,
+                           tuple[int, str] | None]] = [
+            (label("series"), observed, set(range(baseline, len(observed))), None, "circle",
+             (0, "none") if baseline else None)]
+        if baseline:  # drawn over the line's first point
+            series.append((label("baseline"), observed[:1], {0}, "a:noFill", "square", None))
+        if target is not None:
+            series.append((label("target"), [target.point.value] * len(points), {last},
+                           "a:prstDash", "none", (last, "diamond")))
+        for index, (name, values, labelled, line, symbol, point) in enumerate(series):
+            decoration = [_marker(symbol), *([_marker(point[1], point[0])] if point else [])]
+            if line:
+                outline = element(element(None, "c:spPr"), "a:ln", w="19050")
+                element(outline, line, **({"val": "dash"} if line == "a:prstDash" else {}))
+                decoration.insert(0, outline.getparent())
+            element(_series(lines, index, name, dates, values, labelled, decoration,
+                            self._number_format(indicator, values)), "c:smooth", val="0")
+        element(lines, "c:marker", val="1")
+        _axes(plot, lines, "b", "minMax")
+        self.media.chart(parent, space, chart_alt_text(indicator, self.presenter),
+                         (self.width or 8640) * 4 // 5, 2600)
+
+    def _number_format(self, indicator: Indicator, values: Sequence[float]) -> str:
+        """A chart's number format writing values as the presenter does: "9.8%", "£7"."""
+        digits = "#,##0" if all(float(v).is_integer() for v in values) else "#,##0.0##"
+        before, _, after = self.presenter.value(indicator, 7).partition("7")
+        before, after = (f'"{part}"' if part else "" for part in (
+            before.replace('"', ""), after.replace('"', "")))
+        return before + digits + after
 
     def _indicator_name(self, indicator: Indicator) -> str:
         label = indicator.label.strip()
@@ -399,7 +426,7 @@ class _Writer:
             values = [known[i] for i in ids if i in known]
             if values:
                 self._labelled("Action Details", presenter.label(key), presenter.join(values))
-        dates = presenter.date_range(action.start, action.end)
+        dates = presenter.action_dates(action)
         if dates:
             self._labelled("Action Details", presenter.label("dates"), dates)
         if action.milestones:
@@ -416,15 +443,120 @@ class _Writer:
             self._key_figure(indicator)
 
     def _key_figure(self, indicator: Indicator) -> None:
-        """The figure big, then the sentence; the number is not repeated when it leads."""
-        value = self.presenter.indicator_value(indicator)
-        phrase = self.presenter.indicator_phrase(indicator)
+        """The figure big, then the sentence (the number not repeated when it leads), its
+        change and its chart; then what it is measured against, its values and source."""
+        presenter, label = self.presenter, self.presenter.label
+        value = presenter.indicator_value(indicator)
+        phrase = presenter.indicator_phrase(indicator)
         if phrase.startswith(value):
             phrase = phrase[len(value):].lstrip()
         p = paragraph(self.body, self.styles["Key Figure"])
         run(p, value, self.styles["Key Figure Number"])
         element(element(p, "w:r"), "w:br")
         run(p, phrase)
+        if change := presenter.change_sentence(indicator):
+            element(element(p, "w:r"), "w:br")
+            run(p, change)
+        if has_change_data(indicator):
+            element(element(p, "w:r"), "w:br")
+            self._change_chart(p, indicator)
+        details = [(label(key), presenter.reference(indicator, point)) for key, point in (
+            ("baseline", indicator.baseline), ("target", indicator.target)) if point]
+        if indicator.direction:
+            details.append((label("direction"), presenter.direction(indicator.direction)))
+        for name, text in details:
+            self._labelled("Action Details", name, text)
+        if indicator.series:
+            p = self._labelled("Action Details", label("series"), "")
+            for point in indicator.series:
+                element(element(p, "w:r"), "w:br")
+                run(p, f"{presenter.date(point.date)}{self.colon}"
+                       f"{presenter.value(indicator, point.value)}"
+                       + (f" ({point.note})" if point.note else "")
+                       + (f" – {point.source.name}" if point.source else ""))
+        if indicator.note:
+            self._text(indicator.note, "Action Details", "List Bullet 2")
+        if indicator.source:
+            self._labelled("Action Details", label("source"), self._source(indicator))
+
+
+def _chart_space() -> tuple[Any, Any]:
+    """A chart's root and its plot area: no title, the legend under it, gaps for missing
+    values, the text in the theme's body font as the document's (Word and LibreOffice
+    differ otherwise)."""
+    space = element(None, "c:chartSpace")
+    chart = element(space, "c:chart")
+    element(chart, "c:autoTitleDeleted", val="1")
+    plot = element(chart, "c:plotArea")
+    element(plot, "c:layout")
+    legend = element(chart, "c:legend")
+    element(legend, "c:legendPos", val="b")
+    element(legend, "c:overlay", val="0")
+    element(chart, "c:plotVisOnly", val="1")
+    element(chart, "c:dispBlanksAs", val="gap")
+    text = element(space, "c:txPr")
+    element(text, "a:bodyPr")
+    element(text, "a:lstStyle")
+    font = element(element(element(text, "a:p"), "a:pPr"), "a:defRPr", sz="900")
+    element(font, "a:latin", typeface="+mn-lt")
+    return space, plot
+
+
+def _series(chart: Any, index: int, name: str, categories: Sequence[str],
+            values: Sequence[float], labelled: set[int], decoration: Sequence[Any] = (),
+            number_format: str | None = None) -> Any:
+    """A series of ``chart``: its values by category, written on the points ``labelled``
+    (above them, in ``number_format``, if given); ``decoration`` its lines and markers."""
+    series = element(chart, "c:ser")
+    element(series, "c:idx", val=str(index))
+    element(series, "c:order", val=str(index))
+    element(element(series, "c:tx"), "c:v").text = clean(name)
+    series.extend(decoration)
+    labels = element(series, "c:dLbls")
+    for point in sorted(set(range(len(categories))) - labelled):
+        label = element(labels, "c:dLbl")
+        element(label, "c:idx", val=str(point))
+        element(label, "c:delete", val="1")
+    if number_format:
+        element(labels, "c:numFmt", formatCode=number_format, sourceLinked="0")
+        element(labels, "c:dLblPos", val="t")
+    for tag in ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent",
+                "showBubbleSize"):
+        element(labels, f"c:{tag}", val="1" if tag == "showVal" else "0")
+    for tag, kind, points in (("c:cat", "c:strLit", categories), ("c:val", "c:numLit", values)):
+        data = element(element(series, tag), kind)
+        element(data, "c:ptCount", val=str(len(categories)))
+        for point, value in enumerate(points):
+            element(element(data, "c:pt", idx=str(point)), "c:v").text = str(value)
+    return series
+
+
+def _marker(symbol: str, point: int | None = None) -> Any:
+    """A series' marker, or with ``point`` that point's own (a ``c:dPt``)."""
+    outer = element(None, "c:dPt") if point is not None else None
+    if outer is not None:
+        element(outer, "c:idx", val=str(point))
+    marker = element(outer, "c:marker")
+    element(marker, "c:symbol", val=symbol)
+    if symbol != "none":
+        element(marker, "c:size", val="7" if symbol == "circle" else "9")
+    return marker if outer is None else outer
+
+
+def _axes(plot: Any, chart: Any, position: str, order: str) -> None:
+    """The category axis at ``position`` in ``order``; the value axis hidden, the values
+    being written on the chart."""
+    for axis_id in ("1", "2"):
+        element(chart, "c:axId", val=axis_id)
+    for tag, axis_id, crosses, hidden in (("c:catAx", "1", "2", "0"), ("c:valAx", "2", "1", "1")):
+        axis = element(plot, tag)
+        element(axis, "c:axId", val=axis_id)
+        element(element(axis, "c:scaling"), "c:orientation",
+                val=order if tag == "c:catAx" else "minMax")
+        element(axis, "c:delete", val=hidden)
+        element(axis, "c:axPos", val=position if tag == "c:catAx" else {"l": "b", "b": "l"}[
+            position])
+        element(axis, "c:crossAx", val=crosses)
 
 
 def write_furniture(reference: Prepared, header: str, footer: str) -> dict[str, bytes]:

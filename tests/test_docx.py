@@ -32,6 +32,7 @@ from lxml import etree
 import civicrecord
 import docx_summary
 from civicrecord import RenderError
+from civicrecord.change import figures_that_change, has_change_data
 from civicrecord.cli import main
 from civicrecord.model import (
     Breakdown,
@@ -53,6 +54,7 @@ from civicrecord.renderers.docx.package import FILE_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "hauts_de_chambery"
+LARKFIELD = ROOT / "examples" / "larkfield"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
 DRAWING = {"wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
@@ -90,7 +92,9 @@ def chapters(report: Any) -> list[str]:
     """What the contents list, in order: every chapter, each opening a page."""
     label = presenter_for(report.language).label
     has_figures = any(True for _ in report.indicators())
-    return [label("introduction"), *([label("key_figures")] if has_figures else []),
+    return [label("introduction"), *([label("what_changed")] if figures_that_change(report)
+                                     else []),
+            *([label("key_figures")] if has_figures else []),
             *(f"{number}. {axis.title}" for number, axis in enumerate(report.axes, 1)),
             *([label("partners")] if report.partners else []),
             *([label("programmes")] if report.programmes else [])]
@@ -920,12 +924,16 @@ def _page_lines(pdftotext: str, pdf: Path, top: float, bottom: float) -> list[li
 
 
 @pytest.mark.libreoffice
+@pytest.mark.parametrize("example", [EXAMPLE, LARKFIELD], ids=lambda path: path.name)
 def test_libreoffice_lays_the_document_out_for_print(
-        example_docx: bytes, document: Any, example_report: Any, soffice_path: str,
-        pdftotext_path: str, tmp_path: Path, build_dir: Path) -> None:
+        example: Path, soffice_path: str, pdftotext_path: str, tmp_path: Path,
+        build_dir: Path) -> None:
     """The cover alone on page 1, the contents on page 2 with each chapter's page, then
     chapters that open a page; no page less than a third full but the end of a section."""
-    source = tmp_path / "hauts-de-chambery-2020-2026.docx"
+    example_report = civicrecord.load(example)
+    example_docx = render(example_report)
+    document = docx.Document(io.BytesIO(example_docx))
+    source = tmp_path / f"{example_report.id}.docx"
     source.write_bytes(example_docx)
     pdf = _to_pdf(soffice_path, source, tmp_path)
     text = subprocess.run([pdftotext_path, str(pdf), "-"], check=True, capture_output=True,
@@ -949,8 +957,10 @@ def test_libreoffice_lays_the_document_out_for_print(
     for _, _, indicator in example_report.indicators():
         assert normalise(presenter.indicator_value(indicator)) in flat
         assert normalise(presenter.indicator_phrase(indicator)) in flat
+        assert normalise(presenter.change_sentence(indicator)) in flat
+    named = {place for _, action in example_report.actions() for place in action.places}
     for item in (*example_report.partners, *example_report.programmes,
-                 *example_report.neighbourhood.places):
+                 *(p for p in example_report.neighbourhood.places if p.id in named)):
         assert normalise(item.name) in flat, item.name
     # Fullness: the ends of sections (the cover, the contents, the page before a
     # chapter, the last page) may be short; any other page is at least a third full.
@@ -966,11 +976,12 @@ def test_libreoffice_lays_the_document_out_for_print(
         assert normalise(page[-1][1]) not in headings, (number, page[-1][1])
     assert normalise(f"Page {len(pages)}") in pages[-1]
     # Saved for people (and the README) to look at.
-    (build_dir / "docx.pdf").write_bytes(pdf.read_bytes())
+    name = "docx" if example == EXAMPLE else f"docx-{example.name}"
+    (build_dir / f"{name}.pdf").write_bytes(pdf.read_bytes())
     pdftoppm = Path(pdftotext_path).with_name("pdftoppm")
     subprocess.run([str(pdftoppm), "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
-                    str(pdf), str(build_dir / "docx-page1")], check=True, timeout=60)
-    assert (build_dir / "docx-page1.png").stat().st_size > 10_000
+                    str(pdf), str(build_dir / f"{name}-page1")], check=True, timeout=60)
+    assert (build_dir / f"{name}-page1.png").stat().st_size > 10_000
 
 
 @pytest.mark.libreoffice

@@ -64,6 +64,10 @@ class _Writer:
         self.body, self.report, self.presenter, self.media = body, report, presenter, media
         self.styles, self.width = reference.styles, reference.text_width
         self.colon = presenter.label("colon")
+        sources = {self._source(indicator) for _, _, indicator in report.indicators()}
+        #: The one source of every figure, said once under the key figures, not on each.
+        self.shared_source = sources.pop() if len(sources) == 1 else None
+        self.sizes = _sizes(etree.fromstring(reference.parts[reference.styles_part]))
         self.contents: list[tuple[str, str]] = []
         # Names by id, the first of an id winning as in Report.place(); looked up per action.
         self.names: dict[str, dict[str, str]] = {
@@ -167,7 +171,8 @@ class _Writer:
 
         Word puts the right numbers when it updates the contents (it asks when
         the file is opened); LibreOffice shows these until *Tools › Update*.
-        Chapters open a page, so only a chapter longer than a page can shift them.
+        Chapters open a page, so only a chapter longer than a page can shift
+        them; a paragraph's lines are counted at the size its styles give.
         """
         section = self.body[0]
         size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
@@ -184,12 +189,32 @@ class _Writer:
                 page, used = page + 1, 0
                 pages.append(page)
             tall = sum(260 * (1 + len("".join(row.itertext())) * 100 // max(self.width, 4000))
-                       + 100 for row in block.findall(qn("w:tr")) or [block]) + sum(
-                int(extent.get("cy")) // 635 for extent in block.iter(qn("wp:extent")))
+                       + 100 for row in block.findall(qn("w:tr"))) or self._height(block)
             if used + tall > height:
                 page, used = page + 1, 0
             used += tall
         return pages
+
+    def _height(self, p: Any) -> int:
+        """A paragraph's height in twips: its lines, each as tall as its largest text, its
+        pictures, and the space around it."""
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        font, space = self.sizes.get(style.get(qn("w:val")) if style is not None else "",
+                                     (220, 0))
+        lines, tall = [[0, font]], space
+        for r in p.iter(qn("w:r")):
+            if r.find(qn("w:br")) is not None:
+                lines.append([0, font])
+            for extent in r.iter(qn("wp:extent")):
+                tall += int(extent.get("cy")) // 635
+            style = r.find(f"{qn('w:rPr')}/{qn('w:rStyle')}")
+            if style is not None and style.get(qn("w:val")) in self.sizes:
+                lines[-1][1] = max(lines[-1][1], self.sizes[style.get(qn("w:val"))][0])
+            lines[-1][0] += len(r.findtext(qn("w:t")) or "")
+        width = max(self.width or 8640, 4000)
+        # A character is half as wide as the font is tall, a line 1.2 times as tall.
+        return tall + sum((1 + chars * size // 2 // width) * size * 6 // 5
+                          for chars, size in lines)
 
     def _contents(self, pages: Sequence[int]) -> list[Any]:
         """The table of contents as Word computes it: each entry a link, then its page.
@@ -237,13 +262,12 @@ class _Writer:
             rows += [[self._indicator_name(indicator), self._indicator_value(indicator),
                       presenter.indicator_period(indicator), self._source(indicator)]
                      for indicator in figures]
-            sources = {row[3] for row in rows[1:]}
             shares: tuple[float, ...] = COLUMN_SHARES
-            if len(sources) == 1:
+            if self.shared_source is not None:
                 rows, shares = [row[:3] for row in rows], (0.6, 0.24, 0.16)
             self._table("Key Figures Table", rows, shares)
-            if len(sources) == 1 and rows[1:] and (source := sources.pop()):
-                self._labelled("Normal", presenter.label("source"), source)
+            if self.shared_source:
+                self._labelled("Normal", presenter.label("source"), self.shared_source)
         self._status_chart()
 
     def _table(self, style: str, rows: Sequence[Sequence[str]],
@@ -476,8 +500,42 @@ class _Writer:
                        + (f" – {point.source.name}" if point.source else ""))
         if indicator.note:
             self._text(indicator.note, "Action Details", "List Bullet 2")
-        if indicator.source:
+        if indicator.source and self.shared_source is None:
             self._labelled("Action Details", label("source"), self._source(indicator))
+
+
+def _sizes(styles: Any) -> dict[str, tuple[int, int]]:
+    """Each style's font size and its space before and after, in twips, as it inherits
+    them from the style it is based on and the document's defaults."""
+    by_id = {style.get(qn("w:styleId")): style for style in styles.iter(qn("w:style"))}
+    sizes: dict[str, tuple[int, int]] = {}
+
+    def size(style_id: str | None, depth: int = 0) -> tuple[int, int]:
+        style = by_id.get(style_id)
+        if style is None or depth > 20:  # a loop of basedOn in a broken reference
+            default = styles.find(f"{qn('w:docDefaults')}//{qn('w:sz')}")
+            return _twips(default, "val", 10, 220), 0
+        if style_id not in sizes:
+            based = style.find(qn("w:basedOn"))
+            font, space = size(based.get(qn("w:val")) if based is not None else None,
+                               depth + 1)
+            spacing = style.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+            if spacing is not None:
+                space = _twips(spacing, "before", 1, 0) + _twips(spacing, "after", 1, 0)
+            sizes[style_id] = (_twips(style.find(f"{qn('w:rPr')}/{qn('w:sz')}"), "val", 10,
+                                      font), space)
+        return sizes[style_id]
+
+    for style_id in by_id:
+        size(style_id)
+    return sizes
+
+
+def _twips(element: Any, attribute: str, scale: int, default: int) -> int:
+    try:
+        return int(element.get(qn(f"w:{attribute}"))) * scale
+    except (AttributeError, TypeError, ValueError):
+        return default
 
 
 def _chart_space() -> tuple[Any, Any]:

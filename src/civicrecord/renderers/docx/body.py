@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
@@ -42,6 +42,7 @@ __all__ = ["TOC_INSTRUCTION", "write_body", "write_furniture"]
 TOC_INSTRUCTION = r'TOC \o "1-1" \h \z \u'
 #: Shares of the text width taken by the key figures table's columns, without the source.
 COLUMN_SHARES = (0.46, 0.2, 0.14, 0.2)
+_STYLE = etree.XPath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS)
 _STATUS_ORDER = (ActionStatus.DONE, ActionStatus.ONGOING, ActionStatus.IN_PROGRESS,
                  ActionStatus.PLANNED, ActionStatus.NOT_ASSESSED, ActionStatus.ABANDONED)
 
@@ -67,7 +68,7 @@ class _Writer:
         sources = {self._source(indicator) for _, _, indicator in report.indicators()}
         #: The one source of every figure, said once under the key figures, not on each.
         self.shared_source = sources.pop() if len(sources) == 1 else None
-        self.sizes = _sizes(etree.fromstring(reference.parts[reference.styles_part]))
+        self.sizes = reference.sizes
         self.contents: list[tuple[str, str]] = []
         # Names by id, the first of an id winning as in Report.place(); looked up per action.
         self.names: dict[str, dict[str, str]] = {
@@ -182,10 +183,8 @@ class _Writer:
         except (AttributeError, TypeError, ValueError):
             height = 13000
         page, used, pages = 2, height, []
-        style = f"{qn('w:pPr')}/{qn('w:pStyle')}"
         for block in self.body[start:]:
-            if block.find(style) is not None and block.find(style).get(
-                    qn("w:val")) == self.styles["Heading 1"]:
+            if _STYLE(block) == self.styles["Heading 1"]:
                 page, used = page + 1, 0
                 pages.append(page)
             tall = sum(260 * (1 + len("".join(row.itertext())) * 100 // max(self.width, 4000))
@@ -198,9 +197,7 @@ class _Writer:
     def _height(self, p: Any) -> int:
         """A paragraph's height in twips: its lines, each as tall as its largest text, its
         pictures, and the space around it."""
-        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        font, space = self.sizes.get(style.get(qn("w:val")) if style is not None else "",
-                                     (220, 0))
+        font, space = self.sizes.get(_STYLE(p), (220, 0))
         lines, tall = [[0, font]], space
         for r in p.iter(qn("w:r")):
             if r.find(qn("w:br")) is not None:
@@ -444,98 +441,63 @@ class _Writer:
         run(p, " ")
         run(p, presenter.status(action.status), styles["Action Status"])
         self._text(action.description, "List Continue", "List Bullet 2")
-        for key, ids in (("places", action.places), ("partners", action.partners),
-                         ("programmes", action.programmes)):
-            known = self.names[key]
-            values = [known[i] for i in ids if i in known]
-            if values:
-                self._labelled("Action Details", presenter.label(key), presenter.join(values))
-        dates = presenter.action_dates(action)
-        if dates:
-            self._labelled("Action Details", presenter.label("dates"), dates)
-        if action.milestones:
-            p = self._labelled("Action Details", presenter.label("milestones"), "")
-            for milestone in action.milestones:
-                element(element(p, "w:r"), "w:br")
-                run(p, f"{presenter.date(milestone.date)} – {milestone.title}")
+        details: list[tuple[str, str | list[str]]] = [
+            (key, presenter.join(self.names[key][i] for i in ids if i in self.names[key]))
+            for key, ids in (("places", action.places), ("partners", action.partners),
+                             ("programmes", action.programmes))]
+        details += [("dates", presenter.action_dates(action)), ("milestones", [
+            f"{presenter.date(milestone.date)} – {milestone.title}"
+            for milestone in action.milestones])]
         if action.budget is not None:
             amount = presenter.money(action.budget.amount, action.budget.currency)
             period = presenter.period(action.budget.period)
-            self._labelled("Action Details", presenter.label("budget"),
-                           f"{amount} {period}" if period else amount)
+            details.append(("budget", f"{amount} {period}" if period else amount))
+        self._details(details)
         for indicator in action.indicators:
             self._key_figure(indicator)
 
     def _key_figure(self, indicator: Indicator) -> None:
         """The figure big, then the sentence (the number not repeated when it leads), its
         change and its chart; then what it is measured against, its values and source."""
-        presenter, label = self.presenter, self.presenter.label
+        presenter = self.presenter
         value = presenter.indicator_value(indicator)
         phrase = presenter.indicator_phrase(indicator)
         if phrase.startswith(value):
             phrase = phrase[len(value):].lstrip()
         p = paragraph(self.body, self.styles["Key Figure"])
         run(p, value, self.styles["Key Figure Number"])
-        element(element(p, "w:r"), "w:br")
-        run(p, phrase)
-        if change := presenter.change_sentence(indicator):
-            element(element(p, "w:r"), "w:br")
-            run(p, change)
+        _lines(p, [phrase, *filter(None, [presenter.change_sentence(indicator)])])
         if has_change_data(indicator):
             element(element(p, "w:r"), "w:br")
             self._change_chart(p, indicator)
-        details = [(label(key), presenter.reference(indicator, point)) for key, point in (
-            ("baseline", indicator.baseline), ("target", indicator.target)) if point]
-        if indicator.direction:
-            details.append((label("direction"), presenter.direction(indicator.direction)))
-        for name, text in details:
-            self._labelled("Action Details", name, text)
-        if indicator.series:
-            p = self._labelled("Action Details", label("series"), "")
-            for point in indicator.series:
-                element(element(p, "w:r"), "w:br")
-                run(p, f"{presenter.date(point.date)}{self.colon}"
-                       f"{presenter.value(indicator, point.value)}"
-                       + (f" ({point.note})" if point.note else "")
-                       + (f" – {point.source.name}" if point.source else ""))
-        if indicator.note:
-            self._text(indicator.note, "Action Details", "List Bullet 2")
-        if indicator.source and self.shared_source is None:
-            self._labelled("Action Details", label("source"), self._source(indicator))
+        baseline, target, direction = indicator.baseline, indicator.target, indicator.direction
+        self._details([
+            ("baseline", presenter.reference(indicator, baseline) if baseline else ""),
+            ("target", presenter.reference(indicator, target) if target else ""),
+            ("direction", presenter.direction(direction) if direction else ""),
+            ("series", [f"{presenter.date(point.date)}{self.colon}"
+                        f"{presenter.value(indicator, point.value)}"
+                        + (f" ({point.note})" if point.note else "")
+                        + (f" – {point.source.name}" if point.source else "")
+                        for point in indicator.series])])
+        self._text(indicator.note or "", "Action Details", "List Bullet 2")
+        if self.shared_source is None:
+            self._details([("source", self._source(indicator))])
+
+    def _details(self, details: Sequence[tuple[str, str | list[str]]]) -> None:
+        """Each detail that has a value, its label in ``Strong``: a text, or lines under it."""
+        for key, value in details:
+            if value:
+                p = self._labelled("Action Details", self.presenter.label(key),
+                                   value if isinstance(value, str) else "")
+                _lines(p, value if isinstance(value, list) else [])
 
 
-def _sizes(styles: Any) -> dict[str, tuple[int, int]]:
-    """Each style's font size and its space before and after, in twips, as it inherits
-    them from the style it is based on and the document's defaults."""
-    by_id = {style.get(qn("w:styleId")): style for style in styles.iter(qn("w:style"))}
-    sizes: dict[str, tuple[int, int]] = {}
-
-    def size(style_id: str | None, depth: int = 0) -> tuple[int, int]:
-        style = by_id.get(style_id)
-        if style is None or depth > 20:  # a loop of basedOn in a broken reference
-            default = styles.find(f"{qn('w:docDefaults')}//{qn('w:sz')}")
-            return _twips(default, "val", 10, 220), 0
-        if style_id not in sizes:
-            based = style.find(qn("w:basedOn"))
-            font, space = size(based.get(qn("w:val")) if based is not None else None,
-                               depth + 1)
-            spacing = style.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
-            if spacing is not None:
-                space = _twips(spacing, "before", 1, 0) + _twips(spacing, "after", 1, 0)
-            sizes[style_id] = (_twips(style.find(f"{qn('w:rPr')}/{qn('w:sz')}"), "val", 10,
-                                      font), space)
-        return sizes[style_id]
-
-    for style_id in by_id:
-        size(style_id)
-    return sizes
-
-
-def _twips(element: Any, attribute: str, scale: int, default: int) -> int:
-    try:
-        return int(element.get(qn(f"w:{attribute}"))) * scale
-    except (AttributeError, TypeError, ValueError):
-        return default
+def _lines(p: Any, texts: Iterable[str]) -> None:
+    """Each text on a line of its own at the end of the paragraph ``p``."""
+    for text in texts:
+        element(element(p, "w:r"), "w:br")
+        run(p, text)
 
 
 def _chart_space() -> tuple[Any, Any]:

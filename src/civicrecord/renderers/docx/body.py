@@ -2,10 +2,12 @@
 
 The document reads like a brochure a council would send to the printer: a
 cover (its own section, without header or footer), the contents on a page
-of their own, then the introduction, the key figures with the status of the
-actions as a chart, one chapter per numbered axis (the need, the actions
-with their status and details, the outcome, its figures as callouts), and
-last the partners and programmes. Every paragraph takes a style from
+of their own, then the introduction, what changed (each axis's figures with
+their change), the key figures with the status of the actions as a chart,
+one chapter per numbered axis (the need, the actions with their status and
+details, the outcome, its figures as callouts with their change and chart,
+baseline, target, values over time and source), and last the partners and
+programmes. Every paragraph takes a style from
 ``REQUIRED_STYLES``; the only direct formatting keeps a table's rows on one
 page. All text enters through :func:`ooxml.run`.
 """
@@ -314,14 +316,12 @@ class _Writer:
         names = [clean(f"{number}. {axis.title}") for number, axis in enumerate(axes, 1)]
         space, plot = _chart_space()
         bars = element(plot, "c:barChart")
-        for tag, setting in (("barDir", "bar"), ("grouping", "stacked"), ("varyColors", "0")):
-            element(bars, f"c:{tag}", val=setting)
+        _c(bars, barDir="bar", grouping="stacked", varyColors="0")
         for index, status in enumerate(statuses):
             values = [c[status] for c in counts]  # no label on a segment of nothing
             _series(bars, index, presenter.status(status), names, values,
                     {point for point, value in enumerate(values) if value})
-        element(bars, "c:gapWidth", val="60")
-        element(bars, "c:overlap", val="100")
+        _c(bars, gapWidth="60", overlap="100")
         _axes(plot, bars, "l", "maxMin")  # axes by number, the first at the top
         alt = [f"{name}{self.colon}" + presenter.join(
             f"{presenter.number(c[status])} {presenter.status(status)}"
@@ -346,8 +346,7 @@ class _Writer:
         dates = [self.presenter.date(p.point.date) if p.point.date else "" for p in points]
         space, plot = _chart_space()
         lines = element(plot, "c:lineChart")
-        element(lines, "c:grouping", val="standard")
-        element(lines, "c:varyColors", val="0")
+        _c(lines, grouping="standard", varyColors="0")
         observed, last = [placed.point.value for placed in layout.observed], len(points) - 1
         baseline = int(layout.observed[0].role == "baseline")
         # Name, values, points labelled, line, marker, a point's own marker.
@@ -368,7 +367,7 @@ class _Writer:
                 decoration.insert(0, outline.getparent())
             element(_series(lines, index, name, dates, values, labelled, decoration,
                             self._number_format(indicator, values)), "c:smooth", val="0")
-        element(lines, "c:marker", val="1")
+        _c(lines, marker="1")
         _axes(plot, lines, "b", "minMax")
         self.media.chart(parent, space, chart_alt_text(indicator, self.presenter),
                          (self.width or 8640) * 4 // 5, 2600)
@@ -506,14 +505,11 @@ def _chart_space() -> tuple[Any, Any]:
     differ otherwise)."""
     space = element(None, "c:chartSpace")
     chart = element(space, "c:chart")
-    element(chart, "c:autoTitleDeleted", val="1")
+    _c(chart, autoTitleDeleted="1")
     plot = element(chart, "c:plotArea")
     element(plot, "c:layout")
-    legend = element(chart, "c:legend")
-    element(legend, "c:legendPos", val="b")
-    element(legend, "c:overlay", val="0")
-    element(chart, "c:plotVisOnly", val="1")
-    element(chart, "c:dispBlanksAs", val="gap")
+    _c(element(chart, "c:legend"), legendPos="b", overlay="0")
+    _c(chart, plotVisOnly="1", dispBlanksAs="gap")
     text = element(space, "c:txPr")
     element(text, "a:bodyPr")
     element(text, "a:lstStyle")
@@ -528,21 +524,17 @@ def _series(chart: Any, index: int, name: str, categories: Sequence[str],
     """A series of ``chart``: its values by category, written on the points ``labelled``
     (above them, in ``number_format``, if given); ``decoration`` its lines and markers."""
     series = element(chart, "c:ser")
-    element(series, "c:idx", val=str(index))
-    element(series, "c:order", val=str(index))
+    _c(series, idx=str(index), order=str(index))
     element(element(series, "c:tx"), "c:v").text = clean(name)
     series.extend(decoration)
     labels = element(series, "c:dLbls")
     for point in sorted(set(range(len(categories))) - labelled):
-        label = element(labels, "c:dLbl")
-        element(label, "c:idx", val=str(point))
-        element(label, "c:delete", val="1")
+        _c(element(labels, "c:dLbl"), idx=str(point), delete="1")
     if number_format:
         element(labels, "c:numFmt", formatCode=number_format, sourceLinked="0")
-        element(labels, "c:dLblPos", val="t")
-    for tag in ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent",
-                "showBubbleSize"):
-        element(labels, f"c:{tag}", val="1" if tag == "showVal" else "0")
+        _c(labels, dLblPos="t")
+    _c(labels, showLegendKey="0", showVal="1", showCatName="0", showSerName="0",
+       showPercent="0", showBubbleSize="0")
     for tag, kind, points in (("c:cat", "c:strLit", categories), ("c:val", "c:numLit", values)):
         data = element(element(series, tag), kind)
         element(data, "c:ptCount", val=str(len(categories)))
@@ -555,11 +547,11 @@ def _marker(symbol: str, point: int | None = None) -> Any:
     """A series' marker, or with ``point`` that point's own (a ``c:dPt``)."""
     outer = element(None, "c:dPt") if point is not None else None
     if outer is not None:
-        element(outer, "c:idx", val=str(point))
+        _c(outer, idx=str(point))
     marker = element(outer, "c:marker")
-    element(marker, "c:symbol", val=symbol)
+    _c(marker, symbol=symbol)
     if symbol != "none":
-        element(marker, "c:size", val="7" if symbol == "circle" else "9")
+        _c(marker, size="7" if symbol == "circle" else "9")
     return marker if outer is None else outer
 
 
@@ -570,13 +562,16 @@ def _axes(plot: Any, chart: Any, position: str, order: str) -> None:
         element(chart, "c:axId", val=axis_id)
     for tag, axis_id, crosses, hidden in (("c:catAx", "1", "2", "0"), ("c:valAx", "2", "1", "1")):
         axis = element(plot, tag)
-        element(axis, "c:axId", val=axis_id)
-        element(element(axis, "c:scaling"), "c:orientation",
-                val=order if tag == "c:catAx" else "minMax")
-        element(axis, "c:delete", val=hidden)
-        element(axis, "c:axPos", val=position if tag == "c:catAx" else {"l": "b", "b": "l"}[
-            position])
-        element(axis, "c:crossAx", val=crosses)
+        _c(axis, axId=axis_id)
+        _c(element(axis, "c:scaling"), orientation=order if tag == "c:catAx" else "minMax")
+        _c(axis, delete=hidden, axPos=position if tag == "c:catAx" else {"l": "b", "b": "l"}[
+            position], crossAx=crosses)
+
+
+def _c(parent: Any, **values: str) -> None:
+    """Chart elements ``<c:name val="value"/>`` at the end of ``parent``, in this order."""
+    for name, value in values.items():
+        element(parent, f"c:{name}", val=value)
 
 
 def write_furniture(reference: Prepared, header: str, footer: str) -> dict[str, bytes]:

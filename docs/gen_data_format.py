@@ -39,6 +39,8 @@ EXTRA_EXAMPLES: dict[tuple[str, str], Any] = {
     ("Authority", "url"): "https://www.example.org",
     ("Neighbourhood", "population"): 12500,
     ("Neighbourhood", "priority_area_code"): "QN07301M",
+    ("Place", "latitude"): 45.5751,
+    ("Place", "longitude"): 5.9309,
     ("Partner", "url"): "https://www.example.org/partner",
     ("Programme", "url"): "https://www.example.org/programme",
     ("ThematicAxis", "indicators"): "see Indicator",

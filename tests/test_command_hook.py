@@ -25,7 +25,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _use(monkeypatch: pytest.MonkeyPatch, *plugins: object) -> None:
-    monkeypatch.setattr(civicrecord.plugins, "current_plugins",
+    monkeypatch.setattr(civicrecord.plugins, "load_plugins",
                         lambda: load_plugins(plugins, entry_points=False))
 
 
@@ -86,5 +86,5 @@ def test_register_importers_gives_importers_and_a_shared_name_disables_only_it()
         "decidim", "sheet"]
     both = load_plugins([first, second], entry_points=False)
     assert sorted(both.importers()) == ["sheet"]
-    assert any("importer 'decidim' is also provided by plugin" in str(fault)
-               for fault in both.faults)
+    assert any("importer 'decidim' is provided by plugins 'plugin-0' and 'plugin-1'; "
+               "neither is used" in str(fault) for fault in both.faults)

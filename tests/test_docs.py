@@ -193,8 +193,11 @@ def test_the_runner_compares_output_strictly() -> None:
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:
-    """Every command, those that built-in plugins register (``serve``) included."""
+    """Every command: the core's, and those of built-in plugins (new-plugin...)."""
+    from civicrecord.cli import _add_plugin_commands
+
     parser = _build_parser()
+    _add_plugin_commands(parser, load_plugins(entry_points=False))
     (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     for name, command in load_plugins(entry_points=False).commands(action.choices).items():
         command.configure(action.add_parser(name, help=command.help))

@@ -355,12 +355,17 @@ def test_theme_colours_that_are_not_plain_colours_are_refused(example_report: Re
 
 
 def test_theme_options_are_checked(example_report: Report) -> None:
-    with pytest.raises(RenderError, match=r"unknown theme option\(s\) 'primay'.*primary"):
+    # Declared options: a misspelt or ill-typed one names the format and what it takes.
+    with pytest.raises(RenderError, match=r"unknown option 'theme.primay': format 'html' "
+                       r"takes theme\.primary \(text\), theme\.accent"):
         render(example_report, theme={"primay": "#000"})
-    with pytest.raises(RenderError, match="must be a mapping"):
+    with pytest.raises(RenderError, match="unknown option 'theme'"):
         render(example_report, theme="#005a9c")
-    with pytest.raises(RenderError, match="must be a colour"):
+    with pytest.raises(RenderError, match=r"option 'theme\.accent' of format 'html' must be "
+                       r"text, not 12"):
         render(example_report, theme={"accent": 12})
+    with pytest.raises(RenderError, match="'12', which is not a colour"):
+        render(example_report, theme={"accent": "12"})
 
 
 def test_logo_is_embedded_as_a_data_uri(example_report: Report, tmp_path: Path) -> None:

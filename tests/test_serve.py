@@ -296,7 +296,7 @@ def test_a_text_format_is_shown_as_text(report: Path, tmp_path: Path) -> None:
     with serving(str(report), "--format", "json", log=tmp_path / "serve.log") as served:
         page = lxml.html.document_fromstring(_get(served.url))
     (text,) = page.xpath("//pre/text()")
-    assert '"format_version": "1"' in text
+    assert '"format_version": "2"' in text
 
 
 # --- Starting and stopping -------------------------------------------------------
@@ -361,7 +361,7 @@ def test_help_lists_serve_and_its_host_warning() -> None:
 
 def test_validate_and_render_import_neither_the_watcher_nor_the_server() -> None:
     code = ("import sys; from civicrecord import cli; from civicrecord.plugins import "
-            "load_plugins; cli._add_plugin_commands(cli._build_parser()); load_plugins(); "
+            "load_plugins; cli._add_plugin_commands(cli._build_parser(), load_plugins()); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('watchfiles', 'anyio', 'http', 'socketserver')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

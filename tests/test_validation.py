@@ -157,7 +157,7 @@ def test_a_string_is_never_read_as_a_list_of_characters() -> None:
          "r.yaml:3:1: error: titel: unknown key 'titel' (did you mean 'title'?)"),
         ("      kind: building", "      kind: building\n      colour: blue",
          "r.yaml:19:7: error: neighbourhood.places[0].colour: unknown key 'colour' "
-         "(allowed: id, name, kind, description)"),
+         "(allowed: id, name, kind, description, latitude, longitude)"),
     ],
     ids=["nested-typo", "top-level-typo", "no-close-match"],
 )

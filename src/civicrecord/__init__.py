@@ -53,7 +53,13 @@ if TYPE_CHECKING:
     )
     from civicrecord.plugins.hookspecs import hookimpl
     from civicrecord.problems import Location, Problem, Severity, ValidationError
-    from civicrecord.renderer import RenderContext, Renderer, RenderError
+    from civicrecord.renderer import (
+        OptionError,
+        RenderContext,
+        Renderer,
+        RendererOption,
+        RenderError,
+    )
 
 # Public names are imported on first use, so `import civicrecord` stays cheap for
 # command-line start-up; type checkers see the real imports above.
@@ -104,6 +110,8 @@ _LAZY = {
     "RenderContext": "civicrecord.renderer",
     "Renderer": "civicrecord.renderer",
     "RenderError": "civicrecord.renderer",
+    "RendererOption": "civicrecord.renderer",
+    "OptionError": "civicrecord.renderer",
     "Location": "civicrecord.problems",
     "Problem": "civicrecord.problems",
     "Severity": "civicrecord.problems",
@@ -147,6 +155,7 @@ __all__ = [
     "Milestone",
     "Neighbourhood",
     "Observation",
+    "OptionError",
     "PartialDate",
     "Partner",
     "PartnerKind",
@@ -160,6 +169,7 @@ __all__ = [
     "RenderContext",
     "RenderError",
     "Renderer",
+    "RendererOption",
     "Report",
     "ReportingPeriod",
     "Severity",

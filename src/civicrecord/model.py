@@ -371,12 +371,27 @@ class ThematicAxis:
 
 @frozen
 class Place:
-    """A place the report names: a building, a street, a sector."""
+    """A place the report names: a building, a street, a sector.
+
+    ``latitude`` and ``longitude`` (WGS 84 degrees, as maps and GPS give them)
+    come together or not at all; with them, readers get a link to a map.
+    """
 
     id: str
     name: str
     kind: PlaceKind = PlaceKind.OTHER
     description: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            given = "latitude" if self.latitude is not None else "longitude"
+            raise ValueError(f"a place with a {given} needs both latitude and longitude")
+        for name, value, limit in (("latitude", self.latitude, 90),
+                                   ("longitude", self.longitude, 180)):
+            if value is not None and not -limit <= value <= limit:
+                raise ValueError(f"{name} {value} is out of range -{limit} to {limit}")
 
 
 @frozen

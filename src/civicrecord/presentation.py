@@ -28,6 +28,7 @@ from civicrecord.model import (
     MeasureKind,
     PartialDate,
     PeriodKind,
+    Place,
     ReferencePoint,
     ReportingPeriod,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "LOCALE_DIR",
     "Presenter",
     "UnsupportedLanguageWarning",
+    "map_url",
     "presenter_for",
     "supported_languages",
 ]
@@ -542,3 +544,22 @@ def _locale(language: str) -> Any:
         return Locale.parse(language.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         return Locale.parse("en")
+
+
+def map_url(place: Place) -> str | None:
+    """An OpenStreetMap page centred on the place, or None when it has no coordinates.
+
+    The one way every format links a place to a map: built from the two
+    numbers alone (six decimals, about 10 cm), so no text of the report ever
+    reaches the address.
+    """
+    if place.latitude is None or place.longitude is None:
+        return None
+    latitude, longitude = _degrees(place.latitude), _degrees(place.longitude)
+    return (f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
+            f"#map=17/{latitude}/{longitude}")
+
+
+def _degrees(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

@@ -32,6 +32,10 @@ _PARTIAL_DATE = {
     ],
 }
 _ID_FIELDS = {"id"}
+#: Numbers with bounds the model enforces, by class and field.
+_RANGES = {("Place", "latitude"): (-90, 90), ("Place", "longitude"): (-180, 180)}
+#: Fields that come together or not at all (the model refuses one without the other).
+_TOGETHER = {"Place": ("latitude", "longitude")}
 _ID_LISTS = {"places", "partners", "programmes"}
 
 
@@ -99,6 +103,10 @@ class _Builder:
         required: list[str] = []
         for attribute in attrs.fields(cls):
             properties[attribute.name] = self.type_schema(hints[attribute.name], attribute.name)
+            if (name, attribute.name) in _RANGES:
+                low, high = _RANGES[name, attribute.name]
+                properties[attribute.name] = {"anyOf": [
+                    {"type": "number", "minimum": low, "maximum": high}, {"type": "null"}]}
             if attribute.default is attrs.NOTHING and attribute.name not in optional:
                 required.append(attribute.name)
         schema: dict[str, Any] = {
@@ -108,6 +116,9 @@ class _Builder:
             "required": required,
             "additionalProperties": False,
         }
+        if name in _TOGETHER:
+            first, second = _TOGETHER[name]
+            schema["dependentRequired"] = {first: [second], second: [first]}
         self.defs[name] = schema
         return schema
 

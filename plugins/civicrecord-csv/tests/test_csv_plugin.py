@@ -18,7 +18,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import attrs
 import civicrecord_csv
 import pytest
 from civicrecord_csv.table import FORMULA_PREFIXES, guard
@@ -39,6 +38,7 @@ from civicrecord.model import (
     Source,
 )
 from civicrecord.plugins import PluginSet, load_plugins
+from civicrecord.testing import check_renderer, make_report
 
 REPO_EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "hauts_de_chambery"
 PACKAGED_EXAMPLE = Path(str(files("civicrecord") / "examples" / "hauts_de_chambery"))
@@ -242,7 +242,7 @@ def test_table_schema_describes_the_header_and_every_cell(report: Report,
 
 
 def test_table_schema_does_not_depend_on_the_report(report: Report, plugins: PluginSet) -> None:
-    other = attrs.evolve(report, id="another-report", axes=report.axes[:1])
+    other = make_report(base=report, id="another-report", axes=report.axes[:1])
     assert render(report, plugins, "csv-schema") == render(other, plugins, "csv-schema")
 
 
@@ -250,30 +250,46 @@ def test_table_schema_does_not_depend_on_the_report(report: Report, plugins: Plu
 
 
 def hostile_report(report: Report) -> Report:
-    axis = report.axes[0]
-    action = axis.actions[0]
-    figure = attrs.evolve(
-        action.indicators[0] if action.indicators else next(
-            f for _a, _b, f in report.indicators()),
-        label="-2+3+cmd|' /C calc'!A0", unit="=1", value=-5.5,
-        source=Source(name="@SUM(1+1)*cmd", url="https://example.org/a?b=1,2",
-                      date=PartialDate(2024, 5)),
-        period=IndicatorPeriod(PeriodKind.AS_OF, PartialDate(2024, 5, 3)),
-        breakdowns=(Breakdown("\tTab", BreakdownKind.COMPLETE_SPLIT,
-                              (BreakdownPart("\rcarriage", -2), BreakdownPart(
-                                  'He said "hi", then\nleft', -3.5))),))
-    qualitative = attrs.evolve(figure, id="etat-du-square", kind=MeasureKind.QUALITATIVE,
-                               value="=1+1", label="état du square", breakdowns=())
-    action = attrs.evolve(action, title="+cmd", indicators=(figure, qualitative))
-    axis = attrs.evolve(axis, title='=HYPERLINK("http://evil.example","x")',
-                        actions=(action,), indicators=())
-    return attrs.evolve(report, axes=(axis,))
+    """One axis, one action, three figures, every text a spreadsheet formula; still valid."""
+    action = report.axes[0].actions[0]
+    figure = action.indicators[0] if action.indicators else next(
+        f for _a, _b, f in report.indicators())
+    count, share, text = (f"axes[0].actions[0].indicators[{i}]" for i in range(3))
+    return make_report({
+        "axes": report.axes[:1],
+        "axes[0].title": '=HYPERLINK("http://evil.example","x")',
+        "axes[0].indicators": (),
+        "axes[0].actions": (action,),
+        "axes[0].actions[0].title": "+cmd",
+        "axes[0].actions[0].indicators": (figure, figure, figure),
+        f"{count}.kind": MeasureKind.COUNT,
+        f"{count}.label": "-2+3+cmd|' /C calc'!A0",
+        f"{count}.unit": "=1",
+        f"{count}.value": 5,
+        f"{count}.source": Source(name="@SUM(1+1)*cmd", url="https://example.org/a?b=1,2",
+                                  date=PartialDate(2024, 5)),
+        f"{count}.period": IndicatorPeriod(PeriodKind.AS_OF, PartialDate(2024, 5, 3)),
+        f"{count}.breakdowns": (Breakdown("\tTab", BreakdownKind.COMPLETE_SPLIT, (
+            BreakdownPart("\rcarriage", 2), BreakdownPart('He said "hi", then\nleft', 3))),),
+        f"{share}.id": "part-des-menages",
+        f"{share}.kind": MeasureKind.PERCENTAGE,
+        f"{share}.label": "-1 point",
+        f"{share}.value": -5.5,
+        f"{share}.unit": None,
+        f"{share}.breakdowns": (),
+        f"{text}.id": "etat-du-square",
+        f"{text}.kind": MeasureKind.QUALITATIVE,
+        f"{text}.value": "=1+1",
+        f"{text}.label": "état du square",
+        f"{text}.unit": None,
+        f"{text}.breakdowns": (),
+    }, base=report)
 
 
 def test_text_that_could_be_a_formula_gets_a_leading_apostrophe(report: Report,
                                                                  plugins: PluginSet) -> None:
     _, table = read(render(hostile_report(report), plugins))
-    value_row, part1, part2, qualitative = table
+    value_row, part1, part2, share, qualitative = table
     assert value_row["axis"] == '\'=HYPERLINK("http://evil.example","x")'
     assert value_row["action"] == "'+cmd"
     assert value_row["label"] == "'-2+3+cmd|' /C calc'!A0"
@@ -281,9 +297,10 @@ def test_text_that_could_be_a_formula_gets_a_leading_apostrophe(report: Report,
     assert value_row["unit"] == "'=1"
     assert (part1["dimension"], part1["part"]) == ("'\tTab", "'\rcarriage")
     assert part2["part"] == 'He said "hi", then\nleft'  # quoted, not guarded
+    assert share["label"] == "'-1 point"
     assert qualitative["value_text"] == "'=1+1" and qualitative["value"] == ""
     # Numbers are numbers, negative or not; URLs and dates are not text to guard.
-    assert [r["value"] for r in (value_row, part1, part2)] == ["-5.5", "-2", "-3.5"]
+    assert [r["value"] for r in (value_row, part1, part2, share)] == ["5", "2", "3", "-5.5"]
     assert value_row["source_url"] == "https://example.org/a?b=1,2"
     assert (value_row["period"], value_row["period_date"]) == ("as-of", "2024-05-03")
     assert value_row["source_date"] == "2024-05"
@@ -331,3 +348,9 @@ def test_a_whole_hostile_table_satisfies_its_schema(report: Report, plugins: Plu
     for row in table:
         for name, cell in row.items():
             check_cell(fields[name], cell, described["missingValues"])
+
+
+@pytest.mark.parametrize("name", ["csv", "csv-schema"])
+def test_the_formats_are_deterministic_and_written_whole(name: str) -> None:
+    assert check_renderer(name, modules=["civicrecord_csv"]).startswith(
+        b"report_id," if name == "csv" else b"{")

@@ -292,3 +292,18 @@ def test_only_web_links_become_links() -> None:
     assert _link("Ville", "javascript:alert(1)") == "Ville"
     assert _link("Ville", "file:///etc/passwd") == "Ville"
     assert _link("Ville", None) == "Ville"
+
+
+def test_a_place_with_coordinates_links_to_its_map(pandoc: str, report: Report,
+                                                   plugins: object) -> None:
+    """As on the web page: the place's name, linked to the map built from its numbers."""
+    places = tuple(attrs.evolve(place, latitude=45.5751, longitude=5.9309)
+                   if place.id == "les-combes" else place
+                   for place in report.neighbourhood.places)
+    located = attrs.evolve(report, neighbourhood=attrs.evolve(report.neighbourhood,
+                                                              places=places))
+    root = to_html(pandoc, render(located, plugins))
+    links = [a for a in root.iter("a") if "openstreetmap" in a.get("href", "")]
+    assert {text_of(a) for a in links} == {"Les Combes"}
+    assert {a.get("href") for a in links} == {
+        "https://www.openstreetmap.org/?mlat=45.5751&mlon=5.9309#map=17/45.5751/5.9309"}

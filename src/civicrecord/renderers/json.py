@@ -11,7 +11,7 @@ import json
 
 from civicrecord.model import FORMAT_VERSION, Report
 from civicrecord.plugins.hookspecs import hookimpl
-from civicrecord.renderer import RenderContext, Renderer
+from civicrecord.renderer import RenderContext, Renderer, RendererOption
 
 #: Where the published schema lives (its name carries the data format's version).
 SCHEMA_URI = f"https://civicrecord.example/schema/report-{FORMAT_VERSION}.schema.json"
@@ -36,5 +36,7 @@ def register_renderers() -> list[Renderer]:
             media_type="application/json",
             description="Canonical open-data JSON, valid against `civicrecord schema`",
             render=render_json,
+            options=(RendererOption(name="indent", type="int", default=2,
+                                    help="spaces per level of indentation"),),
         )
     ]

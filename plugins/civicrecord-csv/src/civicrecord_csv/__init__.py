@@ -42,6 +42,7 @@ def register_renderers() -> list[Renderer]:
             media_type="text/csv; charset=utf-8; header=present",
             description="Figures and budgets as a tidy open-data table, a row per figure and date",
             render=render_csv,
+            options=(),  # takes none: any -O for it is an error
         ),
         Renderer(
             name="csv-schema",
@@ -49,5 +50,6 @@ def register_renderers() -> list[Renderer]:
             media_type="application/json",
             description="Frictionless Table Schema of the csv format, to publish beside it",
             render=render_table_schema,
+            options=(),  # takes none: any -O for it is an error
         ),
     ]

@@ -32,7 +32,7 @@ from civicrecord.model import (
     Source,
     ThematicAxis,
 )
-from civicrecord.presentation import Presenter, presenter_for
+from civicrecord.presentation import Presenter, map_url, presenter_for
 from civicrecord.text import blocks
 
 __all__ = ["block_start", "inline", "write_report"]
@@ -232,8 +232,11 @@ class _Writer:
         dates = say.action_dates(action)
         if dates:
             facts.append(self.fact("dates", inline(dates)))
+        # A place with coordinates links to a map, as on the web page.
+        places = [_link(p.name, map_url(p)) for p in map(report.place, action.places) if p]
+        if places:
+            facts.append(self.fact("places", say.join(places)))
         for key, names in (
-            ("places", [p.name for p in map(report.place, action.places) if p]),
             ("partners", [p.name for p in map(report.partner, action.partners) if p]),
             ("programmes", [p.name for p in map(report.programme, action.programmes) if p]),
         ):

@@ -201,15 +201,16 @@ class _Writer:
         pictures, and the space around it."""
         font, space = self.sizes.get(_STYLE(p), (220, 0))
         lines, tall = [[0, font]], space
-        for r in p.iter(qn("w:r")):
-            if r.find(qn("w:br")) is not None:
+        t, br, extent = qn("w:t"), qn("w:br"), qn("wp:extent")
+        for node in p.iter(t, br, extent, qn("w:rStyle")):  # one walk, in document order
+            if node.tag == t:
+                lines[-1][0] += len(node.text or "")
+            elif node.tag == br:
                 lines.append([0, font])
-            for extent in r.iter(qn("wp:extent")):
-                tall += int(extent.get("cy")) // 635
-            style = r.find(f"{qn('w:rPr')}/{qn('w:rStyle')}")
-            if style is not None and style.get(qn("w:val")) in self.sizes:
-                lines[-1][1] = max(lines[-1][1], self.sizes[style.get(qn("w:val"))][0])
-            lines[-1][0] += len(r.findtext(qn("w:t")) or "")
+            elif node.tag == extent:
+                tall += int(node.get("cy")) // 635
+            else:
+                lines[-1][1] = max(lines[-1][1], self.sizes.get(node.get(qn("w:val")), (0, 0))[0])
         width = max(self.width or 8640, 4000)
         # A character is half as wide as the font is tall, a line 1.2 times as tall.
         return tall + sum((1 + chars * size // 2 // width) * size * 6 // 5

@@ -332,8 +332,9 @@ class _Writer:
                          1400 + 420 * len(axes))
 
     def _change_chart(self, parent: Any, indicator: Indicator) -> None:
-        """The values over time as dots on a line, from the baseline (a square) to the
-        target (a dashed line to a diamond); each value on its point, the dates under them.
+        """On a line of its own in ``parent``: the values over time as dots on a line, from
+        the baseline (a square) to the target (a dashed line to a diamond); each value on
+        its point, the dates under them.
 
         Shapes, not colours, tell them apart, as in the HTML chart; the legend names them.
         """
@@ -342,6 +343,7 @@ class _Writer:
         layout = chart_layout(indicator)
         if layout is None:
             return
+        element(element(parent, "w:r"), "w:br")
         label, target = self.presenter.label, layout.target
         points = [*layout.observed, *([target] if target else [])]
         dates = [self.presenter.date(p.point.date) if p.point.date else "" for p in points]
@@ -468,7 +470,6 @@ class _Writer:
         run(p, value, self.styles["Key Figure Number"])
         _lines(p, [phrase, *filter(None, [presenter.change_sentence(indicator)])])
         if has_change_data(indicator):
-            element(element(p, "w:r"), "w:br")
             self._change_chart(p, indicator)
         baseline, target, direction = indicator.baseline, indicator.target, indicator.direction
         self._details([

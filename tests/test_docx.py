@@ -32,6 +32,7 @@ from lxml import etree
 import civicrecord
 import docx_summary
 from civicrecord import RenderError
+from civicrecord.change import figures_that_change, has_change_data, trajectory
 from civicrecord.cli import main
 from civicrecord.model import (
     Breakdown,
@@ -53,6 +54,7 @@ from civicrecord.renderers.docx.package import FILE_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "hauts_de_chambery"
+LARKFIELD = ROOT / "examples" / "larkfield"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
 DRAWING = {"wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
@@ -90,7 +92,9 @@ def chapters(report: Any) -> list[str]:
     """What the contents list, in order: every chapter, each opening a page."""
     label = presenter_for(report.language).label
     has_figures = any(True for _ in report.indicators())
-    return [label("introduction"), *([label("key_figures")] if has_figures else []),
+    return [label("introduction"), *([label("what_changed")] if figures_that_change(report)
+                                     else []),
+            *([label("key_figures")] if has_figures else []),
             *(f"{number}. {axis.title}" for number, axis in enumerate(report.axes, 1)),
             *([label("partners")] if report.partners else []),
             *([label("programmes")] if report.programmes else [])]
@@ -363,6 +367,103 @@ def test_the_status_chart_is_a_chart_with_its_counts_in_alt_text(
             assert series[presenter.status(status)][number] == count
             assert f"{presenter.number(count)} {presenter.status(status)}" in alt
     assert sum(map(sum, series.values())) == sum(1 for _ in example_report.actions())
+
+
+@pytest.fixture(scope="module")
+def larkfield() -> Any:
+    return civicrecord.load(LARKFIELD)
+
+
+@pytest.fixture(scope="module")
+def larkfield_docx(larkfield: Any) -> bytes:
+    return render(larkfield)
+
+
+def _charts(content: bytes) -> list[tuple[str, Any, Any]]:
+    """Each chart of the body: its alt text, its chart part, and the paragraph holding it."""
+    body = part(content, "word/document.xml")
+    rels = {r.get("Id"): r.get("Target") for r in part(content, "word/_rels/document.xml.rels")}
+    return [(drawing.xpath(".//wp:docPr/@descr", namespaces=DRAWING)[0],
+             part(content, "word/" + rels[drawing.xpath(".//c:chart/@r:id",
+                                                        namespaces=DRAWING)[0]]),
+             drawing.xpath("ancestor::w:p", namespaces=NS)[0])
+            for drawing in body.xpath("//w:drawing", namespaces=NS)]
+
+
+def test_what_changed_comes_after_the_introduction_with_each_figures_change(
+        larkfield_docx: bytes, larkfield: Any) -> None:
+    presenter = presenter_for(larkfield.language)
+    document = docx.Document(io.BytesIO(larkfield_docx))
+    assert styled(document, "Heading 1")[:3] == ["Introduction", "What changed", "Key figures"]
+    texts = [(p.style.name, normalise(p.text)) for p in document.paragraphs]
+    start = texts.index(("Heading 1", "What changed"))
+    end = texts.index(("Heading 1", "Key figures"))
+    expected = []
+    numbers = {axis.id: number for number, axis in enumerate(larkfield.axes, 1)}
+    for axis, figures in figures_that_change(larkfield):
+        expected.append(("Front Heading", f"{numbers[axis.id]}. {axis.title}"))
+        for indicator in figures:
+            expected.append(("List Bullet", normalise(presenter.indicator_phrase(indicator))))
+            if change := presenter.change_sentence(indicator):
+                expected.append(("List Continue", normalise(change)))
+    assert texts[start + 1:end] == expected
+    assert ("List Continue", "−225 (−55%) since 2019, the better way; 86% of the way to the "
+            "target of 150 (2025)") in expected
+
+
+def test_each_figure_with_a_change_has_its_chart_and_details(larkfield_docx: bytes,
+                                                            larkfield: Any) -> None:
+    from civicrecord.charts import chart_alt_text
+
+    presenter = presenter_for(larkfield.language)
+    document = docx.Document(io.BytesIO(larkfield_docx))
+    charts = _charts(larkfield_docx)[1:]  # after the status chart
+    figures = [i for _, _, i in larkfield.indicators() if has_change_data(i)]
+    by_alt = {chart_alt_text(i, presenter): i for i in figures}
+    assert sorted(alt for alt, _, _ in charts) == sorted(by_alt)
+    for alt, chart, holder in charts:
+        indicator = by_alt[alt]
+        # In the callout, under its number, phrase and change.
+        text = normalise("".join(t.text or "" for t in holder.iter(f"{W}t")))
+        assert holder.xpath("./w:pPr/w:pStyle/@w:val", namespaces=NS) == ["KeyFigure"]
+        assert normalise(presenter.change_sentence(indicator)) in text
+        series = {s.xpath("./c:tx/c:v/text()", namespaces=DRAWING)[0]: [
+            float(v) for v in s.xpath("./c:val//c:v/text()", namespaces=DRAWING)]
+            for s in chart.xpath("//c:ser", namespaces=DRAWING)}
+        # The line from the baseline through the dated values; the baseline its own series.
+        assert series["Over time"] == [p.value for p in trajectory(indicator)]
+        baseline, target = indicator.baseline, indicator.target
+        if baseline is not None:
+            assert series["Baseline"] == [baseline.value] == series["Over time"][:1]
+        if target is not None:
+            assert set(series["Target"]) == {target.value}
+        codes = chart.xpath("//c:dLbls/c:numFmt/@formatCode", namespaces=DRAWING)
+        if indicator.kind is MeasureKind.PERCENTAGE:
+            assert codes and all(code.endswith('"%"') for code in codes)
+    damp = next(i for i in figures if i.id == "damp-reports")
+    details = [normalise(p.text) for p in document.paragraphs
+               if p.style.name == "Action Details"]
+    for line in ("Baseline: 412 (2019)", "Target: 150 (2025)", "Direction: lower is better",
+                 "Source: Northbridge Borough Council housing team"):
+        assert line in details
+    over_time = next(line for line in details if line.startswith("Over time:"))
+    assert over_time.startswith("Over time: 2019: 412 2021: 301 (Fewer visits")
+    assert "2024: 187 – Northbridge Homes repairs log" in over_time
+    assert damp.series[-1].source is not None
+    assert "Baseline: every 60 minutes (2019)" in details
+
+
+def test_actions_say_when_they_reached_their_status(larkfield_docx: bytes,
+                                                    larkfield: Any) -> None:
+    presenter = presenter_for(larkfield.language)
+    document = docx.Document(io.BytesIO(larkfield_docx))
+    details = [normalise(p.text) for p in document.paragraphs
+               if p.style.name == "Action Details"]
+    dates = [line for line in details if line.startswith("Dates: ")]
+    assert dates == [normalise(f"Dates: {presenter.action_dates(action)}")
+                     for _, action in larkfield.actions() if presenter.action_dates(action)]
+    assert "Dates: done in September 2021" in dates and "Dates: planned for 2025" in dates
+    assert "Budget: £4,200,000" in details
 
 
 def test_document_properties(document: Any, example_report: Any) -> None:
@@ -920,12 +1021,16 @@ def _page_lines(pdftotext: str, pdf: Path, top: float, bottom: float) -> list[li
 
 
 @pytest.mark.libreoffice
+@pytest.mark.parametrize("example", [EXAMPLE, LARKFIELD], ids=lambda path: path.name)
 def test_libreoffice_lays_the_document_out_for_print(
-        example_docx: bytes, document: Any, example_report: Any, soffice_path: str,
-        pdftotext_path: str, tmp_path: Path, build_dir: Path) -> None:
+        example: Path, soffice_path: str, pdftotext_path: str, tmp_path: Path,
+        build_dir: Path) -> None:
     """The cover alone on page 1, the contents on page 2 with each chapter's page, then
     chapters that open a page; no page less than a third full but the end of a section."""
-    source = tmp_path / "hauts-de-chambery-2020-2026.docx"
+    example_report = civicrecord.load(example)
+    example_docx = render(example_report)
+    document = docx.Document(io.BytesIO(example_docx))
+    source = tmp_path / f"{example_report.id}.docx"
     source.write_bytes(example_docx)
     pdf = _to_pdf(soffice_path, source, tmp_path)
     text = subprocess.run([pdftotext_path, str(pdf), "-"], check=True, capture_output=True,
@@ -949,8 +1054,10 @@ def test_libreoffice_lays_the_document_out_for_print(
     for _, _, indicator in example_report.indicators():
         assert normalise(presenter.indicator_value(indicator)) in flat
         assert normalise(presenter.indicator_phrase(indicator)) in flat
+        assert normalise(presenter.change_sentence(indicator)) in flat
+    named = {place for _, action in example_report.actions() for place in action.places}
     for item in (*example_report.partners, *example_report.programmes,
-                 *example_report.neighbourhood.places):
+                 *(p for p in example_report.neighbourhood.places if p.id in named)):
         assert normalise(item.name) in flat, item.name
     # Fullness: the ends of sections (the cover, the contents, the page before a
     # chapter, the last page) may be short; any other page is at least a third full.
@@ -966,11 +1073,12 @@ def test_libreoffice_lays_the_document_out_for_print(
         assert normalise(page[-1][1]) not in headings, (number, page[-1][1])
     assert normalise(f"Page {len(pages)}") in pages[-1]
     # Saved for people (and the README) to look at.
-    (build_dir / "docx.pdf").write_bytes(pdf.read_bytes())
+    name = "docx" if example == EXAMPLE else f"docx-{example.name}"
+    (build_dir / f"{name}.pdf").write_bytes(pdf.read_bytes())
     pdftoppm = Path(pdftotext_path).with_name("pdftoppm")
     subprocess.run([str(pdftoppm), "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
-                    str(pdf), str(build_dir / "docx-page1")], check=True, timeout=60)
-    assert (build_dir / "docx-page1.png").stat().st_size > 10_000
+                    str(pdf), str(build_dir / f"{name}-page1")], check=True, timeout=60)
+    assert (build_dir / f"{name}-page1.png").stat().st_size > 10_000
 
 
 @pytest.mark.libreoffice

@@ -2,10 +2,12 @@
 
 The document reads like a brochure a council would send to the printer: a
 cover (its own section, without header or footer), the contents on a page
-of their own, then the introduction, the key figures with the status of the
-actions as a chart, one chapter per numbered axis (the need, the actions
-with their status and details, the outcome, its figures as callouts), and
-last the partners and programmes. Every paragraph takes a style from
+of their own, then the introduction, what changed (each axis's figures with
+their change), the key figures with the status of the actions as a chart,
+one chapter per numbered axis (the need, the actions with their status and
+details, the outcome, its figures as callouts with their change and chart,
+baseline, target, values over time and source), and last the partners and
+programmes. Every paragraph takes a style from
 ``REQUIRED_STYLES``; the only direct formatting keeps a table's rows on one
 page. All text enters through :func:`ooxml.run`.
 """
@@ -14,11 +16,12 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from civicrecord.change import figures_that_change, has_change_data
 from civicrecord.model import Action, ActionStatus, Indicator, MeasureKind, Report, ThematicAxis
 from civicrecord.presentation import Presenter
 from civicrecord.renderers.docx.media import Media
@@ -41,6 +44,7 @@ __all__ = ["TOC_INSTRUCTION", "write_body", "write_furniture"]
 TOC_INSTRUCTION = r'TOC \o "1-1" \h \z \u'
 #: Shares of the text width taken by the key figures table's columns, without the source.
 COLUMN_SHARES = (0.46, 0.2, 0.14, 0.2)
+_STYLE = etree.XPath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS)
 _STATUS_ORDER = (ActionStatus.DONE, ActionStatus.ONGOING, ActionStatus.IN_PROGRESS,
                  ActionStatus.PLANNED, ActionStatus.NOT_ASSESSED, ActionStatus.ABANDONED)
 
@@ -63,6 +67,10 @@ class _Writer:
         self.body, self.report, self.presenter, self.media = body, report, presenter, media
         self.styles, self.width = reference.styles, reference.text_width
         self.colon = presenter.label("colon")
+        sources = {self._source(indicator) for _, _, indicator in report.indicators()}
+        #: The one source of every figure, said once under the key figures, not on each.
+        self.shared_source = sources.pop() if len(sources) == 1 else None
+        self.sizes = reference.sizes
         self.contents: list[tuple[str, str]] = []
         # Names by id, the first of an id winning as in Report.place(); looked up per action.
         self.names: dict[str, dict[str, str]] = {
@@ -77,6 +85,7 @@ class _Writer:
         contents = len(self.body)
         self._section_break()
         self._introduction()
+        self._what_changed()
         self._key_figures()
         for number, axis in enumerate(self.report.axes, 1):
             self._axis(number, axis)
@@ -165,7 +174,8 @@ class _Writer:
 
         Word puts the right numbers when it updates the contents (it asks when
         the file is opened); LibreOffice shows these until *Tools › Update*.
-        Chapters open a page, so only a chapter longer than a page can shift them.
+        Chapters open a page, so only a chapter longer than a page can shift
+        them; a paragraph's lines are counted at the size its styles give.
         """
         section = self.body[0]
         size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
@@ -175,19 +185,36 @@ class _Writer:
         except (AttributeError, TypeError, ValueError):
             height = 13000
         page, used, pages = 2, height, []
-        style = f"{qn('w:pPr')}/{qn('w:pStyle')}"
         for block in self.body[start:]:
-            if block.find(style) is not None and block.find(style).get(
-                    qn("w:val")) == self.styles["Heading 1"]:
+            if _STYLE(block) == self.styles["Heading 1"]:
                 page, used = page + 1, 0
                 pages.append(page)
             tall = sum(260 * (1 + len("".join(row.itertext())) * 100 // max(self.width, 4000))
-                       + 100 for row in block.findall(qn("w:tr")) or [block]) + sum(
-                int(extent.get("cy")) // 635 for extent in block.iter(qn("wp:extent")))
+                       + 100 for row in block.findall(qn("w:tr"))) or self._height(block)
             if used + tall > height:
                 page, used = page + 1, 0
             used += tall
         return pages
+
+    def _height(self, p: Any) -> int:
+        """A paragraph's height in twips: its lines, each as tall as its largest text, its
+        pictures, and the space around it."""
+        font, space = self.sizes.get(_STYLE(p), (220, 0))
+        lines, tall = [[0, font]], space
+        t, br, extent = qn("w:t"), qn("w:br"), qn("wp:extent")
+        for node in p.iter(t, br, extent, qn("w:rStyle")):  # one walk, in document order
+            if node.tag == t:
+                lines[-1][0] += len(node.text or "")
+            elif node.tag == br:
+                lines.append([0, font])
+            elif node.tag == extent:
+                tall += int(node.get("cy")) // 635
+            else:
+                lines[-1][1] = max(lines[-1][1], self.sizes.get(node.get(qn("w:val")), (0, 0))[0])
+        width = max(self.width or 8640, 4000)
+        # A character is half as wide as the font is tall, a line 1.2 times as tall.
+        return tall + sum((1 + chars * size // 2 // width) * size * 6 // 5
+                          for chars, size in lines)
 
     def _contents(self, pages: Sequence[int]) -> list[Any]:
         """The table of contents as Word computes it: each entry a link, then its page.
@@ -211,6 +238,20 @@ class _Writer:
         element(element(entries[-1], "w:r"), "w:fldChar", fldCharType="end")
         return entries
 
+    def _what_changed(self) -> None:
+        """As on the web page, near the top: each axis's figures that have a baseline, a
+        target or values over time, each with its change."""
+        changes = figures_that_change(self.report)
+        if changes:
+            self._chapter(self.presenter.label("what_changed"))
+        numbers = {id(axis): number for number, axis in enumerate(self.report.axes, 1)}
+        for axis, indicators in changes:
+            self._paragraph("Front Heading", f"{numbers[id(axis)]}. {axis.title}")
+            for indicator in indicators:
+                self._paragraph("List Bullet", self.presenter.indicator_phrase(indicator))
+                if change := self.presenter.change_sentence(indicator):
+                    self._paragraph("List Continue", change)
+
     def _key_figures(self) -> None:
         """The summary table, its source under it when all rows share one, then the chart."""
         figures = [indicator for _, _, indicator in self.report.indicators()]
@@ -221,13 +262,12 @@ class _Writer:
             rows += [[self._indicator_name(indicator), self._indicator_value(indicator),
                       presenter.indicator_period(indicator), self._source(indicator)]
                      for indicator in figures]
-            sources = {row[3] for row in rows[1:]}
             shares: tuple[float, ...] = COLUMN_SHARES
-            if len(sources) == 1:
+            if self.shared_source is not None:
                 rows, shares = [row[:3] for row in rows], (0.6, 0.24, 0.16)
             self._table("Key Figures Table", rows, shares)
-            if len(sources) == 1 and rows[1:] and (source := sources.pop()):
-                self._labelled("Normal", presenter.label("source"), source)
+            if self.shared_source:
+                self._labelled("Normal", presenter.label("source"), self.shared_source)
         self._status_chart()
 
     def _table(self, style: str, rows: Sequence[Sequence[str]],
@@ -275,63 +315,73 @@ class _Writer:
         title = presenter.label("status_overview")
         self._paragraph("Front Heading", title)
         names = [clean(f"{number}. {axis.title}") for number, axis in enumerate(axes, 1)]
-        space = element(None, "c:chartSpace")
-        chart = element(space, "c:chart")
-        element(chart, "c:autoTitleDeleted", val="1")
-        plot = element(chart, "c:plotArea")
-        element(plot, "c:layout")
+        space, plot = _chart_space()
         bars = element(plot, "c:barChart")
-        for tag, setting in (("barDir", "bar"), ("grouping", "stacked"), ("varyColors", "0")):
-            element(bars, f"c:{tag}", val=setting)
+        _c(bars, barDir="bar", grouping="stacked", varyColors="0")
         for index, status in enumerate(statuses):
-            series = element(bars, "c:ser")
-            element(series, "c:idx", val=str(index))
-            element(series, "c:order", val=str(index))
-            element(element(series, "c:tx"), "c:v").text = presenter.status(status)
-            values = [c[status] for c in counts]
-            labels = element(series, "c:dLbls")
-            for point in (point for point, value in enumerate(values) if not value):
-                label = element(labels, "c:dLbl")  # no label on a segment of nothing
-                element(label, "c:idx", val=str(point))
-                element(label, "c:delete", val="1")
-            for tag in ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent",
-                        "showBubbleSize"):
-                element(labels, f"c:{tag}", val="1" if tag == "showVal" else "0")
-            for tag, kind, points in (("c:cat", "c:strLit", names),
-                                      ("c:val", "c:numLit", list(map(str, values)))):
-                data = element(element(series, tag), kind)
-                element(data, "c:ptCount", val=str(len(points)))
-                for point, text in enumerate(points):
-                    element(element(data, "c:pt", idx=str(point)), "c:v").text = text
-        element(bars, "c:gapWidth", val="60")
-        element(bars, "c:overlap", val="100")
-        for axis_id in ("1", "2"):
-            element(bars, "c:axId", val=axis_id)
-        # Axes by number, the first at the top; the counts are on the bars, not on a scale.
-        for tag, axis_id, crosses, order, hidden in (("c:catAx", "1", "2", "maxMin", "0"),
-                                                     ("c:valAx", "2", "1", "minMax", "1")):
-            axis = element(plot, tag)
-            element(axis, "c:axId", val=axis_id)
-            element(element(axis, "c:scaling"), "c:orientation", val=order)
-            element(axis, "c:delete", val=hidden)
-            element(axis, "c:axPos", val="l" if tag == "c:catAx" else "b")
-            element(axis, "c:crossAx", val=crosses)
-        legend = element(chart, "c:legend")
-        element(legend, "c:legendPos", val="b")
-        element(legend, "c:overlay", val="0")
-        element(chart, "c:plotVisOnly", val="1")
-        # The text in the theme's body font, as the document's is; Word and LibreOffice differ.
-        text = element(space, "c:txPr")
-        element(text, "a:bodyPr")
-        element(text, "a:lstStyle")
-        font = element(element(element(text, "a:p"), "a:pPr"), "a:defRPr", sz="900")
-        element(font, "a:latin", typeface="+mn-lt")
+            values = [c[status] for c in counts]  # no label on a segment of nothing
+            _series(bars, index, presenter.status(status), names, values,
+                    {point for point, value in enumerate(values) if value})
+        _c(bars, gapWidth="60", overlap="100")
+        _axes(plot, bars, "l", "maxMin")  # axes by number, the first at the top
         alt = [f"{name}{self.colon}" + presenter.join(
             f"{presenter.number(c[status])} {presenter.status(status)}"
             for status in statuses if c[status]) for name, c in zip(names, counts, strict=True)]
         self.media.chart(paragraph(self.body, self.styles["Normal"]), space,
                          f"{title}. {'; '.join(alt)}.", self.width or 8640,
                          1400 + 420 * len(axes))
+
+    def _change_chart(self, parent: Any, indicator: Indicator) -> None:
+        """On a line of its own in ``parent``: the values over time as dots on a line, from
+        the baseline (a square) to the target (a dashed line to a diamond); each value on
+        its point, the dates under them.
+
+        Shapes, not colours, tell them apart, as in the HTML chart; the legend names them.
+        """
+        from civicrecord.charts import chart_alt_text, chart_layout
+
+        layout = chart_layout(indicator)
+        if layout is None:
+            return
+        element(element(parent, "w:r"), "w:br")
+        label, target = self.presenter.label, layout.target
+        points = [*layout.observed, *([target] if target else [])]
+        dates = [self.presenter.date(p.point.date) if p.point.date else "" for p in points]
+        space, plot = _chart_space()
+        lines = element(plot, "c:lineChart")
+        _c(lines, grouping="standard", varyColors="0")
+        observed, last = [placed.point.value for placed in layout.observed], len(points) - 1
+        baseline = int(layout.observed[0].role == "baseline")
+        # Name, values, points labelled, line, marker, a point's own marker.
+        series: list[tuple[str, Sequence[float], set[int], str | None, str,
+                           tuple[int, str] | None]] = [
+            (label("series"), observed, set(range(baseline, len(observed))), None, "circle",
+             (0, "none") if baseline else None)]
+        if baseline:  # drawn over the line's first point
+            series.append((label("baseline"), observed[:1], {0}, "a:noFill", "square", None))
+        if target is not None:
+            series.append((label("target"), [target.point.value] * len(points), {last},
+                           "a:prstDash", "none", (last, "diamond")))
+        for index, (name, values, labelled, line, symbol, point) in enumerate(series):
+            decoration = [_marker(symbol), *([_marker(point[1], point[0])] if point else [])]
+            if line:
+                outline = element(element(None, "c:spPr"), "a:ln", w="19050")
+                element(outline, line, **({"val": "dash"} if line == "a:prstDash" else {}))
+                decoration.insert(0, outline.getparent())
+            element(_series(lines, index, name, dates, values, labelled, decoration,
+                            self._number_format(indicator, values)), "c:smooth", val="0")
+        _c(lines, marker="1")
+        _axes(plot, lines, "b", "minMax")
+        self.media.chart(parent, space, chart_alt_text(indicator, self.presenter),
+                         (self.width or 8640) * 4 // 5, 2600)
+
+    def _number_format(self, indicator: Indicator, values: Sequence[float]) -> str:
+        """A chart's number format writing values as the presenter does: "9.8%", "£7"."""
+        digits = "#,##0" if all(float(v).is_integer() for v in values) else "#,##0.0##"
+        before, _, after = self.presenter.value(indicator, 7).partition("7")
+        before, after = (f'"{part}"' if part else "" for part in (
+            before.replace('"', ""), after.replace('"', "")))
+        return before + digits + after
 
     def _indicator_name(self, indicator: Indicator) -> str:
         label = indicator.label.strip()
@@ -393,38 +443,137 @@ class _Writer:
         run(p, " ")
         run(p, presenter.status(action.status), styles["Action Status"])
         self._text(action.description, "List Continue", "List Bullet 2")
-        for key, ids in (("places", action.places), ("partners", action.partners),
-                         ("programmes", action.programmes)):
-            known = self.names[key]
-            values = [known[i] for i in ids if i in known]
-            if values:
-                self._labelled("Action Details", presenter.label(key), presenter.join(values))
-        dates = presenter.date_range(action.start, action.end)
-        if dates:
-            self._labelled("Action Details", presenter.label("dates"), dates)
-        if action.milestones:
-            p = self._labelled("Action Details", presenter.label("milestones"), "")
-            for milestone in action.milestones:
-                element(element(p, "w:r"), "w:br")
-                run(p, f"{presenter.date(milestone.date)} – {milestone.title}")
+        details: list[tuple[str, str | list[str]]] = [
+            (key, presenter.join(self.names[key][i] for i in ids if i in self.names[key]))
+            for key, ids in (("places", action.places), ("partners", action.partners),
+                             ("programmes", action.programmes))]
+        details += [("dates", presenter.action_dates(action)), ("milestones", [
+            f"{presenter.date(milestone.date)} – {milestone.title}"
+            for milestone in action.milestones])]
         if action.budget is not None:
             amount = presenter.money(action.budget.amount, action.budget.currency)
             period = presenter.period(action.budget.period)
-            self._labelled("Action Details", presenter.label("budget"),
-                           f"{amount} {period}" if period else amount)
+            details.append(("budget", f"{amount} {period}" if period else amount))
+        self._details(details)
         for indicator in action.indicators:
             self._key_figure(indicator)
 
     def _key_figure(self, indicator: Indicator) -> None:
-        """The figure big, then the sentence; the number is not repeated when it leads."""
-        value = self.presenter.indicator_value(indicator)
-        phrase = self.presenter.indicator_phrase(indicator)
+        """The figure big, then the sentence (the number not repeated when it leads), its
+        change and its chart; then what it is measured against, its values and source."""
+        presenter = self.presenter
+        value = presenter.indicator_value(indicator)
+        phrase = presenter.indicator_phrase(indicator)
         if phrase.startswith(value):
             phrase = phrase[len(value):].lstrip()
         p = paragraph(self.body, self.styles["Key Figure"])
         run(p, value, self.styles["Key Figure Number"])
+        _lines(p, [phrase, *filter(None, [presenter.change_sentence(indicator)])])
+        if has_change_data(indicator):
+            self._change_chart(p, indicator)
+        baseline, target, direction = indicator.baseline, indicator.target, indicator.direction
+        self._details([
+            ("baseline", presenter.reference(indicator, baseline) if baseline else ""),
+            ("target", presenter.reference(indicator, target) if target else ""),
+            ("direction", presenter.direction(direction) if direction else ""),
+            ("series", [f"{presenter.date(point.date)}{self.colon}"
+                        f"{presenter.value(indicator, point.value)}"
+                        + (f" ({point.note})" if point.note else "")
+                        + (f" – {point.source.name}" if point.source else "")
+                        for point in indicator.series])])
+        self._text(indicator.note or "", "Action Details", "List Bullet 2")
+        if self.shared_source is None:
+            self._details([("source", self._source(indicator))])
+
+    def _details(self, details: Sequence[tuple[str, str | list[str]]]) -> None:
+        """Each detail that has a value, its label in ``Strong``: a text, or lines under it."""
+        for key, value in details:
+            if value:
+                p = self._labelled("Action Details", self.presenter.label(key),
+                                   value if isinstance(value, str) else "")
+                _lines(p, value if isinstance(value, list) else [])
+
+
+def _lines(p: Any, texts: Iterable[str]) -> None:
+    """Each text on a line of its own at the end of the paragraph ``p``."""
+    for text in texts:
         element(element(p, "w:r"), "w:br")
-        run(p, phrase)
+        run(p, text)
+
+
+def _chart_space() -> tuple[Any, Any]:
+    """A chart's root and its plot area: no title, the legend under it, gaps for missing
+    values, the text in the theme's body font as the document's (Word and LibreOffice
+    differ otherwise)."""
+    space = element(None, "c:chartSpace")
+    chart = element(space, "c:chart")
+    _c(chart, autoTitleDeleted="1")
+    plot = element(chart, "c:plotArea")
+    element(plot, "c:layout")
+    _c(element(chart, "c:legend"), legendPos="b", overlay="0")
+    _c(chart, plotVisOnly="1", dispBlanksAs="gap")
+    text = element(space, "c:txPr")
+    element(text, "a:bodyPr")
+    element(text, "a:lstStyle")
+    font = element(element(element(text, "a:p"), "a:pPr"), "a:defRPr", sz="900")
+    element(font, "a:latin", typeface="+mn-lt")
+    return space, plot
+
+
+def _series(chart: Any, index: int, name: str, categories: Sequence[str],
+            values: Sequence[float], labelled: set[int], decoration: Sequence[Any] = (),
+            number_format: str | None = None) -> Any:
+    """A series of ``chart``: its values by category, written on the points ``labelled``
+    (above them, in ``number_format``, if given); ``decoration`` its lines and markers."""
+    series = element(chart, "c:ser")
+    _c(series, idx=str(index), order=str(index))
+    element(element(series, "c:tx"), "c:v").text = clean(name)
+    series.extend(decoration)
+    labels = element(series, "c:dLbls")
+    for point in sorted(set(range(len(categories))) - labelled):
+        _c(element(labels, "c:dLbl"), idx=str(point), delete="1")
+    if number_format:
+        element(labels, "c:numFmt", formatCode=number_format, sourceLinked="0")
+        _c(labels, dLblPos="t")
+    _c(labels, showLegendKey="0", showVal="1", showCatName="0", showSerName="0",
+       showPercent="0", showBubbleSize="0")
+    for tag, kind, points in (("c:cat", "c:strLit", categories), ("c:val", "c:numLit", values)):
+        data = element(element(series, tag), kind)
+        element(data, "c:ptCount", val=str(len(categories)))
+        for point, value in enumerate(points):
+            element(element(data, "c:pt", idx=str(point)), "c:v").text = str(value)
+    return series
+
+
+def _marker(symbol: str, point: int | None = None) -> Any:
+    """A series' marker, or with ``point`` that point's own (a ``c:dPt``)."""
+    outer = element(None, "c:dPt") if point is not None else None
+    if outer is not None:
+        _c(outer, idx=str(point))
+    marker = element(outer, "c:marker")
+    _c(marker, symbol=symbol)
+    if symbol != "none":
+        _c(marker, size="7" if symbol == "circle" else "9")
+    return marker if outer is None else outer
+
+
+def _axes(plot: Any, chart: Any, position: str, order: str) -> None:
+    """The category axis at ``position`` in ``order``; the value axis hidden, the values
+    being written on the chart."""
+    for axis_id in ("1", "2"):
+        element(chart, "c:axId", val=axis_id)
+    for tag, axis_id, crosses, hidden in (("c:catAx", "1", "2", "0"), ("c:valAx", "2", "1", "1")):
+        axis = element(plot, tag)
+        _c(axis, axId=axis_id)
+        _c(element(axis, "c:scaling"), orientation=order if tag == "c:catAx" else "minMax")
+        _c(axis, delete=hidden, axPos=position if tag == "c:catAx" else {"l": "b", "b": "l"}[
+            position], crossAx=crosses)
+
+
+def _c(parent: Any, **values: str) -> None:
+    """Chart elements ``<c:name val="value"/>`` at the end of ``parent``, in this order."""
+    for name, value in values.items():
+        element(parent, f"c:{name}", val=value)
 
 
 def write_furniture(reference: Prepared, header: str, footer: str) -> dict[str, bytes]:

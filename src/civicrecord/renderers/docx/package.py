@@ -66,6 +66,7 @@ class Prepared:
     headers: tuple[str, ...]
     footers: tuple[str, ...]
     styles: Mapping[str, str]  # required style name -> its id in this document
+    sizes: Mapping[str, tuple[int, int]]  # style id -> font size, space around; in twips
     text_width: int  # twips between the margins; 0 when the reference does not say
 
 
@@ -172,6 +173,40 @@ def _style_ids(styles: Any, source: str) -> dict[str, str]:
     return {name: value for name, value in ids.items() if value}
 
 
+def _sizes(styles: Any) -> dict[str, tuple[int, int]]:
+    """Each style's font size and its space before and after, in twips, as it inherits
+    them from the style it is based on and the document's defaults."""
+    by_id = {style.get(qn("w:styleId"), ""): style for style in styles.iter(qn("w:style"))}
+    sizes: dict[str, tuple[int, int]] = {}
+
+    def size(style_id: str, depth: int = 0) -> tuple[int, int]:
+        style = by_id.get(style_id) if style_id else None
+        if style is None or depth > 20:  # a loop of basedOn in a broken reference
+            default = styles.find(f"{qn('w:docDefaults')}//{qn('w:sz')}")
+            return _twips(default, "val", 10, 220), 0
+        if style_id not in sizes:
+            based = style.find(qn("w:basedOn"))
+            font, space = size(based.get(qn("w:val"), "") if based is not None else "",
+                               depth + 1)
+            spacing = style.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+            if spacing is not None:
+                space = _twips(spacing, "before", 1, 0) + _twips(spacing, "after", 1, 0)
+            sizes[style_id] = (_twips(style.find(f"{qn('w:rPr')}/{qn('w:sz')}"), "val", 10,
+                                      font), space)
+        return sizes[style_id]
+
+    for style_id in by_id:
+        size(style_id)
+    return sizes
+
+
+def _twips(element: Any, attribute: str, scale: int, default: int) -> int:
+    try:
+        return int(element.get(qn(f"w:{attribute}"))) * scale
+    except (AttributeError, TypeError, ValueError):
+        return default
+
+
 def _text_width(section: Any) -> int:
     """The width between the margins of the reference's page, in twips; 0 if it does not say."""
     try:
@@ -229,7 +264,8 @@ def prepared(content: bytes, source: str, *, city: bool = True) -> Prepared:
                     headers=furniture["header"],
                     footers=tuple(name for name in furniture["footer"]
                                   if not _has_page_field(_xml(parts, name, source))),
-                    styles=_style_ids(styles, source), text_width=_text_width(section))
+                    styles=_style_ids(styles, source), sizes=_sizes(styles),
+                    text_width=_text_width(section))
 
 
 def xml_bytes(root: Any) -> bytes:

@@ -29,8 +29,9 @@ REQUIRED_STYLES: tuple[StyleUse, ...] = (
     StyleUse("Cover Details", "paragraph",
              "Who publishes the report, the neighbourhood and the period, on the cover."),
     StyleUse("Front Heading", "paragraph",
-             "Headings inside the introduction and the key figures (the situation, the aim, "
-             "the status of the actions), kept out of the table of contents."),
+             "Headings inside the introduction, what changed and the key figures (the "
+             "situation, the aim, each axis's changes, the status of the actions), kept out "
+             "of the table of contents."),
     StyleUse("Normal", "paragraph",
              "Body text: needs, outcomes, the introduction, a partner's or programme's name, "
              "the key figures' source, the status chart."),
@@ -38,19 +39,23 @@ REQUIRED_STYLES: tuple[StyleUse, ...] = (
     StyleUse("TOC 1", "paragraph",
              "Table of contents entries, with their page numbers after a tab (dot leaders)."),
     StyleUse("Heading 1", "paragraph",
-             "A chapter, which opens a page: the introduction, the key figures, each "
-             "numbered axis, the partners, the programmes."),
+             "A chapter, which opens a page: the introduction, what changed, the key "
+             "figures, each numbered axis, the partners, the programmes."),
     StyleUse("Heading 2", "paragraph",
              "The need, the actions and the outcome of an axis."),
     StyleUse("List Bullet", "paragraph",
-             "An action (title and status), and bullet points in body text."),
+             "An action (title and status), a figure in what changed, and bullet points in "
+             "body text."),
     StyleUse("List Bullet 2", "paragraph", "Bullet points in an action's description."),
     StyleUse("List Continue", "paragraph",
-             "An action's description, under its bullet; a partner's or programme's."),
+             "An action's description, under its bullet; a partner's or programme's; a "
+             "figure's change in what changed."),
     StyleUse("Action Details", "paragraph",
-             "An action's places, partners, programmes, dates, milestones and budget."),
+             "An action's places, partners, programmes, dates, milestones and budget; a "
+             "figure's baseline, target, direction, values over time, note and source."),
     StyleUse("Key Figure", "paragraph",
-             "A key figure's callout: its number, then the sentence that explains it."),
+             "A key figure's callout: its number, the sentence that explains it, its change "
+             "and its chart."),
     StyleUse("Header", "paragraph", "The page header (the report's title)."),
     StyleUse("Footer", "paragraph", "The page footer (the page number)."),
     StyleUse("Strong", "character",

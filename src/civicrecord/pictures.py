@@ -272,10 +272,11 @@ def _read_confined(name: str, base_dir: Path | None) -> bytes:
     except OSError as error:
         raise PictureError(f"picture {name!r} cannot be read: {error.strerror}",
                            "check the file's permissions") from None
-    with os.fdopen(descriptor, "rb") as file:
-        info = os.fstat(file.fileno())
+    try:
+        info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
-            what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else \
+                "not a regular file (a pipe, a device or a socket)"
             raise PictureError(f"picture {name!r} is {what}",
                                "give the path of a PNG, JPEG or WebP file")
         if info.st_size > MAX_PICTURE_BYTES:
@@ -283,7 +284,10 @@ def _read_confined(name: str, base_dir: Path | None) -> bytes:
                 f"picture {name!r} is {info.st_size:,} bytes, over the limit of "
                 f"{MAX_PICTURE_BYTES:,} (MAX_PICTURE_BYTES)",
                 "scale it down or export it with more compression")
-        content = file.read(MAX_PICTURE_BYTES + 1)
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
+            content = file.read(MAX_PICTURE_BYTES + 1)
+    finally:
+        os.close(descriptor)
     if not content:
         raise PictureError(f"picture {name!r} is an empty file", "export the picture again")
     if len(content) > MAX_PICTURE_BYTES:  # grew while being read

@@ -221,7 +221,7 @@ def _decoded(picture: Picture, base_dir: Path | None) -> Image.Image:
 def _too_many_pixels(name: str, detail: str) -> PictureError:
     return PictureError(
         f"picture {name!r} has too many pixels ({detail}): more than "
-        f"{MAX_PICTURE_PIXELS:,} (MAX_PICTURE_PIXELS); a file this small with this "
+        f"{MAX_PICTURE_PIXELS} (MAX_PICTURE_PIXELS); a file this small with this "
         "many pixels may be a decompression bomb",
         "scale the picture down (2,000 pixels wide is plenty for a report)")
 
@@ -281,8 +281,8 @@ def _read_confined(name: str, base_dir: Path | None) -> bytes:
                                "give the path of a PNG, JPEG or WebP file")
         if info.st_size > MAX_PICTURE_BYTES:
             raise PictureError(
-                f"picture {name!r} is {info.st_size:,} bytes, over the limit of "
-                f"{MAX_PICTURE_BYTES:,} (MAX_PICTURE_BYTES)",
+                f"picture {name!r} is {info.st_size} bytes, over the limit of "
+                f"{MAX_PICTURE_BYTES} bytes (MAX_PICTURE_BYTES)",
                 "scale it down or export it with more compression")
         with os.fdopen(descriptor, "rb", closefd=False) as file:
             content = file.read(MAX_PICTURE_BYTES + 1)
@@ -291,6 +291,6 @@ def _read_confined(name: str, base_dir: Path | None) -> bytes:
     if not content:
         raise PictureError(f"picture {name!r} is an empty file", "export the picture again")
     if len(content) > MAX_PICTURE_BYTES:  # grew while being read
-        raise PictureError(f"picture {name!r} is over the limit of {MAX_PICTURE_BYTES:,} "
+        raise PictureError(f"picture {name!r} is over the limit of {MAX_PICTURE_BYTES} "
                            "bytes (MAX_PICTURE_BYTES)", "scale it down")
     return content

@@ -24,12 +24,12 @@ from typing import Any
 import attrs
 import jsonschema
 import pytest
-from browser import chromium, describe_violations, open_page, run_axe
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import ExifTags, Image
 
 import civicrecord
+from browser import chromium, describe_violations, open_page, run_axe
 from civicrecord.model import Picture, Report
 from civicrecord.pictures import (
     MAX_PICTURE_PIXELS,

@@ -384,3 +384,14 @@ def test_html_shows_each_picture_with_its_alt_text(browser: Any,
         results = run_axe(page)
         assert results["violations"] == [], describe_violations(results["violations"])
         assert watch.console_errors == [] and watch.requests == []
+
+
+def test_html_pictures_work_under_a_users_sandboxed_templates(
+        pictured: tuple[Report, Path], tmp_path: Path) -> None:
+    report, folder = pictured
+    templates = tmp_path / "templates"
+    (templates / "partials").mkdir(parents=True)
+    (templates / "partials" / "footer.html.j2").write_text("<footer></footer>\n", "utf-8")
+    html = civicrecord.render(report, "html", base_dir=folder, template_dir=templates)
+    assert html.count(b'<img class="picture__image" src="data:image/png;base64,') == 2
+    assert f'alt="{ALT}"'.encode() in html

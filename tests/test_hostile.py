@@ -371,9 +371,8 @@ def _limit_messages(name: str, base: Path) -> list[str]:
     elif name == "MAX_NUMBER":
         path.write_text(BASE.replace("value: 423", "value: 1000000000000001"), encoding="utf-8")
     elif name in ("MAX_PICTURE_BYTES", "MAX_PICTURE_PIXELS"):
-        from test_pictures import png_header_only
-
         from civicrecord.pictures import MAX_PICTURE_BYTES, MAX_PICTURE_PIXELS
+        from test_pictures import png_header_only
 
         path.write_text(BASE + "cover:\n  path: picture.png\n  alt: A picture\n", "utf-8")
         with (base / "picture.png").open("wb") as picture:

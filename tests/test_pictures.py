@@ -276,6 +276,16 @@ def test_exif_orientation_is_applied_and_gps_stripped(tmp_path: Path) -> None:
     assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]
 
 
+def test_a_cameras_multi_picture_jpeg_is_published_as_a_jpeg(tmp_path: Path) -> None:
+    red, blue = Image.new("RGB", (40, 20), (220, 0, 0)), Image.new("RGB", (8, 4), (0, 0, 220))
+    (tmp_path / "mpo.jpg").write_bytes(image_bytes(red, "MPO", save_all=True,
+                                                   append_images=[blue]))
+    shown = published(Picture("mpo.jpg", "red"), tmp_path, 100)
+    image = Image.open(io.BytesIO(shown.content))
+    assert (shown.media_type, image.format, image.size) == ("image/jpeg", "JPEG", (40, 20))
+    assert getattr(image, "n_frames", 1) == 1
+
+
 def test_png_text_and_webp_metadata_are_stripped(tmp_path: Path) -> None:
     from PIL import PngImagePlugin
 
@@ -287,6 +297,12 @@ def test_png_text_and_webp_metadata_are_stripped(tmp_path: Path) -> None:
     exif[ExifTags.Base.Make] = "SecretCam"
     (tmp_path / "b.webp").write_bytes(image_bytes(Image.new("RGB", (20, 10)), "WEBP",
                                                   exif=exif, xmp=b"<x>Jane Secret</x>"))
+    palette = Image.new("P", (20, 10), 0)
+    (tmp_path / "p.png").write_bytes(image_bytes(palette, "PNG", transparency=0, pnginfo=text))
+    see_through = published(Picture("p.png", "p"), tmp_path, 100)
+    image = Image.open(io.BytesIO(see_through.content))
+    assert image.mode == "P" and image.info["transparency"] == 0
+    assert b"Secret" not in see_through.content
     png = published(Picture("a.png", "a"), tmp_path, 100)
     webp = published(Picture("b.webp", "b"), tmp_path, 100)
     assert (png.media_type, webp.media_type) == ("image/png", "image/webp")

@@ -144,13 +144,17 @@ def published(picture: Picture, base_dir: Path | None, max_width: int) -> Publis
     from PIL import Image, ImageOps
 
     source = _decoded(picture, base_dir)
-    kind = source.format or ""
+    # A camera's JPEG holding a second, smaller picture is read as "MPO": the first is kept.
+    kind = "JPEG" if source.format == "MPO" else source.format or ""
     image = ImageOps.exif_transpose(source)  # a copy when it rotates
     image = _in_srgb(image, kind)
     if image.width > max_width:
         height = max(1, round(image.height * max_width / image.width))
         image = image.resize((max_width, height), Image.Resampling.LANCZOS)
+    transparency = image.info.get("transparency")  # a palette's see-through colour
     image.info = {}  # EXIF, XMP, comments, profile, dpi: nothing is saved from it
+    if transparency is not None and kind == "PNG":
+        image.info["transparency"] = transparency
     out = io.BytesIO()
     if kind == "JPEG":
         image.save(out, "JPEG", quality=_QUALITY, optimize=True)

@@ -81,7 +81,7 @@ def _no_such_path(path: Path | str) -> Problem | None:
 
 
 def read(path: Path | str, *, plugins: PluginSet | None = None) -> LoadResult:
-    """Load and check a report, plugins' rules included, without raising."""
+    """Load and check a report, its pictures and plugins' rules included, without raising."""
     from attrs import evolve
 
     from civicrecord.loading import LoadResult, load_report, place_problem, sort_problems

@@ -39,6 +39,8 @@ EXTRA_EXAMPLES: dict[tuple[str, str], Any] = {
     ("Authority", "url"): "https://www.example.org",
     ("Neighbourhood", "population"): 12500,
     ("Neighbourhood", "priority_area_code"): "QN07301M",
+    ("Place", "latitude"): 45.5751,
+    ("Place", "longitude"): 5.9309,
     ("Partner", "url"): "https://www.example.org/partner",
     ("Programme", "url"): "https://www.example.org/programme",
     ("ThematicAxis", "indicators"): "see Indicator",
@@ -51,6 +53,14 @@ EXTRA_EXAMPLES: dict[tuple[str, str], Any] = {
     ("Indicator", "baseline"): "see ReferencePoint",
     ("Indicator", "target"): "see ReferencePoint",
     ("Indicator", "note"): "Figure for the school year 2024-2025.",
+    ("Indicator", "direction"): "lower",
+    ("Indicator", "series"): "see Observation",
+    ("Observation", "date"): 2024,
+    ("Observation", "value"): 187,
+    ("Observation", "note"): "New reporting form from March.",
+    ("Observation", "source"): "see Source",
+    ("Action", "date"): "2021-09",
+    ("Action", "status_date"): "2022-05",
     ("IndicatorPeriod", "date"): "2024-01",
     ("ReferencePoint", "value"): 120,
     ("ReferencePoint", "date"): 2020,
@@ -237,7 +247,8 @@ def render() -> str:
         "| --- | --- |",
         f"| `$schema` | {root_properties['$schema']['description']} |",
         f"| `format_version` | {root_properties['format_version']['description']} "
-        f"Always `\"{root_properties['format_version']['const']}\"`. |",
+        + " or ".join(f"`\"{v}\"`" for v in root_properties["format_version"]["enum"])
+        + f"; civicrecord writes `\"{model.FORMAT_VERSION}\"`. |",
         "",
         "## Conventions",
         "",
@@ -277,6 +288,8 @@ def render() -> str:
         for attribute in attrs.fields(cls):
             field_name = attribute.name
             required = "yes" if field_name in defs["required"] else "no"
+            if (name, field_name) == ("Indicator", "value"):
+                required = "no: give it, or a `series` (whose latest value it then is)"
             if attribute.default not in (attrs.NOTHING, None, ()):
                 default = attribute.default
                 shown = default.value if isinstance(default, enum.Enum) else default
@@ -303,7 +316,43 @@ def render() -> str:
         else:
             out.append("One of " + ", ".join(f"`{member.value}`" for member in enum_cls) + ".")
         out.append("")
+    out += MIGRATION
     return "\n".join(out)
+
+
+MIGRATION = [
+    "## Format versions",
+    "",
+    "### From version 1 to version 2",
+    "",
+    "Every version-1 file is a valid version-2 file and renders the same facts: nothing "
+    "needs to change. civicrecord reads both and writes `format_version: \"2\"` in its "
+    "JSON. What version 2 adds, to say what changed:",
+    "",
+    "- `Indicator.direction` (`higher`, `lower` or `neither`): which way is better, as "
+    "the IATI results standard's `ascending`. Where a figure has a `baseline`, a "
+    "`target` or a `series` and no direction, `civicrecord validate` warns (so "
+    "`--strict` fails) until you add one.",
+    "- `Indicator.series`: the figure's dated values, oldest first, each with an "
+    "optional `note` and `source`. The figure's `value` is the latest of them; leave "
+    "`value` out, or keep it equal to the last value of the series.",
+    "- `Action.date`, for a one-off action, instead of `start` equal to `end`; and "
+    "`Action.status_date`, when the action reached its status (\"done in September "
+    "2021\", \"abandoned in May 2022\", \"planned for 2025\"). A one-off action written "
+    "with `end` alone (version 1's only way) now reads \"done in\" or \"abandoned in\" "
+    "rather than \"until\" when the action is done or abandoned.",
+    "- A planned action's dates after the report's period are expected, and no longer "
+    "a warning.",
+    "",
+    "Change itself is never written in a file: the absolute and relative change, the "
+    "progress to the target and whether it was the better way are computed by "
+    "`civicrecord.figure_change` and shown by every renderer.",
+    "",
+    "To move a file to version 2: change `format_version: '1'` to `'2'` (or leave it), "
+    "add `direction` to each figure with a baseline or target, and move the values you "
+    "kept in a `note` (\"412 in 2019\") into a `series`.",
+    "",
+]
 
 
 def main(argv: list[str]) -> int:

@@ -27,8 +27,8 @@ def test_json_is_deterministic_and_round_trips(example_report: civicrecord.Repor
 
 def test_json_carries_schema_version_and_every_figure(example_report: civicrecord.Report) -> None:
     document = json.loads(civicrecord.render(example_report, "json").decode("utf-8"))
-    assert document["$schema"].endswith("report-1.schema.json")
-    assert document["format_version"] == "1"
+    assert document["$schema"].endswith("report-2.schema.json")
+    assert document["format_version"] == "2"
     values = {
         indicator["id"]: indicator["value"]
         for axis in document["axes"]

@@ -355,12 +355,12 @@ def test_a_single_report_writes_no_index_unless_asked(
         f"{EXAMPLE_ID}.json", "index.html", "key-figures.csv", "key-figures.json"]
 
 
-def test_an_unknown_format_fails_that_format_only(tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run("render", EXAMPLE, "-f", "nope", "-f", "json", "-o", tmp_path) == 1
+def test_an_unknown_format_is_a_command_line_error_and_nothing_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run("render", EXAMPLE, "-f", "nope", "-f", "json", "-o", tmp_path / "out") == 2
     captured = capsys.readouterr()
-    assert f"{EXAMPLE}: nope: error: no renderer for format 'nope'" in captured.err
-    assert captured.out == f"{tmp_path / EXAMPLE_ID}.json\n"
+    assert "error: no renderer for format 'nope' (available: docx, html, json)" in captured.err
+    assert captured.out == "" and not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("jobs", ["0", "-1", "two"])

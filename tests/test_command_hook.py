@@ -25,7 +25,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _use(monkeypatch: pytest.MonkeyPatch, *plugins: object) -> None:
-    monkeypatch.setattr(civicrecord.plugins, "current_plugins",
+    monkeypatch.setattr(civicrecord.plugins, "load_plugins",
                         lambda: load_plugins(plugins, entry_points=False))
 
 
@@ -44,7 +44,7 @@ def test_a_command_named_like_a_builtin_is_left_out_and_the_rest_work(
         lambda: [Command("validate", "not the real one", _configure, _greet)]))
     _use(monkeypatch, clash)
     assert cli.main(["schema"]) == 0
-    plugins = load_plugins([clash], entry_points=False)
+    plugins = load_plugins([clash], entry_points=False, builtins=())
     assert plugins.commands(reserved=["validate"]) == {}
     assert any("'validate' is already provided by civicrecord itself" in str(fault)
                for fault in plugins.faults)
@@ -59,7 +59,7 @@ def test_a_failing_register_commands_is_a_fault_not_a_crash(
     plugin = SimpleNamespace(register_commands=hookimpl(broken))
     _use(monkeypatch, plugin)
     assert cli.main(["schema"]) == 0
-    plugins = load_plugins([plugin], entry_points=False)
+    plugins = load_plugins([plugin], entry_points=False, builtins=())
     assert plugins.commands() == {}
     assert any("RuntimeError: boom" in str(fault) for fault in plugins.faults)
     capsys.readouterr()
@@ -86,5 +86,5 @@ def test_register_importers_gives_importers_and_a_shared_name_disables_only_it()
         "decidim", "sheet"]
     both = load_plugins([first, second], entry_points=False)
     assert sorted(both.importers()) == ["sheet"]
-    assert any("importer 'decidim' is also provided by plugin" in str(fault)
-               for fault in both.faults)
+    assert any("importer 'decidim' is provided by plugins 'plugin-0' and 'plugin-1'; "
+               "neither is used" in str(fault) for fault in both.faults)

@@ -29,6 +29,7 @@ import pytest
 import yaml
 
 from civicrecord.cli import _build_parser
+from civicrecord.plugins import load_plugins
 from civicrecord.schema import report_schema
 from conftest import ROOT
 
@@ -192,8 +193,14 @@ def test_the_runner_compares_output_strictly() -> None:
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    """Every command: the core's, and those of built-in plugins (new-plugin...)."""
+    from civicrecord.cli import _add_plugin_commands
+
     parser = _build_parser()
+    _add_plugin_commands(parser, load_plugins(entry_points=False))
     (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, command in load_plugins(entry_points=False).commands(action.choices).items():
+        command.configure(action.add_parser(name, help=command.help))
     return dict(action.choices)
 
 

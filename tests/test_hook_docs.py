@@ -16,7 +16,7 @@ import pluggy
 import pytest
 
 from civicrecord.plugins import DISABLE_ENTRY_POINTS_ENV, hookspecs
-from civicrecord.renderer import RenderContext, Renderer
+from civicrecord.renderer import RenderContext, Renderer, RendererOption
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "plugins.md"
@@ -75,7 +75,8 @@ def test_no_documented_hook_is_missing_from_hookspecs() -> None:
     assert sorted(documented) == hook_names()
 
 
-@pytest.mark.parametrize("cls", [Renderer, RenderContext], ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("cls", [Renderer, RenderContext, RendererOption],
+                         ids=lambda cls: cls.__name__)
 def test_every_field_is_documented_and_no_other(cls: type) -> None:
     text = section(cls.__name__)
     documented = re.findall(r"^\| `([a-z_]+)` \|", text, re.MULTILINE)
@@ -95,5 +96,18 @@ def test_the_names_the_guide_imports_from_civicrecord_exist() -> None:
     names = set()
     for block in re.findall(r"from civicrecord import \(?([^)\n]*(?:\n[^)]*)?)\)?", guide()):
         names |= {name.strip() for name in block.replace("\n", ",").split(",") if name.strip()}
-    assert names >= {"Renderer", "RenderContext", "RenderError", "Problem", "Severity"}
+    assert names >= {"Renderer", "RendererOption", "RenderContext", "RenderError", "Problem",
+                     "Severity"}
     assert names <= set(civicrecord.__all__)
+
+
+def test_the_guide_names_the_real_testing_kit_and_fixtures() -> None:
+    import civicrecord.testing
+    from civicrecord.testing import pytest_plugin
+
+    kit = guide().split("## The testing kit", 1)[1].split("\n## ", 1)[0]
+    fixtures = re.findall(r"^\| `([a-z_]+)` \|", kit, re.MULTILINE)
+    assert fixtures == sorted(pytest_plugin.__all__, key=fixtures.index)
+    assert set(fixtures) == set(pytest_plugin.__all__)
+    for name in civicrecord.testing.__all__:
+        assert f"`{name}(" in kit, name

@@ -355,12 +355,17 @@ def test_theme_colours_that_are_not_plain_colours_are_refused(example_report: Re
 
 
 def test_theme_options_are_checked(example_report: Report) -> None:
-    with pytest.raises(RenderError, match=r"unknown theme option\(s\) 'primay'.*primary"):
+    # Declared options: a misspelt or ill-typed one names the format and what it takes.
+    with pytest.raises(RenderError, match=r"unknown option 'theme.primay': format 'html' "
+                       r"takes theme\.primary \(text\), theme\.accent"):
         render(example_report, theme={"primay": "#000"})
-    with pytest.raises(RenderError, match="must be a mapping"):
+    with pytest.raises(RenderError, match="unknown option 'theme'"):
         render(example_report, theme="#005a9c")
-    with pytest.raises(RenderError, match="must be a colour"):
+    with pytest.raises(RenderError, match=r"option 'theme\.accent' of format 'html' must be "
+                       r"text, not 12"):
         render(example_report, theme={"accent": 12})
+    with pytest.raises(RenderError, match="'12', which is not a colour"):
+        render(example_report, theme={"accent": "12"})
 
 
 def test_logo_is_embedded_as_a_data_uri(example_report: Report, tmp_path: Path) -> None:
@@ -758,10 +763,23 @@ def test_browser_sees_the_structure_without_errors_or_requests(
         assert watch.requests == []
 
 
+@pytest.fixture(scope="module")
+def larkfield() -> Report:
+    return civicrecord.load(Path(__file__).resolve().parent.parent / "examples" / "larkfield")
+
+
+@pytest.fixture(scope="module")
+def larkfield_html(larkfield: Report) -> str:
+    return render(larkfield)
+
+
 @pytest.mark.chromium
 @pytest.mark.parametrize("width", [375, 1280])
-def test_axe_finds_no_wcag_aa_violation(browser: Any, example_html: str, width: int) -> None:
-    with open_page(browser, example_html, width=width, bypass_csp=True) as watch:
+@pytest.mark.parametrize("example", ["hauts_de_chambery", "larkfield"])
+def test_axe_finds_no_wcag_aa_violation(browser: Any, example_html: str, larkfield_html: str,
+                                        width: int, example: str) -> None:
+    html = larkfield_html if example == "larkfield" else example_html
+    with open_page(browser, html, width=width, bypass_csp=True) as watch:
         results = run_axe(watch.page)
         assert results["violations"] == [], describe_violations(results["violations"])
         assert {"color-contrast", "document-title", "html-has-lang", "list"} <= {
@@ -792,12 +810,47 @@ def test_axe_finds_no_violation_with_every_status_and_a_pale_theme(
 @pytest.mark.chromium
 @pytest.mark.parametrize("width", [375, 1280])
 def test_no_horizontal_scrolling(browser: Any, example_html: str, rich_report: Report,
-                                 width: int) -> None:
-    for html in (example_html, render(poisoned(rich_report))):
+                                 larkfield: Report, width: int) -> None:
+    for html in (example_html, render(poisoned(rich_report)), render(larkfield),
+                 render(poisoned(larkfield))):
         with open_page(browser, html, width=width) as watch:
             scroll, inner = watch.page.evaluate(
                 "[document.documentElement.scrollWidth, window.innerWidth]")
             assert scroll <= inner
+
+
+@pytest.mark.chromium
+@pytest.mark.parametrize("width", [375, 1280])
+def test_change_charts_have_their_text_alternative_and_fit(browser: Any, larkfield: Report,
+                                                           larkfield_html: str,
+                                                           width: int) -> None:
+    """Each figure with a baseline, target or series has its chart, named by its text
+    alternative; the change is also written out; charts fit the screen and the page."""
+    from civicrecord.change import has_change_data
+    from civicrecord.charts import chart_alt_text
+
+    presenter = presenter_for(larkfield.language)
+    changing = [i for _, _, i in larkfield.indicators() if has_change_data(i)]
+    with open_page(browser, larkfield_html, width=width) as watch:
+        page = watch.page
+        charts = page.get_by_role("img")
+        names = [charts.nth(n).evaluate("e => e.querySelector('title').textContent")
+                 for n in range(charts.count())]
+        assert names == [chart_alt_text(i, presenter) for i in changing]
+        for indicator in changing:
+            card = page.locator(f"#figure-{indicator.id}")
+            change = presenter.change_sentence(indicator)
+            if change:
+                assert squash(card.locator(".figure-card__change").inner_text()) == change
+            box = card.locator("svg.cr-chart").bounding_box()
+            assert box is not None and 100 < box["width"] <= width
+        what = page.locator("#what-changed li")
+        assert what.count() == len(changing)
+        for medium in ("screen", "print"):
+            page.emulate_media(media=medium)
+            box = page.locator("svg.cr-chart").first.bounding_box()
+            assert box is not None and box["width"] > 100, medium
+        assert watch.console_errors == [] and watch.page_errors == []
 
 
 @pytest.mark.chromium

@@ -186,9 +186,10 @@ def test_schema_and_format_version_are_accepted_and_not_fields(tmp_path: Path,
 
 @pytest.mark.parametrize(
     ("version", "message", "hint"),
-    [("'2'", "format version '2' is not supported (this civicrecord reads '1')",
+    [("'9'", "format version '9' is not supported (this civicrecord reads '1' and '2')",
       "upgrade civicrecord, or re-export the file"),
-     ("1", "format_version is text, not the number 1", "write format_version: '1'")],
+     ("1", "format_version is text, not the number 1", "write format_version: '1'"),
+     ("2", "format_version is text, not the number 2", "write format_version: '2'")],
 )
 def test_another_format_version_is_refused(tmp_path: Path, version: str, message: str,
                                            hint: str) -> None:

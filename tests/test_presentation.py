@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pytest
 
+import civicrecord
 from civicrecord.model import (
+    ActionStatus,
     Breakdown,
     BreakdownKind,
     BreakdownPart,
@@ -107,8 +110,60 @@ def test_percentage() -> None:
 
 def test_every_language_has_every_label_and_status() -> None:
     keys = set(LABELS["en"])
+    assert {f"status-{status.value}" for status in ActionStatus} <= keys
+    assert {"fr", "en"} <= set(LABELS)
     for language, labels in LABELS.items():
         assert set(labels) == keys, language
+        assert all(text.strip() for text in labels.values()), language
+
+
+def test_every_label_the_code_and_templates_use_is_in_every_catalogue() -> None:
+    """Keys are found where they are used: label("x"), pattern("x"), t.x and t["x"]."""
+    import re
+
+    source = Path(civicrecord.__file__).parent
+    used: set[str] = set()
+    for path in [*source.rglob("*.py"), *source.rglob("*.j2"),
+                 *(source.parent.parent / "plugins").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\b(?:label|pattern)\(\s*\"([a-z][a-z_-]*)\"", text))
+        if path.suffix == ".j2":
+            used |= set(re.findall(r"\bt\.([a-z][a-z_]*)\b", text))
+            used |= set(re.findall(r"\bt\[\"([a-z][a-z_-]*)\"\]", text))
+    assert used, "no label found: the search is broken"
+    for language, labels in LABELS.items():
+        assert used <= set(labels), (language, sorted(used - set(labels)))
+
+
+def test_placeholders_are_the_same_in_every_catalogue() -> None:
+    """A translation keeps every {name} its English pattern fills in, and adds none."""
+    import string
+
+    def names(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for language, labels in LABELS.items():
+        for key, text in labels.items():
+            assert names(text) == names(LABELS["en"][key]), (language, key)
+
+
+def test_the_catalogues_compile_and_read_back_the_same() -> None:
+    """What the build hook ships (.mo) says what the source (.po) says."""
+    import io
+
+    from babel.messages.mofile import read_mo, write_mo
+    from babel.messages.pofile import read_po
+
+    from civicrecord.presentation import DOMAIN, LOCALE_DIR
+
+    for language, labels in LABELS.items():
+        with (LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as file:
+            catalogue = read_po(file, locale=language)
+        compiled = io.BytesIO()
+        write_mo(compiled, catalogue)
+        compiled.seek(0)
+        back = {m.id: m.string for m in read_mo(compiled) if m.id}
+        assert back == dict(labels), language
 
 
 def test_unsupported_language_falls_back_to_english_with_a_warning() -> None:

@@ -105,15 +105,33 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-def test_wheel_ships_the_example_byte_for_byte(wheel: Path) -> None:
-    prefix = "civicrecord/examples/hauts_de_chambery/"
+@pytest.mark.parametrize(("name", "axis"), [("hauts_de_chambery", "mobilites"),
+                                            ("larkfield", "homes")])
+def test_wheel_ships_the_example_byte_for_byte(wheel: Path, name: str, axis: str) -> None:
+    prefix = f"civicrecord/examples/{name}/"
+    example = EXAMPLE.parent / name
     with zipfile.ZipFile(wheel) as archive:
         shipped = {name[len(prefix):]: archive.read(name)
                    for name in archive.namelist() if name.startswith(prefix)}
-    source = {path.relative_to(EXAMPLE).as_posix(): path.read_bytes()
-              for path in EXAMPLE.rglob("*") if path.is_file()}
+    source = {path.relative_to(example).as_posix(): path.read_bytes()
+              for path in example.rglob("*") if path.is_file()}
     assert shipped == source
-    assert "report.yaml" in shipped and "axes/mobilites.yaml" in shipped
+    assert "report.yaml" in shipped and f"axes/{axis}.yaml" in shipped
+
+
+@pytest.mark.slow
+def test_wheel_ships_compiled_catalogues_saying_what_the_sources_say(wheel: Path) -> None:
+    import io
+
+    from babel.messages.mofile import read_mo
+
+    from civicrecord.presentation import LABELS
+
+    with zipfile.ZipFile(wheel) as archive:
+        for language, labels in LABELS.items():
+            data = archive.read(f"civicrecord/locale/{language}/LC_MESSAGES/civicrecord.mo")
+            compiled = {m.id: m.string for m in read_mo(io.BytesIO(data)) if m.id}
+            assert compiled == dict(labels), language
 
 
 @pytest.mark.slow
@@ -130,7 +148,7 @@ def test_new_works_from_the_installed_wheel_alone(wheel: Path, tmp_path: Path) -
         cwd=work, env=env, capture_output=True, text=True, check=True)
     module_file, examples = where.stdout.splitlines()
     assert Path(module_file).is_relative_to(installed)
-    assert examples == "['hauts_de_chambery']"
+    assert examples == "['hauts_de_chambery', 'larkfield']"
     created = subprocess.run([sys.executable, "-m", "civicrecord.cli", "new", "nord"],
                              cwd=work, env=env, capture_output=True, text=True)
     assert created.returncode == 0, created.stderr
@@ -161,7 +179,7 @@ def test_a_wheel_built_from_the_sdist_ships_the_example_too(tmp_path: Path) -> N
 
 
 def test_the_editable_install_finds_the_example_in_the_source_tree() -> None:
-    assert available_examples() == ["hauts_de_chambery"]
+    assert available_examples() == ["hauts_de_chambery", "larkfield"]
 
 
 # --- A copy of the example ---------------------------------------------------

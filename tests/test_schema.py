@@ -37,18 +37,35 @@ def test_cli_prints_the_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(capsys.readouterr().out) == report_schema()
 
 
-def test_example_yaml_files_match_the_schema() -> None:
-    report = yaml.safe_load((EXAMPLE / "report.yaml").read_text("utf-8"))
+EXAMPLES = [EXAMPLE, EXAMPLE.parent / "larkfield"]
+
+
+@pytest.mark.parametrize(("example", "axes"), [(EXAMPLES[0], 8), (EXAMPLES[1], 3)],
+                         ids=["hauts_de_chambery", "larkfield"])
+def test_example_yaml_files_match_the_schema(example: Path, axes: int) -> None:
+    report = yaml.safe_load((example / "report.yaml").read_text("utf-8"))
     jsonschema.validate(report, report_schema())
-    axis_files = sorted((EXAMPLE / "axes").glob("*.yaml"))
-    assert len(axis_files) == 8
+    axis_files = sorted((example / "axes").glob("*.yaml"))
+    assert len(axis_files) == axes
     for path in axis_files:
         jsonschema.validate(yaml.safe_load(path.read_text("utf-8")), axis_schema())
 
 
-def test_example_yaml_files_point_editors_at_the_schema() -> None:
+@pytest.mark.parametrize("example", EXAMPLES, ids=["hauts_de_chambery", "larkfield"])
+def test_json_output_of_each_example_matches_the_schema_and_reads_back(example: Path,
+                                                                       tmp_path: Path) -> None:
+    report = civicrecord.load(example)
+    document = json.loads(civicrecord.render(report, "json"))
+    jsonschema.validate(document, report_schema())
+    assert document["format_version"] == "2"
+    (tmp_path / "r.json").write_bytes(civicrecord.render(report, "json"))
+    assert civicrecord.load(tmp_path / "r.json") == report
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=["hauts_de_chambery", "larkfield"])
+def test_example_yaml_files_point_editors_at_the_schema(example: Path) -> None:
     """yaml-language-server (VS Code) reads the first-line comment to check and complete."""
-    files = [EXAMPLE / "report.yaml", *sorted((EXAMPLE / "axes").glob("*.yaml"))]
+    files = [example / "report.yaml", *sorted((example / "axes").glob("*.yaml"))]
     for path in files:
         first = path.read_text("utf-8").splitlines()[0]
         assert first.startswith("# yaml-language-server: $schema="), path

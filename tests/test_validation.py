@@ -157,7 +157,7 @@ def test_a_string_is_never_read_as_a_list_of_characters() -> None:
          "r.yaml:3:1: error: titel: unknown key 'titel' (did you mean 'title'?)"),
         ("      kind: building", "      kind: building\n      colour: blue",
          "r.yaml:19:7: error: neighbourhood.places[0].colour: unknown key 'colour' "
-         "(allowed: id, name, kind, description)"),
+         "(allowed: id, name, kind, description, latitude, longitude)"),
     ],
     ids=["nested-typo", "top-level-typo", "no-close-match"],
 )
@@ -462,9 +462,9 @@ def test_a_percentage_may_be_negative(problems: Problems) -> None:
         ("value: 160", "value: -.Inf",
          "r.yaml:62:21: error: axes[0].actions[0].indicators[0].breakdowns[0].parts[0].value: "
          "-inf is not a finite number (write an ordinary number)"),
-        ("      kind: over-the-term", "      kind: over-the-term\n            baseline:"
-         " {value: .NaN}",
-         "r.yaml:57:24: error: axes[0].actions[0].indicators[0].baseline.value: nan is not a "
+        ("      kind: over-the-term", "      kind: over-the-term\n            direction: higher"
+         "\n            baseline: {value: .NaN}",
+         "r.yaml:58:24: error: axes[0].actions[0].indicators[0].baseline.value: nan is not a "
          "finite number (write an ordinary number)"),
     ],
     ids=["value", "budget", "part", "baseline"],
@@ -787,3 +787,82 @@ def test_every_character_the_text_checks_look_for_is_reported_in_any_text() -> N
     assert len(suspects) > 2100  # C0, C1, surrogates, noncharacters, invisible, bidi
     for char in suspects:
         assert check_plain_data({"title": f"Une action{char} ici"}), repr(char)
+
+
+# --- Format 2: direction, series, one-off and status dates -------------------------
+
+SERIES = ("            value: 423", "            series:\n"
+          "              - {date: 2019, value: 500}\n"
+          "              - {date: 2023, value: 423, note: new count}\n"
+          "            direction: lower")
+
+
+def test_a_figure_with_a_series_may_leave_its_value_out(problems: Problems) -> None:
+    assert problems(edit(SERIES)) == []
+    Path("r.yaml").write_text(edit(SERIES), encoding="utf-8")
+    figure = next(i for _, _, i in civicrecord.load("r.yaml").indicators())
+    assert figure.value == 423 and [o.value for o in figure.series] == [500, 423]
+
+
+def test_a_value_that_is_not_the_latest_of_the_series_is_an_error(problems: Problems) -> None:
+    old, new = SERIES
+    assert problems(edit((old, "            value: 400\n" + new))) == [
+        f"r.yaml:53:13: error: {FIGURE}.value: the value 400 is not the latest of the "
+        "series (423, 2023) (leave 'value' out (the latest value of the series is the "
+        "figure's value), or make them agree)"]
+
+
+def test_a_series_is_written_oldest_first(problems: Problems) -> None:
+    old, new = SERIES
+    assert problems(edit((old, new.replace("2019", "2024")))) == [
+        f"r.yaml:55:18: error: {FIGURE}.series[1].date: 2023 does not come after the "
+        "previous value's date 2024 (write the series oldest first, one value per date)"]
+
+
+def test_a_figure_that_can_change_says_which_way_is_better(problems: Problems) -> None:
+    old, new = SERIES
+    assert problems(edit((old, new.replace("\n            direction: lower", "")))) == [
+        f"r.yaml:50:13: warning: {FIGURE}.direction: this figure has a baseline, a target "
+        "or a series but does not say which way is better (add direction: higher, lower or "
+        "neither (as IATI's 'ascending'))"]
+
+
+def test_a_target_the_wrong_way_is_a_warning(problems: Problems) -> None:
+    text = edit(("            value: 423", "            value: 423\n"
+                 "            direction: higher\n"
+                 "            baseline: {value: 300, date: 2019}\n"
+                 "            target: {value: 200}"))
+    assert problems(text) == [
+        f"r.yaml:56:22: warning: {FIGURE}.target.value: the target 200 lies the wrong way "
+        "from the baseline 300 for a figure where higher is better (check the target, or "
+        "the direction)"]
+
+
+def test_a_one_off_action_has_a_date_not_a_start_and_end(problems: Problems) -> None:
+    assert problems(edit(("        end: \"2023-06\"", "        date: \"2023-06\""))) == [
+        f"r.yaml:39:9: error: {ACTION}.date: an action has either a date (done once) or a "
+        "start and an end (it lasts), not both (keep 'date' for a one-off action, or "
+        "'start'/'end' for one that lasts)"]
+    one_off = edit(("        start: 2021\n", ""), ("        end: \"2023-06\"",
+                                                 "        date: \"2023-06\"\n"
+                                                 "        status_date: 2023"))
+    assert problems(one_off) == []
+
+
+def test_a_planned_action_after_the_period_is_normal(problems: Problems) -> None:
+    later = edit(("        status: done", "        status: planned"),
+                 ("        start: 2021\n", ""),
+                 ("        end: \"2023-06\"", "        status_date: 2030"))
+    assert problems(later) == []
+    done_later = later.replace("status: planned", "status: done")
+    assert problems(done_later) == [
+        f"r.yaml:38:9: warning: {ACTION}.status_date: date 2030 is outside the report "
+        "period 2020-2026 (check the year, or say in the text why it matters here)"]
+
+
+def test_a_not_assessed_action_has_no_status_date(problems: Problems) -> None:
+    text = edit(("        status: done", "        status: not-assessed\n"
+                 "        status_date: 2022"))
+    assert problems(text) == [
+        f"r.yaml:38:9: error: {ACTION}.status_date: a not-assessed action has no date at "
+        "which it reached its status (remove status_date, or give the action its status)"]

@@ -19,6 +19,7 @@ from civicrecord._version import __version__
 
 if TYPE_CHECKING:
     from civicrecord.api import ArgumentError, formats, load, read, render, validate, write
+    from civicrecord.change import Change, Point, Verdict, figure_change
     from civicrecord.command import Command
     from civicrecord.importer import Importer, ImportOptions, ImportResult
     from civicrecord.model import (
@@ -29,12 +30,14 @@ if TYPE_CHECKING:
         BreakdownKind,
         BreakdownPart,
         Budget,
+        Direction,
         Indicator,
         IndicatorPeriod,
         Introduction,
         MeasureKind,
         Milestone,
         Neighbourhood,
+        Observation,
         PartialDate,
         Partner,
         PartnerKind,
@@ -51,7 +54,13 @@ if TYPE_CHECKING:
     )
     from civicrecord.plugins.hookspecs import hookimpl
     from civicrecord.problems import Location, Problem, Severity, ValidationError
-    from civicrecord.renderer import RenderContext, Renderer, RenderError
+    from civicrecord.renderer import (
+        OptionError,
+        RenderContext,
+        Renderer,
+        RendererOption,
+        RenderError,
+    )
 
 # Public names are imported on first use, so `import civicrecord` stays cheap for
 # command-line start-up; type checkers see the real imports above.
@@ -69,6 +78,12 @@ _LAZY = {
     "BreakdownKind": "civicrecord.model",
     "BreakdownPart": "civicrecord.model",
     "Budget": "civicrecord.model",
+    "Change": "civicrecord.change",
+    "Direction": "civicrecord.model",
+    "Point": "civicrecord.change",
+    "Verdict": "civicrecord.change",
+    "figure_change": "civicrecord.change",
+    "Observation": "civicrecord.model",
     "Indicator": "civicrecord.model",
     "IndicatorPeriod": "civicrecord.model",
     "Introduction": "civicrecord.model",
@@ -97,6 +112,8 @@ _LAZY = {
     "RenderContext": "civicrecord.renderer",
     "Renderer": "civicrecord.renderer",
     "RenderError": "civicrecord.renderer",
+    "RendererOption": "civicrecord.renderer",
+    "OptionError": "civicrecord.renderer",
     "Location": "civicrecord.problems",
     "Problem": "civicrecord.problems",
     "Severity": "civicrecord.problems",
@@ -126,7 +143,9 @@ __all__ = [
     "BreakdownKind",
     "BreakdownPart",
     "Budget",
+    "Change",
     "Command",
+    "Direction",
     "ImportOptions",
     "ImportResult",
     "Importer",
@@ -137,6 +156,8 @@ __all__ = [
     "MeasureKind",
     "Milestone",
     "Neighbourhood",
+    "Observation",
+    "OptionError",
     "PartialDate",
     "Partner",
     "PartnerKind",
@@ -144,19 +165,23 @@ __all__ = [
     "Picture",
     "Place",
     "PlaceKind",
+    "Point",
     "Problem",
     "Programme",
     "ReferencePoint",
     "RenderContext",
     "RenderError",
     "Renderer",
+    "RendererOption",
     "Report",
     "ReportingPeriod",
     "Severity",
     "Source",
     "ThematicAxis",
     "ValidationError",
+    "Verdict",
     "__version__",
+    "figure_change",
     "formats",
     "hookimpl",
     "load",

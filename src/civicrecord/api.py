@@ -1,10 +1,11 @@
 """The Python API: load, validate, render and write reports.
 
-Unless a :class:`PluginSet` is passed in, each call uses the plugins installed
-at that moment (:func:`civicrecord.plugins.current_plugins`): found once, and
-found again whenever what is installed changes, so a long-running program sees
-newly installed formats without paying for discovery on every call. Tests
-pass in-process plugins with ``plugins=``.
+Unless a :class:`PluginSet` is passed in, each call finds the plugins
+installed at that moment (:func:`civicrecord.plugins.load_plugins`), so a
+long-running program sees a newly installed format on its next call. A
+program rendering many reports, and a test with in-process plugins, passes
+one set with ``plugins=``. ``use=`` chooses the plugin for a format two
+plugins offer (``use={"json": "civicrecord"}``).
 """
 
 from __future__ import annotations
@@ -57,12 +58,12 @@ def _check_format(value: object) -> str:
     return value
 
 
-def _plugins(plugins: PluginSet | None) -> PluginSet:
-    if plugins is not None:
-        return plugins
-    from civicrecord.plugins import current_plugins
+def _plugins(plugins: PluginSet | None, use: Mapping[str, str] | None = None) -> PluginSet:
+    if plugins is None:
+        from civicrecord.plugins import load_plugins
 
-    return current_plugins()
+        return load_plugins(use=use)
+    return plugins.choosing(use) if use else plugins
 
 
 def _no_such_path(path: Path | str) -> Problem | None:
@@ -139,19 +140,23 @@ def render(
     reference_docx: Path | str | None = None,
     base_dir: Path | str | None = None,
     plugins: PluginSet | None = None,
+    use: Mapping[str, str] | None = None,
     **options: Any,
 ) -> bytes:
     """Render a report to the bytes of one format (``"html"``, ``"docx"``, ``"json"``...).
 
-    ``options`` are passed to the renderer as ``context.options``.
-    ``base_dir`` is the report's folder, where asset paths (a logo) are looked
-    up; nothing outside it is ever read.
+    ``options`` are the format's declared options (``civicrecord formats
+    --verbose`` lists them), checked and passed to the renderer as
+    ``context.options``; an unknown or ill-typed one raises
+    :class:`~civicrecord.renderer.OptionError`. ``base_dir`` is the report's
+    folder, where asset paths (a logo) are looked up; nothing outside it is
+    ever read. ``use`` chooses the plugin for a format two plugins offer.
     """
     _check_report(report)
-    renderer = _plugins(plugins).renderer(_check_format(format))
+    renderer = _plugins(plugins, use).renderer(_check_format(format))
     context = RenderContext(
         language=report.language,
-        options=options,
+        options=renderer.resolve_options(options),
         template_dir=Path(template_dir) if template_dir else None,
         reference_docx=Path(reference_docx) if reference_docx else None,
         base_dir=Path(base_dir) if base_dir else None,
@@ -168,6 +173,7 @@ def write(
     directory: Path | str,
     *,
     plugins: PluginSet | None = None,
+    use: Mapping[str, str] | None = None,
     **render_options: Any,
 ) -> Path:
     """Render and write ``directory/<report id>.<extension>`` atomically; return its path.
@@ -176,7 +182,7 @@ def write(
     """
     _check_report(report)
     _check_format(format)
-    return _write(report, format, _check_path("directory", directory), _plugins(plugins),
+    return _write(report, format, _check_path("directory", directory), _plugins(plugins, use),
                   render_options, durable=True)
 
 

@@ -134,6 +134,9 @@ class RenderSettings:
     template_dir: Path | None = None
     reference_docx: Path | None = None
     options: Mapping[str, Any] = field(factory=dict)
+    """Options for the formats; each format gets those it declares."""
+    use: Mapping[str, str] = field(factory=dict)
+    """The plugin to take a format from when several offer it (``{"json": "civicrecord"}``)."""
 
 
 @frozen
@@ -228,7 +231,7 @@ def render_one(path: Path, settings: RenderSettings, directory: Path,
     from civicrecord.renderer import RenderError
 
     if plugins is None:
-        plugins = load_plugins()
+        plugins = load_plugins(use=settings.use)
     result = read(path, plugins=plugins)
     report = result.report
     if report is None:
@@ -238,7 +241,8 @@ def render_one(path: Path, settings: RenderSettings, directory: Path,
     written: list[Path] = []
     for name in settings.formats:
         try:
-            options = dict(**settings.options, template_dir=settings.template_dir,
+            own = plugins.renderer(name).resolve_options(settings.options, ignore_unknown=True)
+            options = dict(**own, template_dir=settings.template_dir,
                            reference_docx=settings.reference_docx, base_dir=result.base_dir)
             written.append(_write(report, name, directory, plugins, options, durable=durable))
         except (PluginError, OutputError, RenderError) as error:
@@ -345,7 +349,7 @@ def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, job
         if plugins is None:
             from civicrecord.plugins import load_plugins
 
-            plugins = load_plugins()
+            plugins = load_plugins(use=settings.use)
         for index, path in enumerate(paths):
             finish(index, _guarded(path, settings, staging / str(index), plugins))
         return [outcome for outcome in outcomes if outcome is not None]
@@ -355,7 +359,8 @@ def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, job
 
     broken: list[int] = []
     with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, total),
-                                                initializer=_start_worker) as pool:
+                                                initializer=_start_worker,
+                                                initargs=(dict(settings.use),)) as pool:
         futures = {pool.submit(_render_in_worker, path, settings, staging / str(index)): index
                    for index, path in enumerate(paths)}
         try:
@@ -376,8 +381,8 @@ def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, job
     # breaks the pool and every report still queued. Retry those one per
     # process, so that only the report that kills its process fails.
     for index in sorted(broken):
-        with concurrent.futures.ProcessPoolExecutor(max_workers=1,
-                                                    initializer=_start_worker) as solo:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1, initializer=_start_worker,
+                                                    initargs=(dict(settings.use),)) as solo:
             try:
                 outcome = solo.submit(_render_in_worker, paths[index], settings,
                                       staging / str(index)).result()
@@ -391,13 +396,13 @@ def _run_all(paths: Sequence[Path], settings: RenderSettings, staging: Path, job
 _worker_plugins: PluginSet | None = None
 
 
-def _start_worker() -> None:
+def _start_worker(use: Mapping[str, str]) -> None:
     """Pool initializer: find the plugins once for every report this worker renders."""
     global _worker_plugins
     from civicrecord.plugins import load_plugins
 
     try:
-        _worker_plugins = load_plugins()
+        _worker_plugins = load_plugins(use=use)
     except Exception:  # noqa: BLE001 - left to render_one, which records it per report
         _worker_plugins = None
 

@@ -11,9 +11,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from civicrecord._version import __version__
+
+if TYPE_CHECKING:
+    from civicrecord.plugins import PluginSet
 
 __all__ = ["main"]
 
@@ -81,11 +84,18 @@ def _build_parser() -> argparse.ArgumentParser:
     render.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
                         help="reports rendered at once (default: one per CPU core)")
     render.add_argument("-O", "--option", dest="options", action="append", default=[],
-                        metavar="KEY=VALUE", help="renderer option, repeatable "
-                        "(e.g. -O theme.primary=#005a9c)")
+                        metavar="KEY=VALUE", help="format option, repeatable (e.g. -O "
+                        "theme.primary=#005a9c, or -O html.theme.primary=... for one format); "
+                        "civicrecord formats --verbose lists them")
+    render.add_argument("--use", dest="use", action="append", default=[],
+                        metavar="FORMAT=PLUGIN", help="the plugin (or distribution) to take a "
+                        "format from when several offer it, repeatable (e.g. --use "
+                        "json=civicrecord)")
 
     formats = commands.add_parser("formats", help="list the formats you can render to")
     formats.add_argument("--json", action="store_true", help="print as JSON")
+    formats.add_argument("-v", "--verbose", action="store_true",
+                         help="also list each format's options")
 
     plugins = commands.add_parser("plugins", help="list installed plugins and load errors")
     plugins.add_argument("--json", action="store_true", help="print as JSON")
@@ -93,18 +103,15 @@ def _build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of report files")
     schema.add_argument("--part", choices=("report", "axis"), default="report",
                         help="'axis' gives the schema of one file in axes/")
-    _add_reference_docx_parser(commands)
     return parser
 
 
-def _add_plugin_commands(parser: argparse.ArgumentParser) -> dict[str, Any]:
+def _add_plugin_commands(parser: argparse.ArgumentParser,
+                         plugins: PluginSet) -> dict[str, Any]:
     """Add the commands plugins register; return their run functions by name."""
-    from civicrecord.plugins import current_plugins
-
     subparsers = next(action for action in parser._actions
                       if isinstance(action, argparse._SubParsersAction))
     runs: dict[str, Any] = {}
-    plugins = current_plugins()
     for name, command in plugins.commands(reserved=subparsers.choices).items():
         command.configure(subparsers.add_parser(name, help=command.help))
         runs[name] = command.run
@@ -113,9 +120,24 @@ def _add_plugin_commands(parser: argparse.ArgumentParser) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    # Ctrl+C while plugins load is as much an interruption as during the command.
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from civicrecord.plugins import load_plugins
+
     parser = _build_parser()
-    plugin_commands = _add_plugin_commands(parser)
+    plugins = load_plugins()  # once per run: commands, formats and rules all come from it
+    plugin_commands = _add_plugin_commands(parser, plugins)
     args = parser.parse_args(argv)
+    args.plugin_set = plugins
     handler = plugin_commands.get(args.command) or {
         "new": _new,
         "validate": _validate,
@@ -123,15 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "formats": _formats,
         "plugins": _plugins,
         "schema": _schema,
-        "reference-docx": _reference_docx,
     }[args.command]
-    try:
-        return handler(args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+    return handler(args)
 
 
 def _print_problems(problems: Sequence[Any], stream: TextIO | None = None) -> None:
@@ -190,23 +205,37 @@ def _validate(args: argparse.Namespace) -> int:
 
     if _missing_paths([args.path]):
         return EXIT_USAGE
-    result = read(args.path)
+    result = read(args.path, plugins=args.plugin_set)
+    # A broken plugin may be the one whose rules were meant to run: say so, and fail --strict.
+    broken = _plugin_warnings(args.plugin_set)
+    severity = "error" if args.strict else "warning"
     if args.json:
         # ASCII: a path may hold a lone surrogate from a JSON key, which no UTF-8 can encode.
-        print(json.dumps([_problem_json(p) for p in result.problems], ensure_ascii=True,
-                         indent=2))
+        print(json.dumps([*({"severity": severity, "path": "", "message": message,
+                             "hint": "fix or uninstall the plugin (civicrecord plugins)",
+                             "file": None, "line": None, "column": None} for message in broken),
+                          *(_problem_json(p) for p in result.problems)],
+                         ensure_ascii=True, indent=2))
     else:
+        for message in broken:
+            print(f"civicrecord: {severity}: {message}", file=sys.stderr)
         _print_problems(result.problems)
-    failed = result.report is None or (args.strict and result.problems)
+    failed = result.report is None or (args.strict and (result.problems or broken))
     if failed:
         if not args.json:
             print(f"{args.path}: {len(result.errors)} error(s), {len(result.warnings)} "
-                  "warning(s)", file=sys.stderr)
+                  f"warning(s){f', {len(broken)} broken plugin(s)' if broken else ''}",
+                  file=sys.stderr)
         return EXIT_PROBLEMS
     if not args.json:
         warned = f", {len(result.warnings)} warning(s)" if result.warnings else ""
         print(f"{args.path}: valid: {_summary(result.report)}{warned}")
     return EXIT_OK
+
+
+def _plugin_warnings(plugins: PluginSet) -> list[str]:
+    """What is wrong with the installed plugins: faults, and formats two plugins offer."""
+    return [str(fault) for fault in plugins.faults] + plugins.conflicts()
 
 
 def _problem_json(problem: Any) -> dict[str, Any]:
@@ -242,6 +271,33 @@ class _UsageError(Exception):
     pass
 
 
+def _parse_use(pairs: Sequence[str]) -> dict[str, str]:
+    use = {}
+    for pair in pairs:
+        name, sep, plugin = pair.partition("=")
+        if not sep or not name or not plugin:
+            raise _UsageError(f"--use {pair!r} must be FORMAT=PLUGIN (e.g. json=civicrecord)")
+        use[name] = plugin
+    return use
+
+
+def _check_options(pairs: Sequence[str], options: dict[str, Any],
+                   renderers: Sequence[Any]) -> None:
+    """Every -O is some rendered format's, with a value of its type; else a usage error."""
+    from civicrecord.renderer import OptionError
+
+    for pair in pairs:
+        key = pair.partition("=")[0]
+        if not any(renderer.accepts(key) for renderer in renderers):
+            raise _UsageError(f"unknown option {key!r} for the formats rendered: "
+                              + "; ".join(renderer.takes() for renderer in renderers))
+    for renderer in renderers:
+        try:
+            renderer.resolve_options(options, ignore_unknown=True)
+        except OptionError as error:
+            raise _UsageError(f"{error}; {renderer.takes()}") from None
+
+
 def _render(args: argparse.Namespace) -> int:
     from civicrecord.batch import (
         BATCH_FILES,
@@ -252,26 +308,25 @@ def _render(args: argparse.Namespace) -> int:
         write_key_figures,
     )
     from civicrecord.output import OutputError
-    from civicrecord.plugins import PluginError, load_plugins
+    from civicrecord.plugins import PluginError
 
+    plugins: PluginSet = args.plugin_set
     try:
         options = _parse_options(args.options)
-    except _UsageError as error:
+        plugins.use.update(_parse_use(args.use))
+        formats = tuple(args.formats or plugins.renderers())
+        renderers = [plugins.renderer(name) for name in (*plugins.use, *formats)]
+        _check_options(args.options, options, renderers[len(plugins.use):])
+    except (_UsageError, PluginError) as error:
         print(f"civicrecord: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     if _missing_paths(args.paths):
         return EXIT_USAGE
-    try:
-        plugins = load_plugins()
-        available = plugins.renderers()
-    except PluginError as error:
-        print(f"civicrecord: error: {error}", file=sys.stderr)
-        return EXIT_PROBLEMS
-    for fault in plugins.faults:
-        print(f"civicrecord: warning: {fault}", file=sys.stderr)
-    settings = RenderSettings(formats=tuple(args.formats or available),
-                              template_dir=args.template_dir,
-                              reference_docx=args.reference_docx, options=options)
+    for message in _plugin_warnings(plugins):
+        print(f"civicrecord: warning: {message}", file=sys.stderr)
+    settings = RenderSettings(formats=formats, template_dir=args.template_dir,
+                              reference_docx=args.reference_docx, options=options,
+                              use=dict(plugins.use))
     paths, city = find_reports(args.paths)
     with_index = len(paths) > 1 or city or args.index
     progress = _Progress(sys.stderr, len(paths))
@@ -336,21 +391,18 @@ class _Progress:
 
 
 def _formats(args: argparse.Namespace) -> int:
-    from civicrecord.plugins import PluginError, load_plugins
-
-    try:
-        plugins = load_plugins()
-        renderers = plugins.renderers()
-    except PluginError as error:
-        print(f"civicrecord: error: {error}", file=sys.stderr)
-        return EXIT_PROBLEMS
+    plugins: PluginSet = args.plugin_set
     rows = []
-    for name, renderer in renderers.items():
+    for name, renderer in plugins.renderers().items():
         info = plugins.plugin_of(name)
         rows.append({
             "name": name, "extension": renderer.extension, "media_type": renderer.media_type,
             "description": renderer.description, "plugin": info.name,
             "distribution": info.distribution, "version": info.version,
+            "options": None if renderer.options is None else [
+                {"name": option.name, "type": option.type, "default": option.default,
+                 "help": option.help, "choices": list(option.choices)}
+                for option in renderer.options],
         })
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -359,30 +411,38 @@ def _formats(args: argparse.Namespace) -> int:
                   f"{row['distribution']} {row['version']}" if row["distribution"] else "-",
                   str(row["description"])) for row in rows]
         widths = [max((len(cells[i]) for cells in table), default=0) for i in range(4)]
-        for cells in table:
+        for cells, row in zip(table, rows, strict=True):
             print("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=False))
                   + "  " + cells[4])
-    for fault in plugins.faults:
-        print(f"civicrecord: warning: {fault}", file=sys.stderr)
+            if args.verbose:
+                _print_options(plugins.renderer(str(row["name"])))
+    for message in _plugin_warnings(plugins):
+        print(f"civicrecord: warning: {message}", file=sys.stderr)
     return EXIT_OK
 
 
-def _plugins(args: argparse.Namespace) -> int:
-    from civicrecord.plugins import load_plugins
+def _print_options(renderer: Any) -> None:
+    if renderer.options is None:
+        print("    options not declared: any -O is passed on unchecked")
+    elif not renderer.options:
+        print("    no options")
+    for option in renderer.options or ():
+        default = "" if option.default is None else f", default {option.default}"
+        print(f"    -O {option.name}=...  {option.describe()}{default}"
+              + (f": {option.help}" if option.help else ""))
 
-    plugins = load_plugins()
+
+def _plugins(args: argparse.Namespace) -> int:
+    plugins: PluginSet = args.plugin_set
     rows = [
         {"name": info.name, "distribution": info.distribution, "version": info.version,
          "hooks": list(info.hooks), "builtin": info.builtin, "error": None}
         for info in plugins.infos.values()
     ]
-    try:
-        plugins.renderers()
-    except Exception as error:  # noqa: BLE001 - shown to the user as a fault
-        rows.append({"name": "(conflict)", "distribution": None, "version": None,
-                     "hooks": [], "builtin": False, "error": str(error)})
+    rows += [{"name": "(conflict)", "distribution": None, "version": None, "hooks": [],
+              "builtin": False, "error": message} for message in plugins.conflicts()]
     rows += [
-        {"name": fault.plugin, "distribution": fault.distribution, "version": None,
+        {"name": fault.plugin, "distribution": fault.distribution, "version": fault.version,
          "hooks": [], "builtin": False, "error": f"{fault.stage}: {fault.error}"}
         for fault in plugins.faults
     ]
@@ -402,37 +462,6 @@ def _schema(args: argparse.Namespace) -> int:
 
     schema = report_schema() if args.part == "report" else axis_schema()
     print(json.dumps(schema, ensure_ascii=False, indent=2))
-    return EXIT_OK
-
-
-def _add_reference_docx_parser(commands: Any) -> None:
-    reference = commands.add_parser(
-        "reference-docx", help="write the default Word reference document, to restyle and "
-        "pass back with render --reference-docx")
-    reference.add_argument("output", type=Path, metavar="OUT", help="the .docx file to write")
-    reference.add_argument("--force", action="store_true", help="replace OUT if it exists")
-
-
-def _reference_docx(args: argparse.Namespace) -> int:
-    from civicrecord.output import OutputError, write_atomically
-    from civicrecord.renderers.docx import reference_docx
-
-    if args.output.exists() and not args.force:
-        print(f"civicrecord: error: {args.output} exists; pass --force to replace it",
-              file=sys.stderr)
-        return EXIT_PROBLEMS
-    if args.output.is_dir():
-        print(f"civicrecord: error: {args.output} is a folder; name the .docx file to write",
-              file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        write_atomically(args.output, reference_docx())
-    except OutputError as error:
-        print(f"civicrecord: error: {error}", file=sys.stderr)
-        return EXIT_PROBLEMS
-    print(args.output)
-    print(f"next: change its styles in Word or LibreOffice, then run: civicrecord render "
-          f"REPORT -f docx --reference-docx {args.output}", file=sys.stderr)
     return EXIT_OK
 
 

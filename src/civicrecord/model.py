@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from attrs import field, frozen
 
 __all__ = [
+    "FORMAT_VERSION",
+    "FORMAT_VERSIONS",
     "Action",
     "ActionStatus",
     "Authority",
@@ -25,12 +27,14 @@ __all__ = [
     "BreakdownKind",
     "BreakdownPart",
     "Budget",
+    "Direction",
     "Indicator",
     "IndicatorPeriod",
     "Introduction",
     "MeasureKind",
     "Milestone",
     "Neighbourhood",
+    "Observation",
     "PartialDate",
     "Partner",
     "PartnerKind",
@@ -49,6 +53,13 @@ __all__ = [
 
 #: A figure's value: a number, or a qualitative statement ("restored", "weekly").
 Value = int | float | str
+
+#: The version of the data format files are written in (``format_version``). Version 2
+#: added a figure's ``direction`` and ``series`` and an action's ``date`` and
+#: ``status_date``; every version-1 file is a valid version-2 file.
+FORMAT_VERSION = "2"
+#: Every version this civicrecord reads.
+FORMAT_VERSIONS = ("1", "2")
 
 _PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
@@ -170,6 +181,20 @@ class PeriodKind(enum.Enum):
     ONE_OFF = "one-off"  #: a single event or decision
 
 
+class Direction(enum.Enum):
+    """Which way a figure is better, so a change can be called an improvement or not.
+
+    The anchor is the IATI results standard's ``ascending`` flag: ``higher``
+    is ``ascending="1"`` (jobs found), ``lower`` is ``ascending="0"`` (damp
+    reports, waiting time). ``neither`` says a change is neither good nor bad
+    in itself (a population).
+    """
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    NEITHER = "neither"
+
+
 class BreakdownKind(enum.Enum):
     """How a breakdown's parts relate to the indicator's value.
 
@@ -222,6 +247,16 @@ class ReferencePoint:
 
 
 @frozen
+class Observation:
+    """One dated value of a figure's series: "412 damp reports in 2019"."""
+
+    date: PartialDate
+    value: int | float
+    note: str | None = None
+    source: Source | None = None
+
+
+@frozen
 class BreakdownPart:
     """One part of a breakdown: "160 under 30"."""
 
@@ -255,6 +290,11 @@ class Indicator:
     report's language. ``unit`` says what is counted (``person``, ``post``), the
     currency for money (``EUR``), or the time unit for a frequency or duration
     (``minute``).
+
+    ``series`` holds the figure's dated values, oldest first; the current
+    ``value`` is the latest of them (a file may leave ``value`` out when it
+    gives a series). ``direction`` says which way is better; what changed is
+    computed from these, never typed (see :mod:`civicrecord.change`).
     """
 
     id: str
@@ -263,8 +303,10 @@ class Indicator:
     value: Value
     unit: str | None = None
     period: IndicatorPeriod | None = None
+    direction: Direction | None = None
     baseline: ReferencePoint | None = None
     target: ReferencePoint | None = None
+    series: tuple[Observation, ...] = ()
     breakdowns: tuple[Breakdown, ...] = ()
     source: Source | None = None
     note: str | None = None
@@ -301,6 +343,11 @@ class Action:
 
     ``places``, ``partners`` and ``programmes`` hold ids that refer to the
     neighbourhood's places and the report's partners and programmes.
+
+    ``start`` and ``end`` bound an action that lasts; ``date`` is the day,
+    month or year of a one-off action (a bus line reopened, a decision);
+    ``status_date`` is when the action reached its status: done in, abandoned
+    in, planned for.
     """
 
     id: str
@@ -309,6 +356,8 @@ class Action:
     status: ActionStatus
     start: PartialDate | None = None
     end: PartialDate | None = None
+    date: PartialDate | None = None
+    status_date: PartialDate | None = None
     places: tuple[str, ...] = ()
     partners: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()
@@ -342,12 +391,27 @@ class ThematicAxis:
 
 @frozen
 class Place:
-    """A place the report names: a building, a street, a sector."""
+    """A place the report names: a building, a street, a sector.
+
+    ``latitude`` and ``longitude`` (WGS 84 degrees, as maps and GPS give them)
+    come together or not at all; with them, readers get a link to a map.
+    """
 
     id: str
     name: str
     kind: PlaceKind = PlaceKind.OTHER
     description: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            given = "latitude" if self.latitude is not None else "longitude"
+            raise ValueError(f"a place with a {given} needs both latitude and longitude")
+        for name, value, limit in (("latitude", self.latitude, 90),
+                                   ("longitude", self.longitude, 180)):
+            if value is not None and not -limit <= value <= limit:
+                raise ValueError(f"{name} {value} is out of range -{limit} to {limit}")
 
 
 @frozen

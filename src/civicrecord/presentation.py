@@ -9,28 +9,40 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import frozen
 
 from civicrecord.model import (
+    Action,
     ActionStatus,
     Breakdown,
     BreakdownKind,
+    Direction,
     Indicator,
     IndicatorPeriod,
     MeasureKind,
     PartialDate,
     PeriodKind,
+    Place,
+    ReferencePoint,
     ReportingPeriod,
 )
 
+if TYPE_CHECKING:
+    from civicrecord.change import Change
+
 __all__ = [
+    "DOMAIN",
     "LABELS",
+    "LOCALE_DIR",
     "Presenter",
     "UnsupportedLanguageWarning",
+    "map_url",
     "presenter_for",
     "supported_languages",
 ]
@@ -40,156 +52,69 @@ class UnsupportedLanguageWarning(UserWarning):
     """The report's language has no labels yet; English labels are used."""
 
 
-_FR: dict[str, str] = {
-    "contents": "Sommaire",
-    "introduction": "Introduction",
-    "situation": "La situation de départ",
-    "aim": "Notre objectif",
-    "need": "Le besoin au départ",
-    "actions": "Ce que nous avons décidé et fait",
-    "outcome": "Ce que cela a changé",
-    "figures": "En chiffres",
-    "key_figures": "Les chiffres clés",
-    "status_overview": "Avancement des actions par axe",
-    "status": "État",
-    "places": "Lieux",
-    "partners": "Partenaires",
-    "programmes": "Dispositifs",
-    "milestones": "Étapes",
-    "dates": "Dates",
-    "budget": "Budget",
-    "source": "Source",
-    "indicator": "Indicateur",
-    "value": "Valeur",
-    "period": "Période",
-    "axis": "Axe",
-    "action": "Action",
-    "neighbourhood": "Quartier",
-    "city": "Ville",
-    "authority": "Publié par",
-    "reporting_period": "Période couverte",
-    "published": "Publication",
-    "population": "Population",
-    "priority_area_code": "Code du quartier prioritaire",
-    "baseline": "Point de départ",
-    "target": "Objectif",
-    "page": "Page",
-    "of_whom": "dont",
-    "split_into": "réparti en",
-    "from": "depuis",
-    "until": "jusqu’en",
-    "per-year": "par an",
-    "per-month": "par mois",
-    "per-week": "par semaine",
-    "over-the-term": "sur la période",
-    "as-of": "au",
-    "one-off": "",
-    "every": "toutes les",
-    "every_masculine": "tous les",
-    "total": "Total",
-    "no_actions": "Aucune action",
-    "colon": "\u00a0: ",
-    "skip_to_content": "Aller au contenu",
-    # The batch's index page (civicrecord.batch), one block.
-    "index_title": "Rapports de quartier",
-    "index_reports": "Les rapports",
-    "index_documents": "Documents",
-    "index_all_figures": "Tous les chiffres clés de tous les quartiers, un par ligne",
-    "index_spreadsheet": "pour un tableur",
-    "index_open_data": "données ouvertes",
-}
+#: Where the gettext catalogues live: ``<language>/LC_MESSAGES/civicrecord.po``, and
+#: the ``.mo`` compiled from it when the package is built.
+LOCALE_DIR = Path(__file__).parent / "locale"
+#: The gettext domain of civicrecord's labels.
+DOMAIN = "civicrecord"
 
-_EN: dict[str, str] = {
-    "contents": "Contents",
-    "introduction": "Introduction",
-    "situation": "Where we started",
-    "aim": "Our aim",
-    "need": "The need at the start",
-    "actions": "What we decided and did",
-    "outcome": "What it changed",
-    "figures": "In figures",
-    "key_figures": "Key figures",
-    "status_overview": "Progress of actions by theme",
-    "status": "Status",
-    "places": "Places",
-    "partners": "Partners",
-    "programmes": "Programmes",
-    "milestones": "Milestones",
-    "dates": "Dates",
-    "budget": "Budget",
-    "source": "Source",
-    "indicator": "Indicator",
-    "value": "Value",
-    "period": "Period",
-    "axis": "Theme",
-    "action": "Action",
-    "neighbourhood": "Neighbourhood",
-    "city": "City",
-    "authority": "Published by",
-    "reporting_period": "Period covered",
-    "published": "Published",
-    "population": "Population",
-    "priority_area_code": "Priority area code",
-    "baseline": "Baseline",
-    "target": "Target",
-    "page": "Page",
-    "of_whom": "of whom",
-    "split_into": "split into",
-    "from": "from",
-    "until": "until",
-    "per-year": "a year",
-    "per-month": "a month",
-    "per-week": "a week",
-    "over-the-term": "over the period",
-    "as-of": "as of",
-    "one-off": "",
-    "every": "every",
-    "every_masculine": "every",
-    "total": "Total",
-    "no_actions": "No actions",
-    "colon": ": ",
-    "skip_to_content": "Skip to content",
-    # The batch's index page (civicrecord.batch), one block.
-    "index_title": "Neighbourhood reports",
-    "index_reports": "The reports",
-    "index_documents": "Documents",
-    "index_all_figures": "Every key figure of every neighbourhood, one per row",
-    "index_spreadsheet": "for a spreadsheet",
-    "index_open_data": "open data",
-}
 
-_STATUS: dict[str, dict[ActionStatus, str]] = {
-    "fr": {
-        ActionStatus.PLANNED: "Prévu",
-        ActionStatus.IN_PROGRESS: "En cours",
-        ActionStatus.DONE: "Réalisé",
-        ActionStatus.ONGOING: "Pérennisé",
-        ActionStatus.ABANDONED: "Abandonné",
-        ActionStatus.NOT_ASSESSED: "Non évalué",
-    },
-    "en": {
-        ActionStatus.PLANNED: "Planned",
-        ActionStatus.IN_PROGRESS: "In progress",
-        ActionStatus.DONE: "Done",
-        ActionStatus.ONGOING: "Made permanent",
-        ActionStatus.ABANDONED: "Abandoned",
-        ActionStatus.NOT_ASSESSED: "Not assessed",
-    },
-}
+@functools.cache
+def _catalogue_languages() -> tuple[str, ...]:
+    """Languages with a catalogue in the package; found once, as the package's files are."""
+    return tuple(sorted(
+        (path.name for path in LOCALE_DIR.iterdir()
+         if (path / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()
+         or (path / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file()),
+        key=lambda name: (name != "fr", name)))  # French first: the project's first language
+
+
+@functools.cache
+def _catalogue(language: str) -> Mapping[str, str]:
+    """A language's labels, read from its gettext catalogue.
+
+    The wheel ships a ``.mo`` compiled at build time (``hatch_build.py``); a source
+    checkout has only the ``.po``, which Babel reads as it is. Labels are keys
+    (``need``, ``phrase-period``), so a catalogue is read whole, not message by message.
+    """
+    folder = LOCALE_DIR / language / "LC_MESSAGES"
+    compiled = folder / f"{DOMAIN}.mo"
+    if compiled.is_file():
+        from babel.messages.mofile import read_mo
+
+        with compiled.open("rb") as file:
+            catalogue = read_mo(file)
+    else:
+        from babel.messages.pofile import read_po
+
+        with (folder / f"{DOMAIN}.po").open("rb") as file:
+            catalogue = read_po(file, locale=language)
+    return MappingProxyType({str(message.id): str(message.string)
+                             for message in catalogue if message.id})
+
+
+class _Catalogues(Mapping[str, Mapping[str, str]]):
+    """Labels by language, each read from its catalogue the first time it is asked for."""
+
+    def __getitem__(self, language: str) -> Mapping[str, str]:
+        if language not in _catalogue_languages():
+            raise KeyError(language)
+        return _catalogue(language)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_catalogue_languages())
+
+    def __len__(self) -> int:
+        return len(_catalogue_languages())
+
 
 #: Labels by language; a language missing here falls back to English with a warning.
-#: Read-only: templates receive them, and one render must not change the next one's.
-LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
-    {"fr": MappingProxyType(_FR), "en": MappingProxyType(_EN)})
+#: Read-only, from the gettext catalogues in :data:`LOCALE_DIR`.
+LABELS: Mapping[str, Mapping[str, str]] = _Catalogues()
 
-# French time units that take "tous les" (masculine) rather than "toutes les".
-_MASCULINE_UNITS = {"day", "month", "year"}
-_SINGULAR: dict[str, dict[str, str]] = {
-    "fr": {"second": "seconde", "minute": "minute", "hour": "heure", "day": "jour",
-           "week": "semaine", "month": "mois", "year": "an"},
-    "en": {"second": "second", "minute": "minute", "hour": "hour", "day": "day",
-           "week": "week", "month": "month", "year": "year"},
-}
+#: Time units a frequency or duration may use, each with its own "every" pattern
+#: (French says "toutes les 15 minutes" but "tous les 3 jours").
+_TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
 
 
 def supported_languages() -> tuple[str, ...]:
@@ -267,7 +192,7 @@ class Presenter:
 
     def label(self, key: str) -> str:
         """A fixed label ("Le besoin au départ"), in the report's language."""
-        return LABELS[self.labels_language][key]
+        return _catalogue(self.labels_language)[key]
 
     def labels(self) -> Mapping[str, str]:
         """All labels, for templates."""
@@ -275,7 +200,14 @@ class Presenter:
 
     def status(self, status: ActionStatus) -> str:
         """An action status as readers say it ("Réalisé", "Made permanent")."""
-        return _STATUS[self.labels_language][status]
+        return self.label(f"status-{status.value}")
+
+    def pattern(self, key: str, **values: str) -> str:
+        """A whole sentence pattern of the catalogue, filled in: "{value} {label} {period}".
+
+        Each language orders the pieces its own way; code never glues them.
+        """
+        return self.label(key).format_map(values)
 
     @_remembered
     def number(self, value: float) -> str:
@@ -298,16 +230,28 @@ class Presenter:
 
     @_remembered
     def percentage(self, value: float) -> str:
-        """``12.5`` -> "12,5 %" in French, "12.5%" in English."""
-        pattern = self.locale.percent_formats[None].pattern.split(";")[0]
-        number = self.number(value)
-        head, _, tail = pattern.partition("%")
-        import re
+        """``12.5`` -> "12,5 %" in French, "12.5%" in English (Babel's ``format_percent``)."""
+        import decimal
 
-        head = re.sub(r"[#0,.]+", "{}", head, count=1)
-        tail = re.sub(r"[#0,.]+", "{}", tail, count=1)
-        text = (head + "%" + tail).replace("{}", number)
-        return text
+        from babel.numbers import format_percent
+
+        with decimal.localcontext() as context:
+            context.prec = 400  # exact for any finite float, however large
+            share = Decimal(repr(value) if isinstance(value, float) else value) / 100
+            return str(format_percent(share, locale=self.locale, decimal_quantization=False))
+
+    @_remembered
+    def share(self, value: float) -> str:
+        """A share as a whole percentage: ``0.546`` -> "55 %", "55%"."""
+        import decimal
+
+        from babel.numbers import format_percent
+
+        # Enough digits for any finite float: a start close to zero can make a
+        # relative change huge, and Babel rounds in the current decimal context.
+        with decimal.localcontext() as context:
+            context.prec = 400
+            return str(format_percent(Decimal(repr(float(value))), locale=self.locale))
 
     @_remembered
     def date(self, date: PartialDate) -> str:
@@ -335,6 +279,39 @@ class Presenter:
             return f"{self.label('until')} {self.date(end)}"
         return ""
 
+    def when(self, preposition: str, date: PartialDate) -> str:
+        """A date with its preposition at its precision: "in 2021", "on 3 May 2021",
+        "en mai 2021", "pour le 3 mai 2025" (``preposition``: ``in``, ``for``, ``since``)."""
+        return self.pattern(f"{preposition}-{date.precision}", date=self.date(date))
+
+    def action_dates(self, action: Action) -> str:
+        """When an action happened, and when it reached its status, in one phrase.
+
+        "2020–2023, done in June 2023"; "done in September 2021" (a one-off
+        action); "abandoned in May 2022"; "planned for 2025". A one-off action
+        written with ``end`` alone, done, abandoned or planned, reads "done in",
+        never "until": it did not stop then, it happened then.
+        """
+        status = action.status
+        reached = action.status_date
+        span = action.date or None
+        start, end = action.start, action.end
+        if (reached is None and span is None and start is None and end is not None
+                and status in _REACHED_AT_END):
+            reached, end = end, None
+        if reached is None and span is not None and status is not ActionStatus.NOT_ASSESSED:
+            reached, span = span, None
+        parts = []
+        if span is not None:
+            parts.append(self.when("in", span))
+        elif start is not None or end is not None:
+            parts.append(self.date_range(start, end))
+        if reached is not None and status is not ActionStatus.NOT_ASSESSED:
+            preposition = _PREPOSITION.get(status, "in")
+            parts.append(self.pattern(f"reached-{status.value}",
+                                      when=self.when(preposition, reached)))
+        return ", ".join(parts)
+
     def reporting_period(self, period: ReportingPeriod) -> str:
         """The report's period, "2020–2026"."""
         return self.date_range(period.start, period.end)
@@ -357,28 +334,44 @@ class Presenter:
         return str(format_unit(value, f"duration-{unit}", locale=self.locale, length="long"))
 
     def frequency(self, value: float, unit: str | None) -> str:
-        """"toutes les 15 minutes", "every 15 minutes"."""
-        unit = unit or "minute"
+        """"toutes les 15 minutes", "every 15 minutes", "chaque jour"."""
+        unit = unit if unit in _TIME_UNITS else "minute"
         if value == 1:
-            singular = _SINGULAR[self.labels_language].get(unit, unit)
-            every = "chaque" if self.labels_language == "fr" else "every"
-            return f"{every} {singular}"
-        key = "every_masculine" if unit in _MASCULINE_UNITS else "every"
-        return f"{self.label(key)} {self.duration(value, unit)}"
+            return self.label(f"each-{unit}")
+        return self.pattern(f"every-{unit}", duration=self.duration(value, unit))
+
+    def value(self, indicator: Indicator, value: object) -> str:
+        """A value of this figure (its own, a baseline, a target, a series point), written
+        as the figure's kind says: "412", "£1,200", "9.8%", "every 60 minutes"."""
+        if isinstance(value, str) or not isinstance(value, int | float):
+            return str(value)
+        kind = indicator.kind
+        if kind is MeasureKind.MONEY:
+            return self.money(value, indicator.unit or "EUR")
+        if kind is MeasureKind.PERCENTAGE:
+            return self.percentage(value)
+        if kind is MeasureKind.FREQUENCY:
+            return self.frequency(value, indicator.unit)
+        if kind is MeasureKind.DURATION:
+            return self.duration(value, indicator.unit)
+        return self.number(value)
 
     def indicator_value(self, indicator: Indicator) -> str:
         """The figure alone, as shown big on a card: "423", "350 000 €", "15 minutes"."""
         value = indicator.value
         if isinstance(value, str):
             return value
-        kind = indicator.kind
-        if kind is MeasureKind.MONEY:
-            return self.money(value, indicator.unit or "EUR")
-        if kind is MeasureKind.PERCENTAGE:
-            return self.percentage(value)
-        if kind in (MeasureKind.FREQUENCY, MeasureKind.DURATION):
+        if indicator.kind is MeasureKind.FREQUENCY:
             return self.duration(value, indicator.unit)
-        return self.number(value)
+        return self.value(indicator, value)
+
+    def reference(self, indicator: Indicator, point: ReferencePoint) -> str:
+        """A baseline or target as the figure's kind says it, with its date:
+        "412 (2019)", "every 60 minutes (2019)", "8% (2026)"."""
+        text = self.value(indicator, point.value)
+        if point.date is not None:
+            text = f"{text} ({self.date(point.date)})"
+        return text
 
     def indicator_period(self, indicator: Indicator) -> str:
         """"par an", "au 3 mai 2021", or "" for figures without a period."""
@@ -386,49 +379,157 @@ class Presenter:
 
     def period(self, period: IndicatorPeriod | None) -> str:
         """The time a figure or a budget covers: "par an", "au 3 mai 2021", or ""."""
-        if period is None:
+        if period is None or period.kind is PeriodKind.ONE_OFF:
             return ""
         text = self.label(period.kind.value)
         if period.kind is PeriodKind.AS_OF and period.date is not None:
             text = f"{text} {self.date(period.date)}"
         return text
 
+    def direction(self, direction: Direction) -> str:
+        """Which way is better, in words: "lower is better", "à la baisse"."""
+        return self.label(f"direction-{direction.value}")
+
     def breakdown(self, breakdown: Breakdown) -> str:
         """"dont 160 de moins de 30 ans"; a complete split lists every part."""
-        parts = [f"{self.number(part.value)} {part.label}" for part in breakdown.parts]
+        parts = self.join(f"{self.number(part.value)} {part.label}" for part in breakdown.parts)
         if breakdown.kind is BreakdownKind.PART_OF_TOTAL:
-            return f"{self.label('of_whom')} {self.join(parts)}"
-        return f"{self.label('split_into')} {self.join(parts)}"
+            return self.pattern("phrase-of-whom", parts=parts)
+        return self.pattern("phrase-split-into", parts=parts)
 
     def indicator_phrase(self, indicator: Indicator) -> str:
-        """One sentence per figure, in the report's language.
+        """One sentence per figure, from the language's whole sentence patterns.
 
-        "423 personnes accompagnées par Déclic, dont 160 de moins de 30 ans";
-        "350 000 € par an mobilisés par la Cité éducative…"; "Ligne Chrono E…
-        : toutes les 15 minutes".
+        "187 damp reports a year (2024)", "187 signalements d'humidité par an
+        (2024)", "350 000 € par an mobilisés par la Cité éducative…", "Ligne
+        Chrono E… : toutes les 15 minutes", "423 personnes accompagnées par
+        Déclic, dont 160 de moins de 30 ans". The date in brackets is the
+        value's: its series' latest, or the year a yearly figure covers.
         """
         label = indicator.label.strip()
         kind = indicator.kind
-        colon = "\u00a0: " if self.labels_language == "fr" else ": "
         value = indicator.value
+        period = indicator.period
         if kind is MeasureKind.QUALITATIVE or isinstance(value, str):
-            text = f"{_capitalise(label)}{colon}{self.indicator_value(indicator)}"
+            text = self.pattern("phrase-statement", label=_capitalise(label),
+                                value=self.indicator_value(indicator))
         elif kind is MeasureKind.FREQUENCY:
-            text = f"{_capitalise(label)}{colon}{self.frequency(value, indicator.unit)}"
+            text = self.pattern("phrase-statement", label=_capitalise(label),
+                                value=self.frequency(value, indicator.unit))
         else:
             head = self.indicator_value(indicator)
-            period = self.indicator_period(indicator)
-            if period and indicator.period and indicator.period.kind in (
-                PeriodKind.PER_YEAR, PeriodKind.PER_MONTH, PeriodKind.PER_WEEK
-            ):
-                text = f"{head} {period} {label}"
+            period_text = self.period(period)
+            if not period_text:
+                text = self.pattern("phrase", value=head, label=label)
+            elif kind is MeasureKind.MONEY:
+                # The amount is the unit: "350 000 € par an mobilisés…", "£2,000 a year for…"
+                text = self.pattern("phrase-money-period", value=head, period=period_text,
+                                    label=label)
             else:
-                text = f"{head} {label}"
-                if period:
-                    text = f"{text} {period}"
+                text = self.pattern("phrase-period", value=head, label=label,
+                                    period=period_text)
+        date = _value_date(indicator)
+        if date is not None:
+            text = self.pattern("phrase-dated", phrase=text, date=self.date(date))
         for breakdown in indicator.breakdowns:
             text = f"{text}, {self.breakdown(breakdown)}"
         return text
+
+    def signed(self, indicator: Indicator, amount: float, in_points: bool = False) -> str:
+        """A change with its sign, in the figure's unit: "−225", "+£1,200", "−4.4 points"."""
+        sign = "+" if amount > 0 else "\u2212" if amount < 0 else ""
+        size = abs(amount)
+        if in_points:
+            form = self.locale.plural_form(size)
+            number = self.number(size)
+            return sign + self.pattern("points-one" if form == "one" else "points-other",
+                                       number=number)
+        kind = indicator.kind
+        if kind is MeasureKind.MONEY:
+            return sign + self.money(size, indicator.unit or "EUR")
+        if kind in (MeasureKind.FREQUENCY, MeasureKind.DURATION):
+            return sign + self.duration(size, indicator.unit)
+        return sign + self.number(size)
+
+    def change(self, indicator: Indicator, change: Change | None = None) -> str:
+        """What changed, in words: "−225 (−55 %) since 2019, the better way"; "" if nothing.
+
+        ``change`` is :func:`civicrecord.change.figure_change`'s, computed here when
+        not given.
+        """
+        if change is None:
+            from civicrecord.change import figure_change
+
+            change = figure_change(indicator)
+            if change is None:
+                return ""
+        from civicrecord.change import Verdict
+
+        since = change.start.date
+        if change.verdict is Verdict.UNCHANGED:
+            if since is None:
+                return self.label("unchanged-since-start")
+            return self.pattern("unchanged-since", date=self.date(since))
+        amount = self.signed(indicator, change.absolute, change.in_points)
+        if change.relative is not None:
+            relative = change.relative
+            sign = "+" if relative > 0 else "\u2212" if relative < 0 else ""
+            amount = self.pattern("change-relative", absolute=amount,
+                                  relative=sign + self.share(abs(relative)))
+        text = (self.pattern("change-since", change=amount, date=self.date(since))
+                if since is not None else self.pattern("change-since-start", change=amount))
+        if change.verdict is Verdict.BETTER:
+            text = self.pattern("verdict-better", change=text)
+        elif change.verdict is Verdict.WORSE:
+            text = self.pattern("verdict-worse", change=text)
+        return text
+
+    def progress(self, indicator: Indicator, change: Change | None = None) -> str:
+        """How far the figure came to its target: "71% of the way to the target of 8%
+        (2026)", "target of 500 reached"; "" without a target to measure against."""
+        if change is None:
+            from civicrecord.change import figure_change
+
+            change = figure_change(indicator)
+        if change is None or change.target is None or change.progress is None:
+            return ""
+        target = self.value(indicator, change.target.value)
+        if change.target.date is not None:
+            target = f"{target} ({self.date(change.target.date)})"
+        if change.target_reached:
+            return self.pattern("target-reached", target=target)
+        return self.pattern("progress-share", share=self.share(change.progress), target=target)
+
+    def change_sentence(self, indicator: Indicator) -> str:
+        """The change and the progress to the target, as one sentence; "" if neither."""
+        from civicrecord.change import figure_change
+
+        change = figure_change(indicator)
+        if change is None:
+            return ""
+        parts = [self.change(indicator, change), self.progress(indicator, change)]
+        return "; ".join(part for part in parts if part)
+
+    def series_values(self, indicator: Indicator) -> list[str]:
+        """The series, one value per date: ["412 (2019)", "301 (2021)", "187 (2024)"]."""
+        return [f"{self.value(indicator, point.value)} ({self.date(point.date)})"
+                for point in indicator.series]
+
+
+#: Statuses a one-off action written with ``end`` alone reached at that date.
+_REACHED_AT_END = (ActionStatus.DONE, ActionStatus.ABANDONED, ActionStatus.PLANNED)
+#: The preposition a status takes before its date: "planned for 2025", "in progress since".
+_PREPOSITION = {ActionStatus.PLANNED: "for", ActionStatus.IN_PROGRESS: "since"}
+
+
+def _value_date(indicator: Indicator) -> PartialDate | None:
+    """The date a figure's value is for, when the phrase does not already say it."""
+    if indicator.series:
+        return indicator.series[-1].date
+    period = indicator.period
+    if period is not None and period.kind is not PeriodKind.AS_OF:
+        return period.date
+    return None
 
 
 def _capitalise(text: str) -> str:
@@ -443,3 +544,22 @@ def _locale(language: str) -> Any:
         return Locale.parse(language.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         return Locale.parse("en")
+
+
+def map_url(place: Place) -> str | None:
+    """An OpenStreetMap page centred on the place, or None when it has no coordinates.
+
+    The one way every format links a place to a map: built from the two
+    numbers alone (six decimals, about 10 cm), so no text of the report ever
+    reaches the address.
+    """
+    if place.latitude is None or place.longitude is None:
+        return None
+    latitude, longitude = _degrees(place.latitude), _degrees(place.longitude)
+    return (f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
+            f"#map=17/{latitude}/{longitude}")
+
+
+def _degrees(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

@@ -20,7 +20,7 @@ from civicrecord.validation import MAX_ID_LENGTH, MAX_STRING_LENGTH, SLUG_PATTER
 
 __all__ = ["SCHEMA_ID", "axis_schema", "report_schema"]
 
-SCHEMA_ID = "https://civicrecord.example/schema/report-1.schema.json"
+SCHEMA_ID = f"https://civicrecord.example/schema/report-{model.FORMAT_VERSION}.schema.json"
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 _PARTIAL_DATE = {
@@ -32,6 +32,10 @@ _PARTIAL_DATE = {
     ],
 }
 _ID_FIELDS = {"id"}
+#: Numbers with bounds the model enforces, by class and field.
+_RANGES = {("Place", "latitude"): (-90, 90), ("Place", "longitude"): (-180, 180)}
+#: Fields that come together or not at all (the model refuses one without the other).
+_TOGETHER = {"Place": ("latitude", "longitude")}
 _ID_LISTS = {"places", "partners", "programmes"}
 
 
@@ -99,6 +103,10 @@ class _Builder:
         required: list[str] = []
         for attribute in attrs.fields(cls):
             properties[attribute.name] = self.type_schema(hints[attribute.name], attribute.name)
+            if (name, attribute.name) in _RANGES:
+                low, high = _RANGES[name, attribute.name]
+                properties[attribute.name] = {"anyOf": [
+                    {"type": "number", "minimum": low, "maximum": high}, {"type": "null"}]}
             if attribute.default is attrs.NOTHING and attribute.name not in optional:
                 required.append(attribute.name)
         schema: dict[str, Any] = {
@@ -108,6 +116,9 @@ class _Builder:
             "required": required,
             "additionalProperties": False,
         }
+        if name in _TOGETHER:
+            first, second = _TOGETHER[name]
+            schema["dependentRequired"] = {first: [second], second: [first]}
         self.defs[name] = schema
         return schema
 
@@ -118,10 +129,16 @@ def report_schema() -> dict[str, Any]:
     builder.defs["PartialDate"] = _PARTIAL_DATE
     root = builder.attrs_class(model.Report)
     builder.attrs_class(model.ThematicAxis)
+    # A figure with a series may leave out its value: it is the series' latest.
+    indicator = builder.defs["Indicator"]
+    indicator["required"] = [name for name in indicator["required"] if name != "value"]
+    indicator["anyOf"] = [{"required": ["value"]},
+                          {"required": ["series"], "properties": {"series": {"minItems": 1}}}]
     root = dict(root)
     properties = {
         "$schema": {"type": "string", "description": "The schema this file follows."},
-        "format_version": {"const": "1", "description": "Version of the data format."},
+        "format_version": {"enum": list(model.FORMAT_VERSIONS),
+                           "description": "Version of the data format."},
         **root["properties"],
     }
     properties["axes"] = {
@@ -148,7 +165,7 @@ def axis_schema() -> dict[str, Any]:
     axis["required"] = [name for name in axis["required"] if name != "id"]
     return {
         "$schema": _DIALECT,
-        "$id": SCHEMA_ID.replace("report-1", "axis-1"),
+        "$id": SCHEMA_ID.replace("/report-", "/axis-"),
         "title": "civicrecord thematic axis (one file in axes/)",
         **axis,
         "$defs": defs,

@@ -20,7 +20,9 @@ from attrs import fields as attrs_fields
 
 from civicrecord.model import (
     Action,
+    ActionStatus,
     BreakdownKind,
+    Direction,
     Indicator,
     MeasureKind,
     PartialDate,
@@ -369,7 +371,13 @@ def _check_date(path: PathKey, date: PartialDate) -> list[Problem]:
     return []
 
 
-def _check_in_period(path: PathKey, date: PartialDate | None, report: Report) -> list[Problem]:
+def _check_in_period(path: PathKey, date: PartialDate | None, report: Report,
+                     later_is_normal: bool = False) -> list[Problem]:
+    """A date must exist, and should fall in the report's period.
+
+    ``later_is_normal``: a date after the period is expected (a planned action's
+    next steps), only one before it is worth a warning.
+    """
     if date is None:
         return []
     problems = _check_date(path, date)
@@ -378,7 +386,8 @@ def _check_in_period(path: PathKey, date: PartialDate | None, report: Report) ->
     start, end = report.period.start, report.period.end
     if start.earliest() > end.latest():
         return []  # a reversed period is reported once, not at every date
-    if date.latest() < start.earliest() or date.earliest() > end.latest():
+    after = date.earliest() > end.latest()
+    if date.latest() < start.earliest() or (after and not later_is_normal):
         return [_warning(path, f"date {date} is outside the report period {start}-{end}",
                          "check the year, or say in the text why it matters here")]
     return []
@@ -416,8 +425,19 @@ def _closest(word: str, candidates: Iterable[str]) -> str | None:
 
 def _check_action(path: PathKey, action: Action, report: Report) -> list[Problem]:
     problems = []
-    problems += _check_in_period((*path, "start"), action.start, report)
-    problems += _check_in_period((*path, "end"), action.end, report)
+    planned = action.status is ActionStatus.PLANNED
+    for name in ("start", "end", "date", "status_date"):
+        problems += _check_in_period((*path, name), getattr(action, name), report,
+                                     later_is_normal=planned)
+    if action.date is not None and (action.start is not None or action.end is not None):
+        problems.append(_error((*path, "date"), "an action has either a date (done once) or "
+                               "a start and an end (it lasts), not both",
+                               "keep 'date' for a one-off action, or 'start'/'end' for one "
+                               "that lasts"))
+    if action.status_date is not None and action.status is ActionStatus.NOT_ASSESSED:
+        problems.append(_error((*path, "status_date"), "a not-assessed action has no date "
+                               "at which it reached its status",
+                               "remove status_date, or give the action its status"))
     if (action.start and action.end and not _check_date((), action.start)
             and not _check_date((), action.end)
             and action.start.earliest() > action.end.latest()):
@@ -481,14 +501,89 @@ def _check_indicator(path: PathKey, indicator: Indicator, report: Report) -> lis
             problems += _check_number((*path, name, "value"), point.value, non_negative=False)
             if point.date is not None:
                 problems += _check_date((*path, name, "date"), point.date)
-    if indicator.source is not None:
-        if indicator.source.date is not None:
-            problems += _check_date((*path, "source", "date"), indicator.source.date)
-        problems += _check_url((*path, "source", "url"), indicator.source.url)
+    problems += _check_series(path, indicator)
+    problems += _check_direction(path, indicator)
+    problems += _check_source((*path, "source"), indicator.source)
     total_ok = not any(p.path == format_path((*path, "value")) for p in problems)
     for b, breakdown in enumerate(indicator.breakdowns):
         problems += _check_breakdown((*path, "breakdowns", b), breakdown, indicator, total_ok)
     return problems
+
+
+def _check_source(path: PathKey, source: Any) -> list[Problem]:
+    if source is None:
+        return []
+    problems = _check_url((*path, "url"), source.url)
+    if source.date is not None:
+        problems = _check_date((*path, "date"), source.date) + problems
+    return problems
+
+
+def _check_series(path: PathKey, indicator: Indicator) -> list[Problem]:
+    """A series is dated numbers, oldest first, ending with the figure's value."""
+    series = indicator.series
+    if not series:
+        return []
+    problems: list[Problem] = []
+    if indicator.kind is MeasureKind.QUALITATIVE:
+        return [_error((*path, "series"), "a qualitative figure has no series of numbers",
+                       "give the figure a numeric kind, or remove the series")]
+    dates_ok = True
+    for o, point in enumerate(series):
+        where = (*path, "series", o)
+        problems += _check_number((*where, "value"), point.value,
+                                  non_negative=indicator.kind is not MeasureKind.PERCENTAGE)
+        if indicator.kind is MeasureKind.COUNT and isinstance(point.value, float) \
+                and not point.value.is_integer():
+            problems.append(_error((*where, "value"), f"a count is a whole number, not "
+                                   f"{point.value}", "for a ratio use kind 'percentage'"))
+        date_problems = _check_date((*where, "date"), point.date)
+        dates_ok = dates_ok and not date_problems
+        problems += date_problems
+        problems += _check_source((*where, "source"), point.source)
+    if dates_ok:
+        for o in range(1, len(series)):
+            before, after = series[o - 1].date, series[o].date
+            if not after > before:
+                problems.append(_error(
+                    (*path, "series", o, "date"),
+                    f"{after} does not come after the previous value's date {before}",
+                    "write the series oldest first, one value per date"))
+    latest = series[-1].value
+    value = indicator.value
+    if isinstance(value, int | float) and not isinstance(value, bool) and value != latest:
+        problems.append(_error((*path, "value"), f"the value {value} is not the latest of "
+                               f"the series ({latest}, {series[-1].date})",
+                               "leave 'value' out (the latest value of the series is the "
+                               "figure's value), or make them agree"))
+    return problems
+
+
+def _check_direction(path: PathKey, indicator: Indicator) -> list[Problem]:
+    """Say which way is better wherever a change can be shown; and keep the target that way."""
+    has_change = indicator.baseline or indicator.target or indicator.series
+    if indicator.direction is None:
+        if has_change and indicator.kind is not MeasureKind.QUALITATIVE:
+            return [_warning((*path, "direction"), "this figure has a baseline, a target or "
+                             "a series but does not say which way is better",
+                             "add direction: higher, lower or neither (as IATI's "
+                             "'ascending')")]
+        return []
+    baseline, target = indicator.baseline, indicator.target
+    if baseline is None or target is None:
+        return []
+    start, goal = baseline.value, target.value
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (start, goal)):
+        return []
+    assert isinstance(start, int | float) and isinstance(goal, int | float)
+    wrong = ((indicator.direction is Direction.HIGHER and goal < start)
+             or (indicator.direction is Direction.LOWER and goal > start))
+    if wrong:
+        return [_warning((*path, "target", "value"),
+                         f"the target {goal} lies the wrong way from the baseline {start} "
+                         f"for a figure where {indicator.direction.value} is better",
+                         "check the target, or the direction")]
+    return []
 
 
 def _check_breakdown(path: PathKey, breakdown: Any, indicator: Indicator,

@@ -18,7 +18,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import attrs
 import civicrecord_csv
 import pytest
 from civicrecord_csv.table import FORMULA_PREFIXES, guard
@@ -39,6 +38,7 @@ from civicrecord.model import (
     Source,
 )
 from civicrecord.plugins import PluginSet, load_plugins
+from civicrecord.testing import check_renderer, make_report
 
 REPO_EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "hauts_de_chambery"
 PACKAGED_EXAMPLE = Path(str(files("civicrecord") / "examples" / "hauts_de_chambery"))
@@ -109,37 +109,89 @@ def test_both_formats_come_through_the_entry_point() -> None:
 # --- the table -----------------------------------------------------------------------------
 
 
-def test_one_row_per_figure_and_per_breakdown_part(report: Report, plugins: PluginSet) -> None:
+@pytest.fixture(scope="module", params=["hauts_de_chambery", "larkfield"])
+def any_example(request: pytest.FixtureRequest) -> Report:
+    folder = REPO_EXAMPLE.parent / request.param
+    if not folder.is_dir():
+        folder = PACKAGED_EXAMPLE.parent / request.param
+    return civicrecord.load(folder)
+
+
+def test_one_row_per_figure_and_date_breakdown_part_and_budget(any_example: Report,
+                                                               plugins: PluginSet) -> None:
+    report = any_example
     _, table = read(render(report, plugins))
     expected = []
-    for axis, action, figure in report.indicators():
-        expected.append((axis.id, action.id if action else "", figure.id, "", ""))
-        for breakdown in figure.breakdowns:
-            expected += [(axis.id, action.id if action else "", figure.id,
-                          breakdown.dimension, part.label) for part in breakdown.parts]
-    assert [(r["axis_id"], r["action_id"], r["indicator_id"], r["dimension"], r["part"])
-            for r in table] == expected
+    for axis in report.axes:
+        owned = [(None, i) for i in axis.indicators]
+        for action in axis.actions:
+            owned += [(action, i) for i in action.indicators]
+            owned.append((action, None))
+        for action, figure in owned:
+            action_id = action.id if action else ""
+            if figure is None:
+                if action is not None and action.budget is not None:
+                    expected.append(("budget", axis.id, action_id, "", "", ""))
+                continue
+            expected += [("figure", axis.id, action_id, figure.id, "", "")
+                         ] * max(len(figure.series), 1)
+            for breakdown in figure.breakdowns:
+                expected += [("breakdown", axis.id, action_id, figure.id,
+                              breakdown.dimension, part.label) for part in breakdown.parts]
+    assert [(r["record"], r["axis_id"], r["action_id"], r["indicator_id"], r["dimension"],
+             r["part"]) for r in table] == expected
     assert any(r["dimension"] for r in table), "the example has a breakdown"
 
 
-def test_cells_hold_the_reports_values(report: Report, plugins: PluginSet) -> None:
+def test_cells_hold_the_reports_values(any_example: Report, plugins: PluginSet) -> None:
+    report = any_example
     _, table = read(render(report, plugins))
-    by_id = {(r["indicator_id"], r["part"]): r for r in table}
+    figures = [r for r in table if r["record"] == "figure"]
     for axis, action, figure in report.indicators():
-        row = by_id[(figure.id, "")]
-        assert (row["report_id"], row["neighbourhood"], row["city"]) == (
-            report.id, report.neighbourhood.name, report.neighbourhood.city)
-        assert (row["axis"], row["action"]) == (axis.title, action.title if action else "")
-        assert (row["label"], row["kind"], row["unit"]) == (
-            figure.label, figure.kind.value, figure.unit or "")
-        assert float(row["value"]) == figure.value
-        assert row["source"] == (figure.source.name if figure.source else "")
-        assert row["period"] == (figure.period.kind.value if figure.period else "")
-        for breakdown in figure.breakdowns:
-            for part in breakdown.parts:
-                part_row = by_id[(figure.id, part.label)]
-                assert float(part_row["value"]) == part.value
-                assert part_row["breakdown_kind"] == breakdown.kind.value
+        rows = [r for r in figures if r["indicator_id"] == figure.id]
+        for row in rows:
+            assert (row["report_id"], row["neighbourhood"], row["city"]) == (
+                report.id, report.neighbourhood.name, report.neighbourhood.city)
+            assert (row["axis"], row["action"]) == (axis.title, action.title if action else "")
+            assert (row["label"], row["kind"], row["unit"]) == (
+                figure.label, figure.kind.value, figure.unit or "")
+            assert row["period"] == (figure.period.kind.value if figure.period else "")
+            assert row["direction"] == (figure.direction.value if figure.direction else "")
+            assert row["note"] == (figure.note or "")
+            for name in ("baseline", "target"):
+                point = getattr(figure, name)
+                assert row[name] == ("" if point is None else _plain(point.value))
+                assert row[f"{name}_date"] == ("" if point is None or point.date is None
+                                               else str(point.date))
+        if figure.series:
+            assert [(r["date"], float(r["value"]), r["value_note"]) for r in rows] == [
+                (str(p.date), p.value, p.note or "") for p in figure.series]
+            assert [r["source"] for r in rows] == [
+                (p.source or figure.source).name if (p.source or figure.source) else ""
+                for p in figure.series]
+        else:
+            (row,) = rows
+            if isinstance(figure.value, str):
+                assert row["value_text"] == figure.value
+            else:
+                assert float(row["value"]) == figure.value
+            assert row["source"] == (figure.source.name if figure.source else "")
+        parts = [r for r in table if r["record"] == "breakdown" and
+                 r["indicator_id"] == figure.id]
+        assert [(r["dimension"], r["part"], float(r["value"]), r["breakdown_kind"])
+                for r in parts] == [(b.dimension, part.label, part.value, b.kind.value)
+                                    for b in figure.breakdowns for part in b.parts]
+    budgets = [(r["action_id"], float(r["value"]), r["unit"], r["period"])
+               for r in table if r["record"] == "budget"]
+    assert budgets == [(action.id, action.budget.amount, action.budget.currency,
+                        action.budget.period.kind.value if action.budget.period else "")
+                       for _, action in report.actions() if action.budget]
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def test_file_is_utf8_with_header_and_crlf_as_rfc_4180_says(report: Report,
@@ -190,7 +242,7 @@ def test_table_schema_describes_the_header_and_every_cell(report: Report,
 
 
 def test_table_schema_does_not_depend_on_the_report(report: Report, plugins: PluginSet) -> None:
-    other = attrs.evolve(report, id="another-report", axes=report.axes[:1])
+    other = make_report(base=report, id="another-report", axes=report.axes[:1])
     assert render(report, plugins, "csv-schema") == render(other, plugins, "csv-schema")
 
 
@@ -198,30 +250,46 @@ def test_table_schema_does_not_depend_on_the_report(report: Report, plugins: Plu
 
 
 def hostile_report(report: Report) -> Report:
-    axis = report.axes[0]
-    action = axis.actions[0]
-    figure = attrs.evolve(
-        action.indicators[0] if action.indicators else next(
-            f for _a, _b, f in report.indicators()),
-        label="-2+3+cmd|' /C calc'!A0", unit="=1", value=-5.5,
-        source=Source(name="@SUM(1+1)*cmd", url="https://example.org/a?b=1,2",
-                      date=PartialDate(2024, 5)),
-        period=IndicatorPeriod(PeriodKind.AS_OF, PartialDate(2024, 5, 3)),
-        breakdowns=(Breakdown("\tTab", BreakdownKind.COMPLETE_SPLIT,
-                              (BreakdownPart("\rcarriage", -2), BreakdownPart(
-                                  'He said "hi", then\nleft', -3.5))),))
-    qualitative = attrs.evolve(figure, id="etat-du-square", kind=MeasureKind.QUALITATIVE,
-                               value="=1+1", label="état du square", breakdowns=())
-    action = attrs.evolve(action, title="+cmd", indicators=(figure, qualitative))
-    axis = attrs.evolve(axis, title='=HYPERLINK("http://evil.example","x")',
-                        actions=(action,), indicators=())
-    return attrs.evolve(report, axes=(axis,))
+    """One axis, one action, three figures, every text a spreadsheet formula; still valid."""
+    action = report.axes[0].actions[0]
+    figure = action.indicators[0] if action.indicators else next(
+        f for _a, _b, f in report.indicators())
+    count, share, text = (f"axes[0].actions[0].indicators[{i}]" for i in range(3))
+    return make_report({
+        "axes": report.axes[:1],
+        "axes[0].title": '=HYPERLINK("http://evil.example","x")',
+        "axes[0].indicators": (),
+        "axes[0].actions": (action,),
+        "axes[0].actions[0].title": "+cmd",
+        "axes[0].actions[0].indicators": (figure, figure, figure),
+        f"{count}.kind": MeasureKind.COUNT,
+        f"{count}.label": "-2+3+cmd|' /C calc'!A0",
+        f"{count}.unit": "=1",
+        f"{count}.value": 5,
+        f"{count}.source": Source(name="@SUM(1+1)*cmd", url="https://example.org/a?b=1,2",
+                                  date=PartialDate(2024, 5)),
+        f"{count}.period": IndicatorPeriod(PeriodKind.AS_OF, PartialDate(2024, 5, 3)),
+        f"{count}.breakdowns": (Breakdown("\tTab", BreakdownKind.COMPLETE_SPLIT, (
+            BreakdownPart("\rcarriage", 2), BreakdownPart('He said "hi", then\nleft', 3))),),
+        f"{share}.id": "part-des-menages",
+        f"{share}.kind": MeasureKind.PERCENTAGE,
+        f"{share}.label": "-1 point",
+        f"{share}.value": -5.5,
+        f"{share}.unit": None,
+        f"{share}.breakdowns": (),
+        f"{text}.id": "etat-du-square",
+        f"{text}.kind": MeasureKind.QUALITATIVE,
+        f"{text}.value": "=1+1",
+        f"{text}.label": "état du square",
+        f"{text}.unit": None,
+        f"{text}.breakdowns": (),
+    }, base=report)
 
 
 def test_text_that_could_be_a_formula_gets_a_leading_apostrophe(report: Report,
                                                                  plugins: PluginSet) -> None:
     _, table = read(render(hostile_report(report), plugins))
-    value_row, part1, part2, qualitative = table
+    value_row, part1, part2, share, qualitative = table
     assert value_row["axis"] == '\'=HYPERLINK("http://evil.example","x")'
     assert value_row["action"] == "'+cmd"
     assert value_row["label"] == "'-2+3+cmd|' /C calc'!A0"
@@ -229,9 +297,10 @@ def test_text_that_could_be_a_formula_gets_a_leading_apostrophe(report: Report,
     assert value_row["unit"] == "'=1"
     assert (part1["dimension"], part1["part"]) == ("'\tTab", "'\rcarriage")
     assert part2["part"] == 'He said "hi", then\nleft'  # quoted, not guarded
+    assert share["label"] == "'-1 point"
     assert qualitative["value_text"] == "'=1+1" and qualitative["value"] == ""
     # Numbers are numbers, negative or not; URLs and dates are not text to guard.
-    assert [r["value"] for r in (value_row, part1, part2)] == ["-5.5", "-2", "-3.5"]
+    assert [r["value"] for r in (value_row, part1, part2, share)] == ["5", "2", "3", "-5.5"]
     assert value_row["source_url"] == "https://example.org/a?b=1,2"
     assert (value_row["period"], value_row["period_date"]) == ("as-of", "2024-05-03")
     assert value_row["source_date"] == "2024-05"
@@ -279,3 +348,9 @@ def test_a_whole_hostile_table_satisfies_its_schema(report: Report, plugins: Plu
     for row in table:
         for name, cell in row.items():
             check_cell(fields[name], cell, described["missingValues"])
+
+
+@pytest.mark.parametrize("name", ["csv", "csv-schema"])
+def test_the_formats_are_deterministic_and_written_whole(name: str) -> None:
+    assert check_renderer(name, modules=["civicrecord_csv"]).startswith(
+        b"report_id," if name == "csv" else b"{")

@@ -331,3 +331,18 @@ def test_pictures_show_with_alt_text_caption_and_credit(pandoc: str, report: Rep
     caption = images[1].getparent().getnext()
     assert text_of(caption) == f"Caption {hostile} ((a) City, CC BY 4.0)"
     assert caption.xpath(".//b") == []
+
+
+def test_a_place_with_coordinates_links_to_its_map(pandoc: str, report: Report,
+                                                   plugins: object) -> None:
+    """As on the web page: the place's name, linked to the map built from its numbers."""
+    places = tuple(attrs.evolve(place, latitude=45.5751, longitude=5.9309)
+                   if place.id == "les-combes" else place
+                   for place in report.neighbourhood.places)
+    located = attrs.evolve(report, neighbourhood=attrs.evolve(report.neighbourhood,
+                                                              places=places))
+    root = to_html(pandoc, render(located, plugins))
+    links = [a for a in root.iter("a") if "openstreetmap" in a.get("href", "")]
+    assert {text_of(a) for a in links} == {"Les Combes"}
+    assert {a.get("href") for a in links} == {
+        "https://www.openstreetmap.org/?mlat=45.5751&mlon=5.9309#map=17/45.5751/5.9309"}

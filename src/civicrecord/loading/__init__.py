@@ -19,7 +19,7 @@ import attrs
 
 from civicrecord.loading.converter import structure_problems
 from civicrecord.loading.source import Document, SourceError, SourceMap, read_document
-from civicrecord.model import Report
+from civicrecord.model import FORMAT_VERSIONS, Report
 from civicrecord.problems import Location, Problem, Severity, format_path
 from civicrecord.validation import SLUG_PATTERN, check_plain_data, check_report, with_location
 
@@ -38,7 +38,6 @@ MAIN_FILE_NAMES = ("report.yaml", "report.yml", "report.toml", "report.json")
 DATA_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
 #: Keys a file may carry for editors and readers, which are not report fields.
 _ENVELOPE_KEYS = ("$schema", "format_version")
-FORMAT_VERSION = "1"
 
 
 @attrs.frozen
@@ -143,12 +142,13 @@ def _envelope_problems(data: Any, source_map: SourceMap) -> list[Problem]:
     problems = []
     version = data.pop("format_version", None)
     data.pop("$schema", None)
-    if version is not None and version != FORMAT_VERSION:
+    if version is not None and version not in FORMAT_VERSIONS:
+        readable = " and ".join(repr(v) for v in FORMAT_VERSIONS)
         message, hint = (f"format version {version!r} is not supported (this civicrecord "
-                         f"reads {FORMAT_VERSION!r})", "upgrade civicrecord, or re-export the file")
-        if str(version) == FORMAT_VERSION:  # 1 written without quotes
+                         f"reads {readable})", "upgrade civicrecord, or re-export the file")
+        if str(version) in FORMAT_VERSIONS:  # 1 written without quotes
             message, hint = (f"format_version is text, not the number {version}",
-                             f"write format_version: '{FORMAT_VERSION}'")
+                             f"write format_version: '{version}'")
         problems.append(Problem(Severity.ERROR, "format_version", message, hint,
                                 source_map.locate(("format_version",))))
     return problems

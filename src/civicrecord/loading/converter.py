@@ -23,7 +23,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
-from civicrecord.model import PartialDate, Report
+from civicrecord.model import Indicator, PartialDate, Report
 from civicrecord.problems import Problem, Severity, format_path
 
 __all__ = ["converter", "structure_problems", "to_plain"]
@@ -175,12 +175,30 @@ def _make_converter() -> cattrs.Converter:
             if not isinstance(value, dict):
                 raise _TypeMismatch("a mapping of fields (" + ", ".join(field_names(cls))
                                     + ")", value, "indent the fields under this key")
+            if cls is Indicator:
+                value = _current_from_series(value)
             return inner(value, tp)
 
         return structure_class
 
     conv.register_structure_hook_factory(attrs.has, structure_class_factory)
     return conv
+
+
+def _current_from_series(data: dict[str, Any]) -> dict[str, Any]:
+    """A figure written with a series and no ``value``: its value is the latest point's.
+
+    The series is written oldest first (validation checks it), so the latest
+    point is the last one. Anything malformed is left for the structure hooks
+    to report.
+    """
+    series = data.get("series")
+    if "value" in data or not isinstance(series, list) or not series:
+        return data
+    last = series[-1]
+    if not isinstance(last, dict) or "value" not in last:
+        return data
+    return {**data, "value": last["value"]}
 
 
 converter: cattrs.Converter = _make_converter()

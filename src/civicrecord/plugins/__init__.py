@@ -1,21 +1,19 @@
-"""Finding plugins and the formats they provide.
+"""Finding plugins, calling their hooks, and choosing between them.
 
-:func:`load_plugins` builds a fresh :class:`PluginSet` on every call: no
-global registry survives between calls, so tests and long-running programs see
-exactly the plugins they asked for. :func:`current_plugins` is the set of the
-environment as it is now, shared by API calls made without one and built again
-whenever what is installed changes. A plugin that fails to import or register
-is recorded, never fatal to the others; asking for one of its formats then
-says why it is missing.
+:func:`load_plugins` builds a fresh :class:`PluginSet`, with a plugin manager of
+its own, on every call: no registry outlives it, so tests and long-running
+programs see exactly the plugins they asked for. A plugin that fails to
+import, to register or inside a hook is recorded as a :class:`PluginFault`
+and left out; the others work. A name two plugins offer is left out alone
+(a format until the user chooses one, or one of them overrides the other).
 """
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import importlib
 import os
-from collections.abc import Iterable, Sequence
-from types import ModuleType
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -25,33 +23,24 @@ from civicrecord.command import Command
 from civicrecord.importer import Importer
 from civicrecord.model import Report
 from civicrecord.plugins import hookspecs
-from civicrecord.plugins._scan import environment_fingerprint, installed_entry_points
 from civicrecord.problems import Problem, Severity
 from civicrecord.renderer import Renderer
 
-__all__ = [
-    "BUILTIN_PLUGINS",
-    "DISABLE_ENTRY_POINTS_ENV",
-    "PluginError",
-    "PluginFault",
-    "PluginInfo",
-    "PluginSet",
-    "current_plugins",
-    "load_plugins",
-]
+__all__ = ["BUILTIN_PLUGINS", "DISABLE_ENTRY_POINTS_ENV", "PluginError", "PluginFault",
+           "PluginInfo", "PluginSet", "load_plugins"]
 
-#: Modules of the formats that ship with civicrecord, registered like any plugin.
-BUILTIN_PLUGINS = (
-    "civicrecord.renderers.json",
-    "civicrecord.renderers.html",
-    "civicrecord.renderers.docx",
-)
-#: Set to 1 to ignore installed plugins (entry points) and use only built-in formats.
+#: Modules that ship with civicrecord, registered like any plugin.
+BUILTIN_PLUGINS = ("civicrecord.renderers.json", "civicrecord.renderers.html",
+                   "civicrecord.renderers.docx", "civicrecord.serve",
+                   "civicrecord.plugin_template", "civicrecord.importing")
+#: Set to 1 to ignore installed plugins (entry points) and use only built-in ones.
 DISABLE_ENTRY_POINTS_ENV = "CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD"
+
+_T = TypeVar("_T")
 
 
 class PluginError(Exception):
-    """Plugins disagree (two claim one format) or a format cannot be had."""
+    """A format cannot be had: nobody provides it, two plugins do, or a choice is wrong."""
 
 
 @attrs.frozen
@@ -60,8 +49,9 @@ class PluginFault:
 
     plugin: str
     distribution: str | None
-    stage: str  # "import", "register", "register_renderers", "validate_report"
+    stage: str  # "import", "register" or the hook's name
     error: str
+    version: str | None = None
 
     def __str__(self) -> str:
         dist = f" (from {self.distribution})" if self.distribution else ""
@@ -79,284 +69,219 @@ class PluginInfo:
     builtin: bool
 
 
-_T = TypeVar("_T")
-
-
-@attrs.frozen
-class _Registered:
-    renderer: Renderer
-    plugin: str
-
-
 @attrs.define
 class PluginSet:
-    """The plugins of one run: their formats, their faults and their rules."""
+    """The plugins of one run: their formats, commands, importers, rules and faults."""
 
     manager: pluggy.PluginManager
     infos: dict[str, PluginInfo] = attrs.field(factory=dict)
     faults: list[PluginFault] = attrs.field(factory=list)
-    _renderers: dict[str, _Registered] | None = None
-    _conflict: PluginError | None = None
+    use: dict[str, str] = attrs.field(factory=dict)
+    """The plugin chosen for a format several offer (``{"json": "civicrecord"}``), by
+    plugin or distribution name."""
+    _offers: dict[str, dict[str, list[tuple[str, Any]]]] = attrs.field(factory=dict,
+                                                                       init=False)
+
+    def choosing(self, use: Mapping[str, str]) -> PluginSet:
+        """The same plugins with these formats' plugins chosen; hooks are not asked again."""
+        chosen = attrs.evolve(self, use={**self.use, **use})
+        chosen._offers = self._offers
+        return chosen
 
     def renderers(self) -> dict[str, Renderer]:
-        """Every available format by name, in registration order."""
-        return {name: entry.renderer for name, entry in self._collect().items()}
-
-    def plugin_of(self, format_name: str) -> PluginInfo:
-        """The plugin that provides a format."""
-        return self.infos[self._collect()[format_name].plugin]
+        """Every available format by name, in registration order; conflicts left out."""
+        offered = self._offered("register_renderers", Renderer)
+        return {name: self.renderer(name) for name in offered if not self._refusal(name)}
 
     def renderer(self, format_name: str) -> Renderer:
         """The renderer for a format, or a PluginError that says what to install or fix."""
-        registered = self._collect()
-        if format_name in registered:
-            return registered[format_name].renderer
+        renderer: Renderer = self._choose(format_name)[1]
+        return renderer
+
+    def plugin_of(self, format_name: str) -> PluginInfo:
+        """The plugin that provides a format."""
+        return self.infos[self._choose(format_name)[0]]
+
+    def conflicts(self) -> list[str]:
+        """Why each format offered by several plugins, with no choice made, is left out."""
+        offered = self._offered("register_renderers", Renderer)
+        return [message for name in offered if (message := self._refusal(name))]
+
+    def _refusal(self, name: str) -> str | None:
+        try:
+            self._choose(name)
+        except PluginError as error:
+            return str(error)
+        return None
+
+    def _choose(self, name: str) -> tuple[str, Any]:
+        offers = self._offered("register_renderers", Renderer).get(name, [])
+        chosen = self.use.get(name)
+        if chosen is not None:
+            picked = [offer for offer in offers if chosen in (offer[0], self._dist(offer[0]))]
+            if len(picked) == 1:
+                return picked[0]
+            raise PluginError(f"cannot use {chosen!r} for format {name!r}: it is provided by "
+                              f"{self._owners(offers) or 'no plugin'}; name one plugin or "
+                              f"distribution (--use {name}=NAME)")
+        overriding = [offer for offer in offers if offer[1].override]
+        if len(offers) == 1 or len(overriding) == 1:
+            return (overriding or offers)[0]
+        if offers:
+            raise PluginError(
+                f"format {name!r} is provided by {self._owners(offers)}, so it is left out: "
+                f"choose one with --use {name}=PLUGIN (use={{{name!r}: PLUGIN}} in Python), "
+                "or uninstall one")
+        message = f"no renderer for format {name!r} (available: " \
+                  f"{', '.join(sorted(self.renderers())) or 'none'})"
         broken = [str(fault) for fault in self.faults if fault.stage != "validate_report"]
-        known = ", ".join(sorted(registered)) or "none"
-        message = f"no renderer for format {format_name!r} (available: {known})"
         if broken:
             message += "; some plugins failed to load and may provide it: " + "; ".join(broken)
         raise PluginError(message)
 
-    def _collect(self) -> dict[str, _Registered]:
-        # Runs the hooks once: later calls give the same formats, faults and conflict.
-        if self._conflict is not None:
-            raise self._conflict
-        if self._renderers is not None:
-            return self._renderers
-        found: dict[str, _Registered] = {}
-        conflicts: list[str] = []
-        # get_hookimpls() is in registration order: built-in formats first.
-        for impl in self.manager.hook.register_renderers.get_hookimpls():
-            name = self.manager.get_name(impl.plugin) or repr(impl.plugin)
-            try:
-                provided = list(impl.function() or ())  # type: ignore[call-overload]
-                for renderer in provided:
-                    if not isinstance(renderer, Renderer):
-                        raise TypeError(f"register_renderers returned {renderer!r}, "
-                                        "not a civicrecord.Renderer")
-            except Exception as error:  # noqa: BLE001 - a plugin's fault is recorded
-                self.faults.append(PluginFault(name, self._dist(name), "register_renderers",
-                                               f"{type(error).__name__}: {error}"))
-                continue
-            for renderer in provided:
-                if renderer.name in found:
-                    other = found[renderer.name].plugin
-                    conflicts.append(f"format {renderer.name!r} is provided by two plugins: "
-                                     f"{self._describe(other)} and {self._describe(name)}")
-                    continue
-                found[renderer.name] = _Registered(renderer, name)
-        self._renderers = found
-        if conflicts:
-            self._conflict = PluginError("; ".join(conflicts) + "; uninstall one of each pair")
-            raise self._conflict
+    def commands(self, reserved: Iterable[str] = ()) -> dict[str, Command]:
+        """Every plugin command by name; a name taken by ``reserved`` or two plugins is out."""
+        return self._only("register_commands", Command, set(reserved))
+
+    def importers(self) -> dict[str, Importer]:
+        """Every importer by name; a name two plugins claim is left out, naming both."""
+        return self._only("register_importers", Importer, set())
+
+    def _only(self, hook: str, kind: type[_T], reserved: set[str]) -> dict[str, _T]:
+        found = {}
+        for name, offers in self._offered(hook, kind).items():
+            if name in reserved or len(offers) > 1:
+                self.faults.append(PluginFault(
+                    offers[-1][0], self._dist(offers[-1][0]), hook,
+                    f"{kind.__name__.lower()} {name!r} is already provided by civicrecord "
+                    "itself; left out" if name in reserved else f"{kind.__name__.lower()} "
+                    f"{name!r} is provided by plugins {self._owners(offers)}; neither is used"))
+            else:
+                found[name] = offers[0][1]
         return found
 
-    def _describe(self, plugin: str) -> str:
-        dist = self._dist(plugin)
-        return f"{plugin!r} (from {dist})" if dist else repr(plugin)
+    def _offered(self, hook: str, kind: type[Any]) -> dict[str, list[tuple[str, Any]]]:
+        """What plugins return from a ``register_*`` hook, by name; asked once per set."""
+        if hook not in self._offers:
+            def failed(plugin: str, error: str) -> None:
+                info = self.infos.get(plugin)
+                self.faults.append(PluginFault(plugin, self._dist(plugin), hook, error,
+                                               info.version if info else None))
+
+            offers = self._offers[hook] = {}
+            for plugin, item in self._call_each(hook, kind, failed):
+                offers.setdefault(item.name, []).append((plugin, item))
+        return self._offers[hook]
+
+    def extra_problems(self, report: Report) -> list[Problem]:
+        """Problems from the plugins' ``validate_report`` hooks; a failing hook is an error."""
+        failed: list[Problem] = []
+        found = self._call_each("validate_report", Problem, lambda plugin, error: failed.append(
+            Problem(Severity.ERROR, "", f"plugin {plugin!r} failed while validating: {error}",
+                    "fix or uninstall the plugin")), report=report)
+        return [*failed, *(problem for _, problem in found)]
+
+    def _call_each(self, hook: str, kind: type[_T], failed: Callable[[str, str], None],
+                   **kwargs: Any) -> list[tuple[str, _T]]:
+        """Call each plugin's implementation of ``hook``, in registration order.
+
+        One at a time, as pluggy would call them, so that an exception is the
+        fault of its plugin alone and every result is known to come from its
+        plugin (a conflict names both). ``pm.hook.X()`` stops at the first
+        exception and returns results without their plugins.
+        """
+        results: list[tuple[str, _T]] = []
+        for impl in getattr(self.manager.hook, hook).get_hookimpls():
+            name = self.manager.get_name(impl.plugin) or repr(impl.plugin)
+            try:
+                found = list(impl.function(*(kwargs[arg] for arg in impl.argnames)) or ())
+                wrong = [item for item in found if not isinstance(item, kind)]
+                if wrong:
+                    raise TypeError(f"{hook} gave {wrong[0]!r}, not a civicrecord."
+                                    f"{kind.__name__}")
+            except Exception as error:  # noqa: BLE001 - a plugin's fault is its own
+                failed(name, f"{type(error).__name__}: {error}")
+                continue
+            results += [(name, item) for item in found]
+        return results
+
+    def _owners(self, offers: list[tuple[str, Any]]) -> str:
+        return " and ".join(f"{plugin!r} (from {self._dist(plugin)})" if self._dist(plugin)
+                            else repr(plugin) for plugin, _ in offers)
 
     def _dist(self, plugin: str) -> str | None:
         info = self.infos.get(plugin)
         return info.distribution if info else None
 
-    def commands(self, reserved: Iterable[str] = ()) -> dict[str, Command]:
-        """Every plugin command by name; a clash with ``reserved`` or another is a fault."""
-        found: dict[str, Command] = {}
-        owners: dict[str, str] = {}
-        taken = set(reserved)
-        for name, command in self._described("register_commands", Command):
-            if command.name in taken or command.name in found:
-                other = owners.get(command.name)
-                owner = f"plugin {self._describe(other)}" if other else "civicrecord itself"
-                self.faults.append(PluginFault(
-                    name, self._dist(name), "register_commands",
-                    f"command {command.name!r} is already provided by {owner}; left out"))
-                continue
-            found[command.name] = command
-            owners[command.name] = name
-        return found
 
-    def importers(self) -> dict[str, Importer]:
-        """Every importer by name; a name two plugins claim is left out, naming both."""
-        found: dict[str, Importer] = {}
-        owners: dict[str, str] = {}
-        clashes: set[str] = set()
-        for name, importer in self._described("register_importers", Importer):
-            if importer.name in owners:
-                clashes.add(importer.name)
-                self.faults.append(PluginFault(
-                    name, self._dist(name), "register_importers",
-                    f"importer {importer.name!r} is also provided by plugin "
-                    f"{self._describe(owners[importer.name])}; neither is used"))
-                continue
-            found[importer.name] = importer
-            owners[importer.name] = name
-        return {key: value for key, value in found.items() if key not in clashes}
-
-    def _described(self, hook: str, kind: type[_T]) -> list[tuple[str, _T]]:
-        """What each plugin returns from a ``register_*`` hook, a failing plugin recorded."""
-        results: list[tuple[str, _T]] = []
-        for impl in getattr(self.manager.hook, hook).get_hookimpls():
-            name = self.manager.get_name(impl.plugin) or repr(impl.plugin)
-            try:
-                provided = list(impl.function() or ())
-                for item in provided:
-                    if not isinstance(item, kind):
-                        raise TypeError(f"{hook} returned {item!r}, not a civicrecord."
-                                        f"{kind.__name__}")
-            except Exception as error:  # noqa: BLE001 - a plugin's fault is recorded
-                self.faults.append(PluginFault(name, self._dist(name), hook,
-                                               f"{type(error).__name__}: {error}"))
-                continue
-            results.extend((name, item) for item in provided)
-        return results
-
-    def extra_problems(self, report: Report) -> list[Problem]:
-        """Problems from the plugins' ``validate_report`` hooks."""
-        problems: list[Problem] = []
-        for impl in reversed(self.manager.hook.validate_report.get_hookimpls()):
-            name = self.manager.get_name(impl.plugin) or repr(impl.plugin)
-            try:
-                found = list(impl.function(report=report) or ())  # type: ignore[call-overload]
-                for problem in found:
-                    if not isinstance(problem, Problem):
-                        raise TypeError(f"validate_report yielded {problem!r}, not a Problem")
-            except Exception as error:  # noqa: BLE001 - a plugin's fault is reported
-                problems.append(Problem(
-                    Severity.ERROR, "", f"plugin {name!r} failed while validating: "
-                    f"{type(error).__name__}: {error}", "fix or uninstall the plugin",
-                ))
-                continue
-            problems.extend(found)
-        return problems
-
-
-def _hooks_of(manager: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
-    return tuple(sorted(caller.name for caller in manager.get_hookcallers(plugin) or ()))
-
-
-def load_plugins(
-    extra: Iterable[object] = (),
-    *,
-    entry_points: bool | None = None,
-    builtins: Sequence[str] = BUILTIN_PLUGINS,
-) -> PluginSet:
-    """A fresh plugin set: built-in formats, installed plugins, then ``extra``.
+def load_plugins(extra: Iterable[object] = (), *, entry_points: bool | None = None,
+                 builtins: Sequence[str] = BUILTIN_PLUGINS,
+                 use: Mapping[str, str] | None = None) -> PluginSet:
+    """A fresh plugin set: built-in plugins, installed plugins by name, then ``extra``.
 
     ``entry_points`` defaults to on unless the environment variable
     ``CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD`` is set to a non-empty value.
+    ``use`` chooses the plugin for a format several plugins offer.
     """
-    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    manager.add_hookspecs(hookspecs)
-    plugins = PluginSet(manager)
     from civicrecord._version import __version__
 
-    for module_name in builtins:
+    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    plugins = PluginSet(manager, use=dict(use or {}))
+    # (name, how to load it, distribution, version, built in)
+    found: list[tuple[str, Callable[[], Any], str | None, str | None, bool]] = [
+        (module, functools.partial(importlib.import_module, module), "civicrecord",
+         __version__, True) for module in builtins]
+    if entry_points if entry_points is not None else not os.environ.get(DISABLE_ENTRY_POINTS_ENV):
+        from importlib import metadata
+
+        # Sorted: discovery follows directory listings, which differ between machines.
+        for point in sorted(metadata.entry_points(group=hookspecs.PROJECT_NAME),
+                            key=lambda point: (point.name, point.value)):
+            where = point.dist
+            found.append((point.name, point.load, where.name if where else None,
+                          where.version if where else None, False))
+    found += [(getattr(plugin, "__name__", None) or f"plugin-{index}",
+               functools.partial(lambda plugin: plugin, plugin), None, None, False)
+              for index, plugin in enumerate(extra)]
+    for name, load, dist, version, builtin in found:
         try:
-            module = importlib.import_module(module_name)
-        except Exception as error:  # noqa: BLE001 - a broken install must not stop the rest
-            plugins.faults.append(PluginFault(module_name, "civicrecord", "import",
-                                              f"{type(error).__name__}: {error}"))
+            plugin = load()
+        except Exception as error:  # noqa: BLE001 - one broken plugin must not stop others
+            plugins.faults.append(PluginFault(name, dist, "import",
+                                              f"{type(error).__name__}: {error}", version))
             continue
-        _register(plugins, module, module_name, "civicrecord", __version__, builtin=True)
-    if entry_points is None:
-        entry_points = not os.environ.get(DISABLE_ENTRY_POINTS_ENV)
-    if entry_points:
-        _load_entry_points(plugins)
-    for index, plugin in enumerate(extra):
-        name = getattr(plugin, "__name__", None) or f"plugin-{index}"
-        _register(plugins, plugin, name, None, None, builtin=False)
-    manager.check_pending()
+        if manager.is_registered(plugin):
+            continue  # the same module reached twice, e.g. a distribution on two paths
+        refused = _register(manager, plugin, name)
+        if refused:
+            plugins.faults.append(PluginFault(name, dist, "register", refused, version))
+            continue
+        hooks = tuple(sorted(caller.name for caller in manager.get_hookcallers(plugin) or ()))
+        plugins.infos[name] = PluginInfo(name, dist, version, hooks, builtin)
     return plugins
 
 
-def _register(plugins: PluginSet, plugin: Any, name: str, dist: str | None,
-              version: str | None, *, builtin: bool) -> None:
-    manager = plugins.manager
-    if manager.is_registered(plugin):
-        return  # the same module reached twice, e.g. a distribution seen on two paths
+def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> str | None:
+    """Register a plugin; if it cannot be, leave it out and say why."""
+    import difflib
+
     if manager.has_plugin(name):
-        other = plugins.infos.get(name)
-        owner = f" from {other.distribution}" if other and other.distribution else ""
-        plugins.faults.append(PluginFault(
-            name, dist, "register",
-            f"another plugin{owner} is already registered under the name {name!r}; "
-            "rename the entry point",
-        ))
-        return
+        return (f"another plugin is already registered under the name {name!r}; "
+                "rename the entry point")
     try:
         manager.register(plugin, name=name)
-    except Exception as error:  # noqa: BLE001 - e.g. a misspelt hook argument
-        plugins.faults.append(PluginFault(name, dist, "register", f"{error}"))
-        return
-    unknown = _unknown_hooks(manager, plugin)
-    if unknown:
-        # What check_pending() would raise for everyone, recorded against this plugin
-        # alone: a misspelt hook would otherwise never be called, and nobody would know.
-        manager.unregister(plugin)
-        plugins.faults.append(PluginFault(name, dist, "register", "; ".join(unknown)))
-        return
-    plugins.infos[name] = PluginInfo(name, dist, version, _hooks_of(plugins.manager, plugin),
-                                     builtin)
-
-
-def _unknown_hooks(manager: pluggy.PluginManager, plugin: object) -> list[str]:
-    """Say which of a plugin's hook implementations match no civicrecord hook."""
-    import difflib  # only for a plugin with an unknown hook; not worth importing at start-up
-
-    messages = []
-    for caller in manager.get_hookcallers(plugin) or ():
-        if caller.has_spec():
-            continue
-        if all(impl.optionalhook for impl in caller.get_hookimpls() if impl.plugin is plugin):
-            continue
-        known = [name for name in dir(hookspecs) if manager.parse_hookspec_opts(hookspecs, name)]
-        guess = difflib.get_close_matches(caller.name, known, n=1)
-        hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-        messages.append(f"unknown hook {caller.name!r}{hint}; civicrecord's hooks are "
-                        f"{', '.join(sorted(known))}")
-    return messages
-
-
-def _load_entry_points(plugins: PluginSet) -> None:
-    for found in installed_entry_points():
-        try:
-            plugin: ModuleType | object = found.entry_point.load()
-        except Exception as error:  # noqa: BLE001 - one broken plugin must not stop others
-            plugins.faults.append(PluginFault(found.entry_point.name, found.distribution,
-                                              "import", f"{type(error).__name__}: {error}"))
-            continue
-        _register(plugins, plugin, found.entry_point.name, found.distribution, found.version,
-                  builtin=False)
-
-
-_current: tuple[object, PluginSet] | None = None
-
-
-def current_plugins() -> PluginSet:
-    """The plugins installed now: what API calls made without a plugin set use.
-
-    Built by :func:`load_plugins` and kept while nothing it depends on changes:
-    ``sys.path``, the folders on it (installing, upgrading or removing a
-    distribution changes them), and ``CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD``.
-    A long-running program therefore sees a newly installed format on its next
-    call, without paying for discovery on every call. The set is shared, so
-    treat it as read-only; its hooks have already been asked for their
-    formats, and a plugin that failed is tried again once the environment
-    changes.
-    """
-    global _current
-    entry_points = not os.environ.get(DISABLE_ENTRY_POINTS_ENV)
-    key = (environment_fingerprint(),) if entry_points else ()
-    current = _current
-    if current is not None and current[0] == key and None not in key:
-        return current[1]
-    plugins = load_plugins(entry_points=entry_points)
-    # Run the hooks now, before other threads share the set; a conflict is kept in
-    # the set and raised again to whoever asks it for a format.
-    with contextlib.suppress(PluginError):
-        plugins.renderers()
-    if None not in key:
-        _current = (key, plugins)
-    return plugins
+        manager.check_pending()  # a misspelt hook would otherwise never be called
+    except pluggy.PluginValidationError as error:
+        known = sorted(name for name in dir(hookspecs)
+                       if manager.parse_hookspec_opts(hookspecs, name))
+        unknown = [caller.name for caller in manager.get_hookcallers(plugin) or ()
+                   if not caller.has_spec()]
+        if manager.is_registered(plugin):
+            manager.unregister(plugin)
+        return "; ".join(
+            f"unknown hook {hook!r}"
+            + "".join(f" (did you mean {guess!r}?)"
+                      for guess in difflib.get_close_matches(hook, known, n=1))
+            + f"; civicrecord's hooks are {', '.join(known)}" for hook in unknown) or str(error)
+    return None

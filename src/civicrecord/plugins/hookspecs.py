@@ -7,7 +7,11 @@ expose theirs through the entry-point group ``civicrecord``::
     [project.entry-points.civicrecord]
     my-format = "my_package.plugin"
 
-Built-in formats are registered through these same hooks.
+Built-in formats are registered through these same hooks. civicrecord calls
+each hook once per plugin, in registration order (built-in modules, then
+installed plugins by entry-point name, then plugins passed in), so that one
+plugin's exception is reported as its fault while the others work. No hook is
+``firstresult``: every plugin's answer is collected.
 """
 
 from __future__ import annotations
@@ -22,15 +26,8 @@ from civicrecord.model import Report
 from civicrecord.problems import Problem
 from civicrecord.renderer import Renderer
 
-__all__ = [
-    "PROJECT_NAME",
-    "hookimpl",
-    "hookspec",
-    "register_commands",
-    "register_importers",
-    "register_renderers",
-    "validate_report",
-]
+__all__ = ["PROJECT_NAME", "hookimpl", "hookspec", "register_commands", "register_importers",
+           "register_renderers", "validate_report"]
 
 #: The pluggy project name, and the entry-point group plugins are found in.
 PROJECT_NAME = "civicrecord"
@@ -43,10 +40,12 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 def register_renderers() -> Iterable[Renderer]:  # type: ignore[empty-body]
     """Return the output formats this plugin provides.
 
-    Called once per plugin manager. Keep it cheap: import heavy libraries
-    inside the render function, not here, so ``civicrecord validate`` and
-    ``import civicrecord`` stay fast. A format name already taken by another
-    plugin is an error naming both.
+    Called once per plugin set, when a format is first asked for. Keep it
+    cheap: import heavy libraries inside the render function, not here, so
+    ``civicrecord validate`` and ``import civicrecord`` stay fast. A format
+    name another plugin also offers disables that format only, with a message
+    naming both, until the user chooses one (``--use FORMAT=PLUGIN``) or one
+    of the renderers says ``override=True`` (it replaces the other on purpose).
     """
 
 
@@ -54,10 +53,12 @@ def register_renderers() -> Iterable[Renderer]:  # type: ignore[empty-body]
 def validate_report(report: Report) -> Iterable[Problem]:  # type: ignore[empty-body]
     """Yield extra problems for a report that passed the built-in rules.
 
-    Use it for a city's own rules ("every action names a partner"). Give each
-    problem a field path such as ``axes[2].actions[0].partners``; civicrecord
-    adds the file, line and column. Problems appear in ``civicrecord validate``
-    like built-in ones, and errors stop ``load`` and ``render``.
+    Called for every report read, after the built-in rules. Use it for a
+    city's own rules ("every action names a partner"). Give each problem a
+    field path such as ``axes[2].actions[0].partners``; civicrecord adds the
+    file, line and column. Problems appear in ``civicrecord validate`` like
+    built-in ones, and errors stop ``load`` and ``render``. A hook that raises
+    becomes an error naming its plugin.
     """
 
 

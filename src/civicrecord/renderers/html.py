@@ -26,16 +26,16 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
+from civicrecord.change import figures_that_change, has_change_data
 from civicrecord.model import (
     ActionStatus,
     Indicator,
-    ReferencePoint,
     Report,
     ThematicAxis,
 )
 from civicrecord.plugins.hookspecs import hookimpl
-from civicrecord.presentation import LABELS, presenter_for
-from civicrecord.renderer import RenderContext, Renderer, RenderError
+from civicrecord.presentation import LABELS, map_url, presenter_for
+from civicrecord.renderer import RenderContext, Renderer, RendererOption, RenderError
 from civicrecord.text import Block, blocks
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ __all__ = [
     "STATUS_FILLS",
     "STATUS_ORDER",
     "THEME_OPTIONS",
+    "THEME_RENDERER_OPTIONS",
     "ChartRow",
     "ChartSegment",
     "Labels",
@@ -73,6 +74,12 @@ ENTRY_TEMPLATE = "report.html.j2"
 BUILTIN_PREFIX = "civicrecord"
 #: What ``context.options["theme"]`` may hold.
 THEME_OPTIONS = ("primary", "accent", "logo")
+#: The same, declared as the format's options (``-O theme.primary=#005a9c``).
+THEME_RENDERER_OPTIONS = (
+    RendererOption(name="theme.primary", help="main colour, such as #005a9c (headings, bars)"),
+    RendererOption(name="theme.accent", help="second colour, such as #e07b00 (highlights)"),
+    RendererOption(name="theme.logo", help="an image file inside the report folder"),
+)
 
 _MAX_LOGO_BYTES = 2_000_000
 _LOGO_TYPES = {
@@ -615,7 +622,8 @@ def _new_environment(template_dir: Path | None) -> jinja2.Environment:
         bytecode_cache=bytecode_cache(options, sandboxed),
         **options,
     )
-    environment.filters.update(blocks=_text_blocks, http_url=http_url, css_string=css_string)
+    environment.filters.update(blocks=_text_blocks, http_url=http_url, css_string=css_string,
+                               map_url=map_url)
     environment.globals.update(
         remember=_remember,
         text_html=text_html,
@@ -641,8 +649,13 @@ def render_html(report: Report, context: RenderContext) -> bytes:
     presenter = presenter_for(context.language)
     environment = _environment(context.template_dir)
 
-    def reference(indicator: Indicator, point: ReferencePoint) -> str:
-        return presenter.indicator_value(attrs.evolve(indicator, value=point.value))
+    def chart_svg(indicator: Indicator) -> Any:
+        """The figure's change chart as inline SVG (markup made by civicrecord.charts)."""
+        if not has_change_data(indicator):
+            return ""
+        from civicrecord.charts import change_chart_svg
+
+        return _markupsafe().Markup(change_chart_svg(indicator, presenter))
 
     render_globals = dict(
         report=report,
@@ -653,7 +666,9 @@ def render_html(report: Report, context: RenderContext) -> bytes:
         figures=list(report.indicators()),
         statuses=STATUS_ORDER,
         generator=f"civicrecord {__version__}",
-        reference_value=reference,
+        chart_svg=chart_svg,
+        reference_value=lambda indicator, point: presenter.value(indicator, point.value),
+        changes=figures_that_change(report),
         figures_of=_figures_of,
         period_text=presenter.period,
         place_by_id=_by_id(report.neighbourhood.places),
@@ -687,5 +702,6 @@ def register_renderers() -> list[Renderer]:
             media_type="text/html",
             description="One accessible, printable web page, themable with your colours",
             render=render_html,
+            options=THEME_RENDERER_OPTIONS,
         )
     ]

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 
-from civicrecord.model import Report
+from civicrecord.model import FORMAT_VERSION, Report
 from civicrecord.plugins.hookspecs import hookimpl
-from civicrecord.renderer import RenderContext, Renderer
+from civicrecord.renderer import RenderContext, Renderer, RendererOption
 
-#: Where the published schema lives, and the version of the data format.
-SCHEMA_URI = "https://civicrecord.example/schema/report-1.schema.json"
-FORMAT_VERSION = "1"
+#: Where the published schema lives (its name carries the data format's version).
+SCHEMA_URI = f"https://civicrecord.example/schema/report-{FORMAT_VERSION}.schema.json"
 
 
 def render_json(report: Report, context: RenderContext) -> bytes:
@@ -37,5 +36,7 @@ def register_renderers() -> list[Renderer]:
             media_type="application/json",
             description="Canonical open-data JSON, valid against `civicrecord schema`",
             render=render_json,
+            options=(RendererOption(name="indent", type="int", default=2,
+                                    help="spaces per level of indentation"),),
         )
     ]

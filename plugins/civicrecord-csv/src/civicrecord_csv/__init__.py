@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 
 def render_csv(report: Report, context: RenderContext) -> bytes:
-    """One row per figure and per breakdown part, UTF-8, RFC 4180."""
+    """One row per figure and date, breakdown part and budget; UTF-8, RFC 4180."""
     from civicrecord_csv.table import write_csv
 
     return write_csv(report)
@@ -40,8 +40,9 @@ def register_renderers() -> list[Renderer]:
             name="csv",
             extension="csv",
             media_type="text/csv; charset=utf-8; header=present",
-            description="Figures as a tidy open-data table, one row per figure and breakdown",
+            description="Figures and budgets as a tidy open-data table, a row per figure and date",
             render=render_csv,
+            options=(),  # takes none: any -O for it is an error
         ),
         Renderer(
             name="csv-schema",
@@ -49,5 +50,6 @@ def register_renderers() -> list[Renderer]:
             media_type="application/json",
             description="Frictionless Table Schema of the csv format, to publish beside it",
             render=render_table_schema,
+            options=(),  # takes none: any -O for it is an error
         ),
     ]

@@ -31,5 +31,6 @@ def register_renderers() -> list[Renderer]:
             media_type="text/markdown; charset=utf-8; variant=CommonMark",
             description="The full report as CommonMark, readable as is, convertible by pandoc",
             render=render_markdown,
+            options=(),  # takes none: any -O for it is an error
         )
     ]

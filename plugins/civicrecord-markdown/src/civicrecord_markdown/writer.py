@@ -35,7 +35,7 @@ from civicrecord.model import (
     ThematicAxis,
 )
 from civicrecord.pictures import published
-from civicrecord.presentation import Presenter, presenter_for
+from civicrecord.presentation import Presenter, map_url, presenter_for
 from civicrecord.text import blocks
 
 __all__ = ["PICTURE_WIDTH", "block_start", "inline", "write_report"]
@@ -151,19 +151,35 @@ class _Writer:
     def reference(self, indicator: Indicator, key: str, point: ReferencePoint | None) -> str:
         if point is None:
             return ""
-        value = self.say.indicator_value(attrs.evolve(indicator, value=point.value,
-                                                      breakdowns=()))
-        date = f" ({self.say.date(point.date)})" if point.date else ""
-        return f"; {inline(self.label(key).lower())} {inline(value + date)}"
+        value = self.say.reference(indicator, point)
+        return f"; {inline(self.label(key).lower())} {inline(value)}"
 
     def figure(self, indicator: Indicator) -> str:
-        """One figure as a list item: its phrase, note, baseline, target and source."""
-        line = block_start(self.say.indicator_phrase(indicator))
+        """One figure as a list item: its phrase, what changed, baseline, target, direction,
+        values over time, note and source."""
+        say = self.say
+        line = block_start(say.indicator_phrase(indicator))
+        change = say.change_sentence(indicator)
+        if change:
+            line += f" – **{inline(change)}**"
         line += self.reference(indicator, "baseline", indicator.baseline)
         line += self.reference(indicator, "target", indicator.target)
+        if indicator.direction is not None:
+            line += (f"; {inline(self.label('direction').lower())}{inline(self.colon.rstrip())} "
+                     f"{inline(say.direction(indicator.direction))}")
         if indicator.note:
             line += f". {inline(indicator.note)}"
-        return line + self.source(indicator.source)
+        line += self.source(indicator.source)
+        if indicator.series:
+            points = []
+            for point in indicator.series:
+                text = (f"{inline(say.date(point.date))}{inline(self.colon.rstrip())} "
+                        f"{inline(say.value(indicator, point.value))}")
+                if point.note:
+                    text += f" ({inline(point.note)})"
+                points.append(text + self.source(point.source))
+            line += "\n" + "\n".join(f"  - {point}" for point in points)
+        return line
 
     # -- the report ---------------------------------------------------------------------
 
@@ -180,6 +196,7 @@ class _Writer:
         self.text(report.introduction.situation)
         self.heading(3, self.label("aim"))
         self.text(report.introduction.aim)
+        self.what_changed()
         for axis in report.axes:
             self.axis(axis)
         self.key_figures()
@@ -187,6 +204,24 @@ class _Writer:
         self.parts.extend(f"[picture-{n}]: <{uri}>"
                           for n, uri in enumerate(self.picture_uris, start=1))
         return "\n\n".join(part for part in self.parts if part) + "\n"
+
+    def what_changed(self) -> None:
+        """Near the top: each axis's figures with a baseline, target or series, and their
+        change in words."""
+        from civicrecord.change import figures_that_change
+
+        sections = figures_that_change(self.report)
+        if not sections:
+            return
+        self.heading(2, self.label("what_changed"))
+        for axis, figures in sections:
+            self.heading(3, axis.title)
+            items = []
+            for indicator in figures:
+                text = block_start(self.say.indicator_phrase(indicator))
+                change = self.say.change_sentence(indicator)
+                items.append(f"{text} – **{inline(change)}**" if change else text)
+            self.items(items)
 
     def front_matter(self) -> None:
         report, say = self.report, self.say
@@ -224,11 +259,14 @@ class _Writer:
         report, say = self.report, self.say
         self.heading(4, action.title)
         facts = [self.fact("status", inline(say.status(action.status)))]
-        dates = say.date_range(action.start, action.end)
+        dates = say.action_dates(action)
         if dates:
             facts.append(self.fact("dates", inline(dates)))
+        # A place with coordinates links to a map, as on the web page.
+        places = [_link(p.name, map_url(p)) for p in map(report.place, action.places) if p]
+        if places:
+            facts.append(self.fact("places", say.join(places)))
         for key, names in (
-            ("places", [p.name for p in map(report.place, action.places) if p]),
             ("partners", [p.name for p in map(report.partner, action.partners) if p]),
             ("programmes", [p.name for p in map(report.programme, action.programmes) if p]),
         ):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import civicrecord
 from civicrecord.model import Report
-from civicrecord.renderer import RenderContext, Renderer
+from civicrecord.renderer import RenderContext, Renderer, RendererOption
 
 __all__ = ["register_renderers", "render_pdf"]
 __version__ = "0.1.0"
@@ -33,5 +33,11 @@ def register_renderers() -> list[Renderer]:
             media_type="application/pdf",
             description="A print-ready A4 brochure: cover, contents with page numbers (WeasyPrint)",
             render=render_pdf,
+            # The brochure is the HTML page: it takes the HTML format's theme.
+            options=(
+                RendererOption(name="theme.primary", help="main colour, such as #005a9c"),
+                RendererOption(name="theme.accent", help="second colour, such as #e07b00"),
+                RendererOption(name="theme.logo", help="an image file inside the report folder"),
+            ),
         )
     ]

@@ -2,7 +2,7 @@
 
 A city restyles its reports by editing these styles in a reference document;
 the renderer uses these names and no others, and never sets fonts or colours
-itself. Kept free of python-docx so the list can be read (and documented)
+itself. Kept free of python-docx and lxml so the list can be read (and documented)
 without loading it.
 """
 
@@ -24,20 +24,22 @@ class StyleUse:
 
 #: Every style the DOCX renderer uses; a reference document must define them all.
 REQUIRED_STYLES: tuple[StyleUse, ...] = (
-    StyleUse("Title", "paragraph", "The report's title, on the first page."),
+    StyleUse("Title", "paragraph", "The report's title, on the cover."),
     StyleUse("Subtitle", "paragraph", "The report's subtitle, under the title."),
     StyleUse("Cover Details", "paragraph",
-             "Who publishes the report, the neighbourhood and the period, on the first page."),
+             "Who publishes the report, the neighbourhood and the period, on the cover."),
     StyleUse("Front Heading", "paragraph",
-             "Headings outside the axes (introduction, key figures, partners, "
-             "programmes), kept out of the table of contents."),
+             "Headings inside the introduction and the key figures (the situation, the aim, "
+             "the status of the actions), kept out of the table of contents."),
     StyleUse("Normal", "paragraph",
-             "Body text: needs, outcomes, the introduction, table cells, a partner's or "
-             "programme's name."),
+             "Body text: needs, outcomes, the introduction, a partner's or programme's name, "
+             "the key figures' source, the status chart."),
     StyleUse("TOC Heading", "paragraph", "The title of the table of contents."),
-    StyleUse("TOC 1", "paragraph", "Table of contents entries for axes."),
-    StyleUse("TOC 2", "paragraph", "Table of contents entries for an axis's sections."),
-    StyleUse("Heading 1", "paragraph", "An axis's title; one per axis."),
+    StyleUse("TOC 1", "paragraph",
+             "Table of contents entries, with their page numbers after a tab (dot leaders)."),
+    StyleUse("Heading 1", "paragraph",
+             "A chapter, which opens a page: the introduction, the key figures, each "
+             "numbered axis, the partners, the programmes."),
     StyleUse("Heading 2", "paragraph",
              "The need, the actions and the outcome of an axis."),
     StyleUse("List Bullet", "paragraph",
@@ -57,5 +59,6 @@ REQUIRED_STYLES: tuple[StyleUse, ...] = (
     StyleUse("Action Status", "character", "An action's status (\"Réalisé\", \"In progress\")."),
     StyleUse("Key Figure Number", "character", "The big number of a key figure's callout."),
     StyleUse("Key Figures Table", "table",
-             "The summary table of key figures (indicator, value, period, source)."),
+             "The summary table of key figures (indicator, value, period; the source "
+             "when the figures have different ones); its header row repeats on each page."),
 )

@@ -1,0 +1,99 @@
+"""Pictures and charts in the document: new parts of the package, shown inline with alt text.
+
+A render collects them in a :class:`Media` while it writes the body, then
+:meth:`Media.add_to` puts the parts in the package with their relationships
+and content types. :meth:`Media.picture` takes a PNG (and, for Word 2016 and
+later, the same picture as SVG); :meth:`Media.chart` takes a DrawingML chart,
+drawn by Word and LibreOffice as vectors in the colours of the reference
+document's theme.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import MutableMapping
+from typing import Any
+
+from attrs import define, field
+from lxml import etree  # type: ignore[import-untyped]
+
+from civicrecord.renderers.docx.ooxml import NS, clean, element, qn
+
+__all__ = ["EMU_PER_TWIP", "Media"]
+
+EMU_PER_TWIP = 635
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_SVG = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"  # Word's extension for an SVG beside its PNG
+
+
+@define
+class Media:
+    """The pictures and charts of one document, by part name: data, content type, relationship."""
+
+    parts: dict[str, tuple[bytes, str, str, str]] = field(factory=dict)
+
+    def _part(self, name: str, data: bytes, content_type: str, kind: str) -> str:
+        rel_id = f"rIdCivicrecord{len(self.parts) + 1}"
+        self.parts[f"word/{name.format(len(self.parts) + 1)}"] = (data, content_type, kind, rel_id)
+        return rel_id
+
+    def picture(self, parent: Any, png: bytes, alt: str, width: int, height: int,
+                svg: bytes | None = None) -> None:
+        """``png`` drawn inline in ``parent`` (a paragraph), ``width`` by ``height`` twips.
+
+        With ``svg``, Word 2016 and later draw that instead; others draw the PNG.
+        """
+        picture = element(None, "pic:pic")
+        properties = element(picture, "pic:nvPicPr")
+        element(properties, "pic:cNvPr", id="0", name="picture")
+        element(properties, "pic:cNvPicPr")
+        fill = element(picture, "pic:blipFill")
+        blip = element(fill, "a:blip", r_embed=self._part(
+            "media/civicrecord-{}.png", png, "image/png", "image"))
+        if svg is not None:
+            extension = element(element(blip, "a:extLst"), "a:ext", uri=_SVG)
+            element(extension, "asvg:svgBlip", r_embed=self._part(
+                "media/civicrecord-{}.svg", svg, "image/svg+xml", "image"))
+        element(element(fill, "a:stretch"), "a:fillRect")
+        shape = element(element(picture, "pic:spPr"), "a:xfrm")
+        element(shape, "a:off", x="0", y="0")
+        element(shape, "a:ext", cx=str(width * EMU_PER_TWIP), cy=str(height * EMU_PER_TWIP))
+        element(shape.getparent(), "a:prstGeom", prst="rect")
+        self._inline(parent, alt, width, height, NS["pic"], picture)
+
+    def chart(self, parent: Any, chart: Any, alt: str, width: int, height: int) -> None:
+        """The DrawingML chart ``chart`` (a ``c:chartSpace``) inline in ``parent``."""
+        data = etree.tostring(chart, xml_declaration=True, encoding="UTF-8", standalone=True)
+        reference = element(None, "c:chart", r_id=self._part(
+            "charts/civicrecord-chart{}.xml", data,
+            "application/vnd.openxmlformats-officedocument.drawingml.chart+xml", "chart"))
+        self._inline(parent, alt, width, height, NS["c"], reference)
+
+    def _inline(self, parent: Any, alt: str, width: int, height: int, uri: str,
+                graphic: Any) -> None:
+        inline = element(element(element(parent, "w:r"), "w:drawing"), "wp:inline",
+                         distT="0", distB="0", distL="0", distR="0")
+        element(inline, "wp:extent", cx=str(width * EMU_PER_TWIP),
+                cy=str(height * EMU_PER_TWIP))
+        number = str(len(self.parts))
+        element(inline, "wp:docPr", id=number, name=f"civicrecord {number}", descr=clean(alt))
+        element(inline, "wp:cNvGraphicFramePr")
+        element(element(inline, "a:graphic"), "a:graphicData", uri=uri).append(graphic)
+
+    def add_to(self, parts: MutableMapping[str, bytes], document: str) -> None:
+        """Put every part in ``parts``, related to the part ``document``."""
+        if not self.parts:
+            return
+        folder, name = posixpath.split(document)
+        rels_name = posixpath.join(folder, "_rels", f"{name}.rels")
+        rels, types = etree.fromstring(parts[rels_name]), etree.fromstring(
+            parts["[Content_Types].xml"])
+        for part, (data, content_type, kind, rel_id) in self.parts.items():
+            parts[part] = data
+            etree.SubElement(rels, qn("rel:Relationship"), Id=rel_id, Type=_RELATIONSHIPS + kind,
+                             Target=posixpath.relpath(part, folder))
+            etree.SubElement(types, qn("ct:Override"), PartName=f"/{part}",
+                             ContentType=content_type)
+        for root, name in ((rels, rels_name), (types, "[Content_Types].xml")):
+            parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                         standalone=True)

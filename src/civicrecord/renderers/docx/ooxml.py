@@ -1,0 +1,127 @@
+"""WordprocessingML elements as lxml trees, and the one path by which text enters them.
+
+Every piece of report text becomes the text of a ``w:t`` element through
+:func:`run`, after :func:`clean`: lxml escapes it, and nothing else writes
+markup. A report saying ``{ DDE "cmd" }`` or ``<script>`` shows those
+characters; fields exist only where :func:`field` writes instructions
+written in this package.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from lxml import etree  # type: ignore[import-untyped]
+
+__all__ = ["NS", "W", "clean", "element", "field", "insert_in_order", "paragraph", "qn", "run"]
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {
+    "w": W,
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "xml": "http://www.w3.org/XML/1998/namespace",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "asvg": "http://schemas.microsoft.com/office/drawing/2016/SVG/main",
+    "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
+    "sl": "http://schemas.openxmlformats.org/schemaLibrary/2006/main",
+}
+
+# XML 1.0 forbids these; tabs and line breaks would be tab and break elements in a run:
+# paragraphs and lists come from civicrecord.text.blocks, never from raw line breaks.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TO_CLEAN = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAKS = re.compile(r"[\t\n\r]+")
+
+
+@functools.cache
+def qn(name: str) -> str:
+    """``"w:p"`` as lxml names it, ``{namespace}p``."""
+    prefix, local = name.split(":")
+    return f"{{{NS[prefix]}}}{local}"
+
+
+def clean(text: str) -> str:
+    """Text safe in a run: XML-illegal characters removed, tabs and line breaks as spaces.
+
+    Validation already rejects illegal characters; this is defence in depth,
+    and the only place they are handled.
+    """
+    if _TO_CLEAN.search(text) is None:
+        return text
+    return _LINE_BREAKS.sub(" ", _XML_ILLEGAL.sub("", text))
+
+
+def element(parent: Any, tag: str, /, **attributes: str) -> Any:
+    """A new child ``tag`` of ``parent`` (or a new element); ``xml_space`` is ``xml:space``.
+
+    Attributes are in ``w:`` on WordprocessingML elements, unqualified on others.
+    """
+    word = tag.startswith("w:")
+    attrib = {qn(key.replace("_", ":", 1)) if "_" in key else qn(f"w:{key}") if word else key:
+              value for key, value in attributes.items()}
+    if parent is None:
+        return etree.Element(qn(tag), attrib)
+    return etree.SubElement(parent, qn(tag), attrib)
+
+
+def paragraph(parent: Any, style_id: str) -> Any:
+    """A new paragraph of ``parent`` in a paragraph style, with no direct formatting."""
+    p = element(parent, "w:p")
+    element(element(p, "w:pPr"), "w:pStyle", val=style_id)
+    return p
+
+
+def run(parent: Any, text: str, style_id: str | None = None) -> Any:
+    """A run of cleaned ``text`` as literal characters, in a character style if given."""
+    r = element(parent, "w:r")
+    if style_id:
+        element(element(r, "w:rPr"), "w:rStyle", val=style_id)
+    text = clean(text)
+    if text:
+        t = element(r, "w:t")
+        t.text = text
+        if text[0].isspace() or text[-1].isspace():
+            t.set(qn("xml:space"), "preserve")
+    return r
+
+
+def field(parent: Any, instruction: str, shown: str = "", *, end: bool = True) -> None:
+    """A complex field Word and LibreOffice recompute (``w:dirty``), showing ``shown``.
+
+    ``instruction`` is written in this package, never taken from a report;
+    ``end=False`` leaves the field open (the table of contents spans paragraphs).
+    """
+    element(element(parent, "w:r"), "w:fldChar", fldCharType="begin", dirty="true")
+    text = element(element(parent, "w:r"), "w:instrText", xml_space="preserve")
+    text.text = f" {instruction} "
+    element(element(parent, "w:r"), "w:fldChar", fldCharType="separate")
+    if shown:
+        run(parent, shown)
+    if end:
+        element(element(parent, "w:r"), "w:fldChar", fldCharType="end")
+
+
+def insert_in_order(parent: Any, child: Any, order: Sequence[str]) -> Any:
+    """Put ``child`` in ``parent`` where the schema's sequence ``order`` says; return it.
+
+    Word rejects children out of order where LibreOffice accepts them. A child
+    of the same name is replaced.
+    """
+    for existing in parent.findall(child.tag):
+        parent.remove(existing)
+    names = [qn(name) for name in order]
+    after = set(names[names.index(child.tag) + 1:])
+    for existing in parent:
+        if existing.tag in after:
+            existing.addprevious(child)
+            return child
+    parent.append(child)
+    return child

@@ -1,0 +1,279 @@
+"""The .docx package: a reference document read and checked, and a report written into it.
+
+A reference is read with :mod:`zipfile` and lxml: its styles are looked up by
+name (:data:`REQUIRED_STYLES`), its body is emptied, and the parts a render
+changes are found: the body, the header that shows the title, the footer
+that shows the page number, the proofing language in the styles and
+settings, the file properties. A city's own reference goes first through
+python-docx (:func:`_normalised`), which opens what Word and LibreOffice
+save and adds the header, footer and properties it may lack; the shipped
+one needs none of that. The package is written with :mod:`zipfile`, every
+entry dated with the document's date, so the same report gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import io
+import os
+import posixpath
+import stat
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+from lxml import etree  # type: ignore[import-untyped]
+
+from civicrecord.renderer import RenderError
+from civicrecord.renderers.docx.ooxml import clean, element, insert_in_order, qn
+from civicrecord.renderers.docx.styles import REQUIRED_STYLES
+
+__all__ = ["FILE_LIMIT", "Prepared", "core_properties", "prepared", "read_reference",
+           "write_package"]
+
+#: The largest reference document read, and the most its parts may hold unpacked.
+FILE_LIMIT = 32 * 1024 * 1024
+_UNPACKED_LIMIT = 128 * 1024 * 1024
+_TEMPLATE = b"wordprocessingml.template.main+xml"
+_DOCUMENT = b"wordprocessingml.document.main+xml"
+_START = "start from `civicrecord reference-docx reference.docx`"
+# The schema's order of the children of w:settings from w:updateFields, of w:rPr from w:lang.
+_SETTINGS = ("w:updateFields", "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr",
+             "w:compat", "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema",
+             "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
+             "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
+             "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults",
+             "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator")
+_AFTER_LANG = ("w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+
+
+@frozen
+class Prepared:
+    """A reference document ready to render into; never changed by a render.
+
+    ``parts`` holds every part, the body already empty; ``headers`` and
+    ``footers`` name the parts a render writes the title and page number in.
+    """
+
+    parts: Mapping[str, bytes]
+    document: str
+    styles_part: str
+    settings_part: str
+    core_part: str
+    headers: tuple[str, ...]
+    footers: tuple[str, ...]
+    styles: Mapping[str, str]  # required style name -> its id in this document
+    text_width: int  # twips between the margins; 0 when the reference does not say
+
+
+def read_reference(path: Path) -> bytes:
+    """The bytes of a city's reference document: a regular file, not too large."""
+    try:
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):
+            raise RenderError(f"reference document {path} is not a regular file (a folder, a "
+                              "device or a pipe); name a .docx file")
+        with open(path, "rb") as file:
+            content = file.read(FILE_LIMIT + 1) if status.st_size <= FILE_LIMIT else b""
+    except OSError as error:
+        raise RenderError(f"cannot read reference document {path}: {error.strerror}") from None
+    if status.st_size > FILE_LIMIT or len(content) > FILE_LIMIT:
+        raise RenderError(f"reference document {path} is larger than "
+                          f"{FILE_LIMIT // 2 ** 20} MiB; a Word reference document is "
+                          "far smaller: remove its pictures")
+    return content
+
+
+def _not_word(source: str, why: object) -> RenderError:
+    return RenderError(f"{source} is not a Word document (.docx or .dotx): {why}; {_START}")
+
+
+def _unpacked(content: bytes, source: str) -> dict[str, bytes]:
+    """Every part of the package, refusing archives that unpack to too much."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            entries = archive.infolist()
+            if sum(entry.file_size for entry in entries) > _UNPACKED_LIMIT:
+                raise RenderError(f"{source} unpacks to more than "
+                                  f"{_UNPACKED_LIMIT // 2 ** 20} MiB; {_START}")
+            return {entry.filename: archive.read(entry) for entry in entries
+                    if not entry.is_dir()}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
+        raise _not_word(source, error) from None
+
+
+def _normalised(content: bytes, source: str) -> bytes:
+    """A city's reference as python-docx saves it, with a header, a footer and properties.
+
+    A .dotx template is opened as the .docx it would make.
+    """
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    parts = _unpacked(content, source)
+    types = parts.get("[Content_Types].xml", b"")
+    if _TEMPLATE in types:
+        parts["[Content_Types].xml"] = types.replace(_TEMPLATE, _DOCUMENT)
+        content = write_package(parts, datetime.datetime(1980, 1, 1))
+    try:
+        document = docx.Document(io.BytesIO(content))
+    except (PackageNotFoundError, KeyError, ValueError, etree.LxmlError) as error:
+        raise _not_word(source, error) from None
+    section = document.sections[-1]
+    even = document.settings.odd_and_even_pages_header_footer
+    for kind in ("header", "footer", *(("even_page_header", "even_page_footer") if even else ())):
+        if getattr(section, kind).is_linked_to_previous:
+            getattr(section, kind).is_linked_to_previous = False
+    document.core_properties  # noqa: B018 -- adds the part to a reference without one
+    saved = io.BytesIO()
+    document.save(saved)
+    return saved.getvalue()
+
+
+def _xml(parts: Mapping[str, bytes], name: str, source: str) -> Any:
+    try:
+        return etree.fromstring(parts[name])
+    except (KeyError, etree.XMLSyntaxError) as error:
+        raise _not_word(source, f"part {name or 'document'}: {error}") from None
+
+
+def _relations(parts: Mapping[str, bytes], part: str, source: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id -> (type's last word, target part name)."""
+    folder, name = posixpath.split(part)
+    rels = _xml(parts, posixpath.join(folder, "_rels", f"{name}.rels"), source)
+    return {rel.get("Id"): (rel.get("Type").rsplit("/", 1)[-1],
+                            posixpath.normpath(posixpath.join(folder, rel.get("Target"))))
+            for rel in rels.iter(qn("rel:Relationship")) if rel.get("TargetMode") != "External"}
+
+
+def _style_ids(styles: Any, source: str) -> dict[str, str]:
+    """Every required style's id, or a RenderError naming each one missing.
+
+    Names match regardless of case: Word stores "heading 1" and "toc 1" where
+    it shows "Heading 1" and "TOC 1", and LibreOffice writes either.
+    """
+    found: dict[tuple[str, str], str] = {}
+    for style in styles.iter(qn("w:style")):
+        name = style.find(qn("w:name"))
+        if name is not None:
+            found.setdefault((name.get(qn("w:val"), "").lower(),
+                              style.get(qn("w:type"), "paragraph")),
+                             style.get(qn("w:styleId"), ""))
+    ids = {use.name: found.get((use.name.lower(), use.kind)) for use in REQUIRED_STYLES}
+    missing = [f"{use.kind} style {use.name!r}" for use in REQUIRED_STYLES if not ids[use.name]]
+    if missing:
+        raise RenderError(
+            f"{source} lacks {len(missing)} required style(s): {', '.join(missing)}; add them, "
+            "or start from `civicrecord reference-docx` which has them all "
+            "(see docs/theming-docx.md)")
+    return {name: value for name, value in ids.items() if value}
+
+
+def _text_width(section: Any) -> int:
+    """The width between the margins of the reference's page, in twips; 0 if it does not say."""
+    try:
+        size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
+        return max(0, int(size.get(qn("w:w"))) - int(margins.get(qn("w:left")))
+                   - int(margins.get(qn("w:right"))))
+    except (AttributeError, TypeError, ValueError):
+        return 0
+
+
+def _has_page_field(part: Any) -> bool:
+    instructions = [text.text or "" for text in part.iter(qn("w:instrText"))]
+    instructions += [simple.get(qn("w:instr"), "") for simple in part.iter(qn("w:fldSimple"))]
+    return any(instruction.split()[:1] == ["PAGE"] for instruction in instructions)
+
+
+@functools.lru_cache(maxsize=8)
+def prepared(content: bytes, source: str, *, city: bool = True) -> Prepared:
+    """The reference document ``content`` ready to render into; kept by content.
+
+    ``city`` references go through python-docx first; the shipped one need not.
+    """
+    parts = _unpacked(_normalised(content, source) if city else content, source)
+    package = {kind: target for kind, target in _relations(parts, "", source).values()}
+    document, core = package.get("officeDocument", ""), package.get("core-properties", "")
+    related = _relations(parts, document, source)
+    by_kind = {kind: target for kind, target in related.values()}
+    styles_part, settings_part = by_kind.get("styles", ""), by_kind.get("settings", "")
+    root, styles, settings = (_xml(parts, name, source)
+                              for name in (document, styles_part, settings_part))
+    body = root.find(qn("w:body"))
+    section = body[-1] if len(body) and body[-1].tag == qn("w:sectPr") else \
+        element(body, "w:sectPr")
+    body[:] = [section]
+    kinds = {"default", "even" if settings.find(qn("w:evenAndOddHeaders")) is not None else ""}
+    furniture = {kind: tuple(related[ref.get(qn("r:id"))][1]
+                             for ref in section.iter(qn(f"w:{kind}Reference"))
+                             if ref.get(qn("w:type")) in kinds) for kind in ("header", "footer")}
+    insert_in_order(settings, element(None, "w:updateFields", val="true"), _SETTINGS)
+    if settings.find(qn("w:themeFontLang")) is None:
+        insert_in_order(settings, element(None, "w:themeFontLang"), _SETTINGS)
+    for proofed in settings.findall(qn("w:proofState")):  # would stop Word checking the text
+        settings.remove(proofed)
+    parent = styles
+    for name in ("w:docDefaults", "w:rPrDefault", "w:rPr"):  # each comes first in its parent
+        if parent.find(qn(name)) is None:
+            parent.insert(0, element(None, name))
+        parent = parent.find(qn(name))
+    if parent.find(qn("w:lang")) is None:
+        insert_in_order(parent, element(None, "w:lang"), _AFTER_LANG)
+    parts.update({document: xml_bytes(root), styles_part: xml_bytes(styles),
+                  settings_part: xml_bytes(settings)})
+    return Prepared(parts=parts, document=document, styles_part=styles_part,
+                    settings_part=settings_part, core_part=core,
+                    headers=furniture["header"],
+                    footers=tuple(name for name in furniture["footer"]
+                                  if not _has_page_field(_xml(parts, name, source))),
+                    styles=_style_ids(styles, source), text_width=_text_width(section))
+
+
+def xml_bytes(root: Any) -> bytes:
+    """A part's bytes, as Word writes them."""
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
+def with_language(reference: Prepared, language: str) -> dict[str, bytes]:
+    """The styles and settings with ``language`` as every style's and the document's."""
+    styles = etree.fromstring(reference.parts[reference.styles_part])
+    for lang in styles.iter(qn("w:lang")):
+        lang.set(qn("w:val"), clean(language))
+    settings = etree.fromstring(reference.parts[reference.settings_part])
+    settings.find(qn("w:themeFontLang")).set(qn("w:val"), clean(language))
+    return {reference.styles_part: xml_bytes(styles), reference.settings_part: xml_bytes(settings)}
+
+
+def core_properties(properties: Mapping[str, str], when: datetime.datetime) -> bytes:
+    """The file properties (``dc:title`` -> text), dated ``when``; each at most 255 characters."""
+    namespaces = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/"
+                  "core-properties", "dc": "http://purl.org/dc/elements/1.1/",
+                  "dcterms": "http://purl.org/dc/terms/",
+                  "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+    root = etree.Element(f"{{{namespaces['cp']}}}coreProperties", nsmap=namespaces)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    values = {**properties, "dcterms:created": stamp, "dcterms:modified": stamp}
+    for name, value in values.items():
+        prefix, local = name.split(":")
+        child = etree.SubElement(root, f"{{{namespaces[prefix]}}}{local}")
+        value = clean(value)
+        child.text = value if len(value) <= 255 else value[:254] + "…"
+        if prefix == "dcterms":
+            child.set(f"{{{namespaces['xsi']}}}type", "dcterms:W3CDTF")
+    return xml_bytes(root)
+
+
+def write_package(parts: Mapping[str, bytes], when: datetime.datetime) -> bytes:
+    """The ZIP of ``parts``, content types first, every entry dated ``when`` at midnight."""
+    date = (min(max(when.year, 1980), 2107), when.month, when.day, 0, 0, 0)
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as package:
+        for name in sorted(parts, key=lambda name: name != "[Content_Types].xml"):
+            entry = zipfile.ZipInfo(name, date)
+            entry.compress_type, entry.create_system = zipfile.ZIP_DEFLATED, 0
+            entry.external_attr = 0o600 << 16
+            package.writestr(entry, parts[name])
+    return output.getvalue()

@@ -411,3 +411,17 @@ def test_html_pictures_work_under_a_users_sandboxed_templates(
     html = civicrecord.render(report, "html", base_dir=folder, template_dir=templates)
     assert html.count(b'<img class="picture__image" src="data:image/png;base64,') == 2
     assert f'alt="{ALT}"'.encode() in html
+
+
+def test_the_english_example_has_the_drawn_map_on_its_cover() -> None:
+    """examples/larkfield's cover is what estate_map.py draws, with the script's alt text."""
+    folder = ROOT / "examples" / "larkfield"
+    report = civicrecord.load(folder)
+    assert report.cover == Picture("pictures/larkfield-map.png", ALT,
+                                   caption="Larkfield and the places this report names",
+                                   credit=CREDIT, licence=LICENCE)
+    committed = folder / report.cover.path
+    assert committed.read_bytes() == image_bytes(draw_estate_map(), "PNG", optimize=True)
+    assert committed.stat().st_size < 50_000
+    html = civicrecord.render(report, "html", base_dir=folder)
+    assert f'alt="{ALT}"'.encode() in html

@@ -205,7 +205,7 @@ def test_render_names_every_missing_path_and_renders_nothing(
         "civicrecord: error: no such file or folder: nord",
         "civicrecord: error: no such file or folder: examples/sud",
         "civicrecord: the worked examples ship with civicrecord: 'civicrecord new DIR --from "
-        "EXAMPLE' copies one into DIR (examples: hauts_de_chambery)"]
+        "EXAMPLE' copies one into DIR (examples: hauts_de_chambery, larkfield)"]
     assert not Path("out").exists()
 
 

@@ -24,11 +24,15 @@ import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from civicrecord.cli import main
+from civicrecord.loading import MAX_ACTIONS, MAX_AXES, MAX_REPORT_BYTES
 from civicrecord.loading.source import MAX_FILE_BYTES
 from civicrecord.validation import MAX_STRING_LENGTH
 from hostile_summary import Tally
@@ -248,6 +252,165 @@ def missing_path(base: Path) -> Case:
                 shown="civicrecord")
 
 
+# Issue 18, class 1: time linear in the size of the input, at the size limit.
+
+
+def _padding(unit: str, before: str = "", after: str = "") -> str:
+    """``unit`` repeated to fill a file just under MAX_FILE_BYTES."""
+    room = MAX_FILE_BYTES - len((before + after).encode()) - 1
+    return before + unit * (room // len(unit.encode())) + after
+
+
+@generated
+def json_unterminated_string_of_escaped_quotes(base: Path) -> Case:
+    (base / "q.json").write_text(_padding('\\"', '{"id": "'), encoding="utf-8")
+    return Case("q.json", "1 MiB: a JSON string of \\\" pairs never closed", 1, "error",
+                line=1, column=8, path="(document)", message="JSON syntax error")
+
+
+@generated
+def toml_headers_that_never_close(base: Path) -> Case:
+    (base / "h.toml").write_text(_padding("[a.  ", "id = 'x'\n"), encoding="utf-8")
+    return Case("h.toml", "1 MiB of TOML table headers left open", 1, "error", line=2,
+                path="(document)", message="TOML syntax error")
+
+
+@generated
+def toml_comment_of_escaped_quotes(base: Path) -> Case:
+    text = _padding('\\"', _plain_toml() + "# ", "\n")
+    (base / "c.toml").write_text(text, encoding="utf-8")
+    return Case("c.toml", "a valid TOML report with a 1 MiB comment of \\\" pairs", 0)
+
+
+def _plain_toml() -> str:
+    import civicrecord
+    from civicrecord.convert import to_plain
+
+    plain = to_plain(civicrecord.load(HOSTILE / "base.yaml"))
+    return "".join(f"{json.dumps(key)} = {_inline(value)}\n" for key, value in plain.items()
+                   if value is not None)
+
+
+def _inline(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_inline(v)}" for k, v in value.items()
+                                if v is not None) + " }"
+    if isinstance(value, list):
+        return "[ " + ", ".join(_inline(v) for v in value) + " ]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+# Issue 18, class 2: a whole report is bounded, not only each file.
+
+
+@generated
+def one_axis_listed_sixty_thousand_times(base: Path) -> Case:
+    folder = _folder(base)
+    main_text = (folder / "report.yaml").read_text(encoding="utf-8")
+    (folder / "report.yaml").write_text(main_text + "  - axis-a\n" * 59_999, encoding="utf-8")
+    return Case("report", "one axis listed 60,000 times", 1, "error", line=_axis_entry_line()
+                - 1, path="axes", message="lists 60,000 axes, over the limit of 5000 (MAX_AXES)",
+                shown="report/report.yaml")
+
+
+@generated
+def a_one_mebibyte_axis_listed_two_hundred_times(base: Path) -> Case:
+    folder = _folder(base)
+    axis = folder / "axes" / "axis-a.yaml"
+    axis.write_text(_padding(" ", axis.read_text(encoding="utf-8") + "#"), encoding="utf-8")
+    main_text = (folder / "report.yaml").read_text(encoding="utf-8")
+    (folder / "report.yaml").write_text(main_text + "  - axis-a\n" * 199, encoding="utf-8")
+    return Case("report", "a 1 MiB axis file listed 200 times", 1, "error",
+                line=_axis_entry_line() + 1, column=5, path="axes[1]",
+                message="axis 'axis-a' is listed 200 times, first at axes[0]",
+                shown="report/report.yaml")
+
+
+# Issue 18, class 4: a whole value is checked whole (no `$` before a final newline).
+
+
+@generated
+def report_id_with_a_trailing_newline(base: Path) -> Case:
+    (base / "r.yaml").write_text(BASE.replace("id: demo-2020-2026", 'id: "demo-2020-2026\\n"'),
+                                 encoding="utf-8")
+    return Case("r.yaml", "a report id ending in a newline", 1, "error", line=2, column=1,
+                path="id", message="report id 'demo-2020-2026\\n' is not a slug")
+
+
+@generated
+def axis_entry_with_a_trailing_newline(base: Path) -> Case:
+    folder = _folder(base)
+    main_text = (folder / "report.yaml").read_text(encoding="utf-8")
+    (folder / "report.yaml").write_text(main_text.replace("  - axis-a", '  - "axis-a\\n"'),
+                                        encoding="utf-8")
+    return Case("report", "an axis entry ending in a newline", 1, "error",
+                line=_axis_entry_line(), column=5, path="axes[0]",
+                message="axis id 'axis-a\\n' is not a slug", shown="report/report.yaml")
+
+
+# Issue 18, class 5: paths the system refuses are one-line problems.
+
+
+@generated
+def an_axis_file_name_of_five_thousand_characters(base: Path) -> Case:
+    folder = _folder(base)
+    main_text = (folder / "report.yaml").read_text(encoding="utf-8")
+    (folder / "report.yaml").write_text(main_text.replace("  - axis-a", "  - " + "a" * 5_000),
+                                        encoding="utf-8")
+    return Case("report", "an axis whose file name would be 5,000 characters long", 1, "error",
+                line=_axis_entry_line(), column=5, path="axes[0]", message="has no file axes/",
+                shown="report/report.yaml")
+
+
+# Issue 18, class 7: lines counted as an editor counts them, whatever YAML calls a break.
+
+
+def _with_unusual_breaks() -> str:
+    return BASE.replace("description: A neighbourhood.",
+                        "description: \"A\u2028neighbourhood\u2029on\u0085three lines.\"")
+
+
+@generated
+def status_after_unusual_line_breaks(base: Path) -> Case:
+    text = _with_unusual_breaks().replace("status: done", "status: dune")
+    (base / "r.yaml").write_text(text, encoding="utf-8")
+    return Case("r.yaml", "a bad status after U+2028, U+2029 and U+0085", 1, "error",
+                line=37, column=9, path="axes[0].actions[0].status",
+                message="expected one of: ")
+
+
+@generated
+def next_line_character_inside_a_title(base: Path) -> Case:
+    text = BASE.replace("title: Action A", "title: Action\u0085A")
+    (base / "r.yaml").write_text(text, encoding="utf-8")
+    return Case("r.yaml", "U+0085 (next line) inside a plain title", 1, "error", line=35,
+                column=9, path="axes[0].actions[0].title",
+                message="control or invalid character U+0085 at character 7")
+
+
+# Issue 14: one broken axis file hides neither another's problems nor the whole-report rules.
+
+
+@generated
+def a_broken_axis_file_and_a_wrong_sum_in_another(base: Path) -> Case:
+    folder = _folder(base)
+    axes = folder / "axes"
+    good = (axes / "axis-a.yaml").read_text(encoding="utf-8")
+    (axes / "axis-a.yaml").write_text(good.replace("status: done", "status: dune"),
+                                      encoding="utf-8")
+    second = good.replace("axis-a", "axis-b").replace("action-a", "action-b").replace(
+        "people-supported", "people-b").replace("part-of-total", "complete-split")
+    (axes / "axis-b.yaml").write_text(second, encoding="utf-8")
+    main_text = (folder / "report.yaml").read_text(encoding="utf-8")
+    (folder / "report.yaml").write_text(main_text + "  - axis-b\n", encoding="utf-8")
+    line = second.splitlines().index("            parts:") + 1
+    return Case("report", "a misspelt status in one axis file, a broken complete split in "
+                "the other", 1, "error", line=line, column=13,
+                path="axes[1].actions[0].indicators[0].breakdowns[0].parts",
+                message="a complete split must add up to 423, but its parts add up to 160",
+                shown="report/axes/axis-b.yaml")
+
+
 # --- Running a case -----------------------------------------------------------------------
 
 
@@ -306,6 +469,62 @@ def test_generated_case(name: str, tmp_path: Path, hostile_tally: Tally,
     _run(case, base, tmp_path / "out", hostile_tally, capsys, monkeypatch)
 
 
+@pytest.mark.parametrize("name", ["one-axis-listed-sixty-thousand-times",
+                                  "a-one-mebibyte-axis-listed-two-hundred-times"])
+def test_a_report_named_many_times_is_read_within_300_mb(name: str, tmp_path: Path) -> None:
+    case = GENERATED[name](tmp_path)
+    code = ("import resource, sys; from civicrecord.cli import main; main(['validate', "
+            "sys.argv[1]]); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    child = subprocess.run([sys.executable, "-c", code, case.file], cwd=tmp_path, text=True,
+                           capture_output=True, timeout=TIMEOUT, check=True)
+    assert len(child.stderr.splitlines()) == 2, child.stderr  # the problem, and the count
+    assert int(child.stdout.split()[-1]) < 300 * 1024  # kilobytes
+
+
+def _hostile_time() -> Any:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    try:
+        import hostile_time
+    finally:
+        sys.path.pop(0)
+    return hostile_time
+
+
+HOSTILE_TIME = _hostile_time()
+SHAPES = [(kind, shape) for kind, shapes in HOSTILE_TIME.KINDS.items() for shape in shapes]
+
+
+def _grows_in_proportion(fmt: str, head: str, unit: str, tail: str, folder: Path) -> None:
+    """The same input four times as long takes about four times as long: a quadratic
+    step would take 16 times as long, a cubic one 64; the bound allows 10 (the least
+    of two runs at 64 KiB and at 256 KiB, CPU time)."""
+    times = [min(HOSTILE_TIME.seconds(fmt, HOSTILE_TIME.build(head, unit, tail, size), folder)
+                 for _ in range(2)) for size in (64 * 1024, 256 * 1024)]
+    assert times[1] <= 10 * times[0] + 0.05, (fmt, head, unit, times)
+
+
+@pytest.mark.parametrize("shape", [shape for _, shape in SHAPES],
+                         ids=[f"{kind}-{n}" for n, (kind, _) in enumerate(SHAPES)])
+def test_validate_answers_in_time_proportional_to_size(shape: tuple[str, str, str, str],
+                                                       tmp_path: Path,
+                                                       hostile_tally: Tally) -> None:
+    """Issue 18, class 1, on every input shape of benchmarks/hostile_time.py."""
+    with hostile_tally.trying("inputs timed at two sizes"):
+        _grows_in_proportion(*shape, tmp_path)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture])
+@given(shape=st.sampled_from([shape for _, shape in SHAPES]),
+       unit=st.text("\"\\'[]{}# \n.=:a", min_size=1, max_size=6))
+def test_any_run_of_quotes_backslashes_and_brackets_is_read_in_proportional_time(
+        shape: tuple[str, str, str, str], unit: str, tmp_path: Path,
+        hostile_tally: Tally) -> None:
+    fmt, head, _, tail = shape
+    with hostile_tally.trying("inputs timed at two sizes"):
+        _grows_in_proportion(fmt, head, unit, tail, tmp_path)
+
+
 # --- The corpus itself ---------------------------------------------------------------------
 
 
@@ -358,7 +577,19 @@ def _limit_messages(name: str, base: Path) -> list[str]:
     from civicrecord.validation import MAX_ID_LENGTH
 
     path = base / f"{name.lower()}.yaml"
-    if name == "MAX_FILE_BYTES":
+    if name in ("MAX_REPORT_BYTES", "MAX_AXES"):
+        path = _folder(base)
+        main_text = (path / "report.yaml").read_text(encoding="utf-8")
+        count = MAX_REPORT_BYTES // MAX_FILE_BYTES + 1 if name == "MAX_REPORT_BYTES" \
+            else MAX_AXES
+        (path / "report.yaml").write_text(main_text + "".join(
+            f"  - axis-{n}\n" for n in range(count)), encoding="utf-8")
+        for n in range(count if name == "MAX_REPORT_BYTES" else 0):
+            (path / "axes" / f"axis-{n}.yaml").write_text(_padding("#"), encoding="utf-8")
+    elif name == "MAX_ACTIONS":
+        path.write_text(BASE + "  - id: axis-b\n    actions: [" + "{}, " * MAX_ACTIONS + "]\n",
+                        encoding="utf-8")
+    elif name == "MAX_FILE_BYTES":
         path.write_text(BASE + "#" * (MAX_FILE_BYTES + 1 - len(BASE.encode())), encoding="utf-8")
     elif name == "MAX_DEPTH":
         path.write_text("x: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n", encoding="utf-8")
@@ -400,7 +631,8 @@ def _limits_in_the_code() -> dict[str, int]:
 
 def test_the_limits_are_the_documented_ones() -> None:
     assert set(_limits_in_the_code()) == {"MAX_FILE_BYTES", "MAX_DEPTH", "MAX_STRING_LENGTH",
-                                          "MAX_ID_LENGTH", "MAX_NUMBER", "MAX_PICTURE_BYTES",
+                                          "MAX_ID_LENGTH", "MAX_REPORT_BYTES", "MAX_AXES",
+                                          "MAX_ACTIONS", "MAX_NUMBER", "MAX_PICTURE_BYTES",
                                           "MAX_PICTURE_PIXELS"}
 
 

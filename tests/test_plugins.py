@@ -900,7 +900,7 @@ def test_a_running_program_sees_a_plugin_pip_installs_on_its_next_call(
 
 # --- import cost ---------------------------------------------------------------------------
 
-HEAVY = ("docx", "jinja2", "lxml", "weasyprint", "babel")
+HEAVY = ("docx", "jinja2", "lxml", "typst", "babel")
 
 
 def _imported_after(code: str) -> list[str]:

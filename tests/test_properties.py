@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 import civicrecord
-from civicrecord.loading.converter import converter, to_plain
+from civicrecord.convert import converter, to_plain
 from civicrecord.model import Report
 from civicrecord.schema import report_schema
 from strategies import reports

@@ -18,7 +18,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import civicrecord
-from civicrecord.loading.converter import to_plain
+from civicrecord.convert import to_plain
 from civicrecord.model import Breakdown, BreakdownPart, Report
 from civicrecord.problems import Location, Problem, Severity, ValidationError, format_path
 from civicrecord.validation import (
@@ -133,7 +133,7 @@ def test_types_are_strict(problems: Problems, old: str, new: str, expected: str)
 
 
 def test_a_string_is_never_read_as_a_list_of_characters() -> None:
-    from civicrecord.loading.converter import structure_problems
+    from civicrecord.convert import structure_problems
 
     data = to_plain(civicrecord.load(Path(__file__).parent / "hostile" / "base.yaml"))
     data["axes"][0]["actions"][0]["partners"] = "partner-a"

@@ -203,13 +203,16 @@ def find_reports(paths: Iterable[Path | str]) -> tuple[list[Path], bool]:
     expanded = False
     for given in paths:
         path = Path(given)
-        if path.is_dir() and not is_report_folder(path):
-            children = sorted(child for child in path.iterdir()
-                              if child.is_dir() and is_report_folder(child))
-            if children:
-                found.extend(children)
-                expanded = True
-                continue
+        try:
+            children = sorted(child for child in path.iterdir() if child.is_dir()
+                              and is_report_folder(child)) \
+                if path.is_dir() and not is_report_folder(path) else []
+        except OSError:  # not enterable, a name too long...: reading it says so
+            children = []
+        if children:
+            found.extend(children)
+            expanded = True
+            continue
         found.append(path)
     return found, expanded
 

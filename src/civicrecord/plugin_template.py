@@ -57,7 +57,7 @@ def new_plugin(name: str, directory: Path, *, importer: bool = False) -> list[Pa
     temporary folder first, moved into place at the end: a failure leaves
     nothing half-written. Returns the files written.
     """
-    if not FORMAT_NAME_PATTERN.match(name):
+    if not FORMAT_NAME_PATTERN.fullmatch(name):
         raise PluginTemplateError(f"{name!r} cannot be a format name: use lowercase letters, "
                                   "digits and hyphens, starting with a letter (e.g. 'ics')")
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):

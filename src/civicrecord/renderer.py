@@ -180,9 +180,9 @@ class Renderer:
     otherwise two plugins offering one name disable it until the user chooses (``--use``)."""
 
     def __attrs_post_init__(self) -> None:
-        if not FORMAT_NAME_PATTERN.match(self.name):
+        if not FORMAT_NAME_PATTERN.fullmatch(self.name):
             raise ValueError(f"format name {self.name!r} must match {FORMAT_NAME_PATTERN.pattern}")
-        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9.-]*$", self.extension):
+        if not re.fullmatch(r"^[A-Za-z0-9][A-Za-z0-9.-]*$", self.extension):
             raise ValueError(f"extension {self.extension!r} must be letters, digits and dots")
         names = [option.name for option in self.options or ()]
         if len(set(names)) != len(names):

@@ -164,7 +164,7 @@ def _check_target(target: Path) -> None:
 
 def _report_id(target: Path) -> str:
     slug = slugify(target.resolve().name)[:60].strip("-")
-    return slug if SLUG_PATTERN.match(slug) else "my-neighbourhood"
+    return slug if SLUG_PATTERN.fullmatch(slug) else "my-neighbourhood"
 
 
 def _walk(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:

@@ -237,7 +237,7 @@ def _check_ids(report: Report) -> list[Problem]:
                 problems.append(_error(path, f"id is {len(ident)} characters long, over the "
                                        f"limit of {MAX_ID_LENGTH} (MAX_ID_LENGTH)",
                                        "use a short slug"))
-            elif not SLUG_PATTERN.match(ident):
+            elif not SLUG_PATTERN.fullmatch(ident):
                 problems.append(_error(
                     path, f"{kind} id {ident!r} is not a slug",
                     f"use lowercase ASCII letters, digits and single hyphens, e.g. "

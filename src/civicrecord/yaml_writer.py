@@ -94,7 +94,7 @@ def report_files(report: Report, *, schema_folder: str = "schema",
     ValueError when an axis id is not a slug: it would not be a safe file name.
     """
     for axis in report.axes:
-        if not SLUG_PATTERN.match(axis.id):
+        if not SLUG_PATTERN.fullmatch(axis.id):
             raise ValueError(f"axis id {axis.id!r} is not a slug, so not a file name")
     plain = _plain(report)
     axes = plain.pop("axes")

@@ -2,42 +2,44 @@
 
 The folder layout lets several people edit different axes at once: the main
 file lists the axes in reading order by id, and each id names a file in
-``axes/``. An axis may also be written inline in the main file.
+``axes/``. An axis may also be written inline in the main file. Every problem
+of every file is found in one run: an axis that cannot be read or built is set
+aside, and the rules that need the whole report still check the others.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
+import re
 import stat
-from collections.abc import Iterator
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from civicrecord.loading.converter import structure_problems
-from civicrecord.loading.source import Document, SourceError, SourceMap, read_document
+from civicrecord.convert import structure_problems
+from civicrecord.loading.document import SourceError, SourceMap
+from civicrecord.loading.source import read_document
 from civicrecord.model import FORMAT_VERSIONS, Report
-from civicrecord.problems import Location, Problem, Severity, format_path
+from civicrecord.problems import Location, PathKey, Problem, Severity, format_path
 from civicrecord.validation import SLUG_PATTERN, check_plain_data, check_report, with_location
 
-__all__ = [
-    "DATA_SUFFIXES",
-    "MAIN_FILE_NAMES",
-    "LoadResult",
-    "load_report",
-    "place_problem",
-    "sort_problems",
-]
+__all__ = ["DATA_SUFFIXES", "MAIN_FILE_NAMES", "MAX_ACTIONS", "MAX_AXES", "MAX_REPORT_BYTES",
+           "SHOWN_OF_A_KIND", "LoadResult", "load_report", "place_problem", "sort_problems"]
 
 #: The main file of a report folder, looked for in this order.
 MAIN_FILE_NAMES = ("report.yaml", "report.yml", "report.toml", "report.json")
 #: File types a report or an axis may be written in.
 DATA_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
-#: Keys a file may carry for editors and readers, which are not report fields.
-_ENVELOPE_KEYS = ("$schema", "format_version")
+#: Bytes read for one report, all its files together (docs/limits.md).
+MAX_REPORT_BYTES = 32 * 1024 * 1024
+#: Axes one report may list, and actions it may hold.
+MAX_AXES = 5_000
+MAX_ACTIONS = 25_000
+#: Problems of one kind (same severity and message) listed before the rest are counted.
+SHOWN_OF_A_KIND = 10
+_AXIS = re.compile(r"(?<![\w.])axes\[(\d+)\]")
 
 
 @attrs.frozen
@@ -62,52 +64,71 @@ class LoadResult:
 
 def load_report(path: Path | str) -> LoadResult:
     """Read and check a report, collecting every problem instead of raising."""
-    with _without_cycle_collection():
-        return _load_report(Path(path))
-
-
-@contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while a report is read and checked.
-
-    Reading builds a tree of dicts, lists and model objects without a single
-    reference cycle, and the collector would scan the growing tree again and
-    again: a quarter of the time of a 10,000-action report. It is switched
-    back on by whoever switched it off, so threads loading at once leave it on.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
+    path, set_aside = Path(path), set[int]()
     try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _load_report(path: Path) -> LoadResult:
-    try:
-        if path.is_dir():
-            data, source_map, problems = _read_folder(path)
-            base_dir = path
+        base_dir = path if path.is_dir() else path.parent
+        if base_dir == path:
+            data, source_map, problems, set_aside = _read_folder(path)
         else:
             document = read_document(path)
             data, source_map, problems = document.data, document.source_map, []
-            base_dir = path.parent
+        actions = sum(len(axis["actions"]) for axis in _axes(data) if isinstance(axis, dict)
+                      and isinstance(axis.get("actions"), list))
+        if actions > MAX_ACTIONS:
+            raise SourceError([_error(("axes",), f"the report holds {actions:,} actions, over "
+                                      f"the limit of {MAX_ACTIONS} (MAX_ACTIONS)",
+                                      "split the report", source_map.locate(("axes",)))])
     except SourceError as error:
-        return LoadResult(None, tuple(error.problems), None)
+        return LoadResult(None, tuple(_readable(sort_problems(error.problems))), None)
+    except OSError as error:  # the folder itself: not enterable, a name too long...
+        return LoadResult(None, (_error((), f"cannot read {error.filename or path}: "
+                                        f"{error.strerror}", "check the path and its "
+                                        "permissions", Location(str(path))),), None)
     problems += _envelope_problems(data, source_map)
     problems += [place_problem(p, source_map) for p in check_plain_data(data)]
-    # Every problem in one pass: a control character does not hide a wrong type
-    # elsewhere. A field already reported (NaN, say) is not reported again by the
-    # cross-record rules.
-    reported = {p.path for p in problems if p.is_error}
     report, structure = structure_problems(data)
-    problems += [place_problem(p, source_map) for p in structure]
-    if report is not None:
-        problems += [place_problem(p, source_map) for p in check_report(report)
-                     if p.path not in reported]
+    problems += [place_problem(p, source_map) for p in structure
+                 if _axis_of(p.path) not in set_aside]  # what set it aside is reported
+    # Every problem in one pass: a control character does not hide a wrong type
+    # elsewhere, nor a broken axis the rules that check the others. A field
+    # already reported (NaN, say) is not reported again by those rules.
+    reported = {p.path for p in problems if p.is_error}
+    problems += [place_problem(p, source_map) for p in _checks(data, report, structure, set_aside)
+                 if p.path not in reported]
+    problems = _readable(sort_problems(problems))
     return LoadResult(report if not any(p.is_error for p in problems) else None,
-                      tuple(sort_problems(problems)), base_dir, source_map)
+                      tuple(problems), base_dir, source_map)
+
+
+def _checks(data: Any, report: Report | None, structure: list[Problem],
+            set_aside: set[int]) -> list[Problem]:
+    """The whole-report rules, on the report or, if some axes could not be built,
+    on the others (paths then renumbered to the axes as listed)."""
+    if report is not None:
+        return check_report(report)
+    failed, axes = set_aside | {_axis_of(p.path) for p in structure}, _axes(data)
+    if None in failed or not axes:
+        return []  # something outside the axes: the report has no frame to check against
+    kept = [index for index in range(len(axes)) if index not in failed]
+    partial, _ = structure_problems({**data, "axes": [axes[i] for i in kept]})
+    if partial is None:
+        return []
+
+    def renumber(text: str) -> str:
+        return _AXIS.sub(lambda found: f"axes[{kept[int(found[1])]}]", text)
+
+    return [attrs.evolve(p, path=renumber(p.path), message=renumber(p.message))
+            for p in check_report(partial)]
+
+
+def _axes(data: Any) -> list[Any]:
+    axes = data.get("axes") if isinstance(data, dict) else None
+    return axes if isinstance(axes, list) else []
+
+
+def _axis_of(path: str) -> int | None:
+    found = _AXIS.match(path)
+    return int(found[1]) if found else None
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
@@ -116,6 +137,22 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
         return (loc.file or "", loc.line or 0, loc.column or 0, problem.path)
 
     return sorted(problems, key=key)
+
+
+def _readable(problems: list[Problem]) -> list[Problem]:
+    """The first ``SHOWN_OF_A_KIND`` problems of each kind, then how many more there are."""
+    counts = Counter((p.severity, p.message) for p in problems)
+    shown: Counter[tuple[Severity, str]] = Counter()
+    kept = []
+    for problem in problems:
+        kind = (problem.severity, problem.message)
+        shown[kind] += 1
+        if shown[kind] <= SHOWN_OF_A_KIND:
+            kept.append(problem)
+        if shown[kind] == SHOWN_OF_A_KIND < counts[kind]:
+            kept.append(attrs.evolve(problem, hint=None, message=f"and "
+                                     f"{counts[kind] - SHOWN_OF_A_KIND:,} more like this"))
+    return kept
 
 
 def place_problem(problem: Problem, source_map: SourceMap) -> Problem:
@@ -127,11 +164,8 @@ def place_problem(problem: Problem, source_map: SourceMap) -> Problem:
 def _parse_path(text: str) -> tuple[str | int, ...]:
     parts: list[str | int] = []
     for chunk in text.replace("]", "").split("."):
-        if not chunk:
-            continue
         name, *indexes = chunk.split("[")
-        if name:
-            parts.append(name)
+        parts.extend([name] if name else [])
         parts.extend(int(i) for i in indexes if i.isdigit())
     return tuple(parts)
 
@@ -139,123 +173,126 @@ def _parse_path(text: str) -> tuple[str | int, ...]:
 def _envelope_problems(data: Any, source_map: SourceMap) -> list[Problem]:
     if not isinstance(data, dict):
         return []
-    problems = []
-    version = data.pop("format_version", None)
-    data.pop("$schema", None)
-    if version is not None and version not in FORMAT_VERSIONS:
-        readable = " and ".join(repr(v) for v in FORMAT_VERSIONS)
-        message, hint = (f"format version {version!r} is not supported (this civicrecord "
-                         f"reads {readable})", "upgrade civicrecord, or re-export the file")
-        if str(version) in FORMAT_VERSIONS:  # 1 written without quotes
-            message, hint = (f"format_version is text, not the number {version}",
-                             f"write format_version: '{version}'")
-        problems.append(Problem(Severity.ERROR, "format_version", message, hint,
-                                source_map.locate(("format_version",))))
-    return problems
+    version, _ = data.pop("format_version", None), data.pop("$schema", None)
+    if version is None or version in FORMAT_VERSIONS:
+        return []
+    readable = " and ".join(repr(v) for v in FORMAT_VERSIONS)
+    message, hint = (f"format version {version!r} is not supported (this civicrecord "
+                     f"reads {readable})", "upgrade civicrecord, or re-export the file")
+    if str(version) in FORMAT_VERSIONS:  # 1 written without quotes
+        message, hint = (f"format_version is text, not the number {version}",
+                         f"write format_version: '{version}'")
+    return [_error(("format_version",), message, hint, source_map.locate(("format_version",)))]
+
+
+def _error(path: PathKey, message: str, hint: str, where: Location | None) -> Problem:
+    return Problem(Severity.ERROR, format_path(path), message, hint, where)
 
 
 def _find_main_file(folder: Path) -> Path:
     found = [folder / name for name in MAIN_FILE_NAMES if (folder / name).is_file()]
     if len(found) > 1:
-        raise SourceError([Problem(
-            Severity.ERROR, "", "more than one report file in this folder: "
-            + ", ".join(path.name for path in found),
-            "keep one of them; civicrecord will not guess which is current",
-            Location(str(found[1])),
-        )])
-    if found:
-        return found[0]
-    raise SourceError([Problem(
-        Severity.ERROR, "", "no report file in this folder",
-        "a report folder holds " + " or ".join(MAIN_FILE_NAMES[:1] + MAIN_FILE_NAMES[2:]),
-        Location(str(folder)),
-    )])
+        raise SourceError([_error((), "more than one report file in this folder: " + ", ".join(
+            path.name for path in found), "keep one of them; civicrecord will not guess "
+            "which is current", Location(str(found[1])))])
+    if not found:
+        raise SourceError([_error((), "no report file in this folder", "a report folder holds "
+                                  + " or ".join(MAIN_FILE_NAMES[:1] + MAIN_FILE_NAMES[2:]),
+                                  Location(str(folder)))])
+    return found[0]
 
 
-def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem]]:
+def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem], set[int]]:
+    """The main file's data with each axis file's data in its place, the problems, and
+    the axes set aside (not read, or not readable). Each file is read once at most."""
     main = read_document(_find_main_file(folder))
-    data, source_map = main.data, main.source_map
-    problems: list[Problem] = []
-    axes = data.get("axes") if isinstance(data, dict) else None
-    if not isinstance(axes, list):
-        return data, source_map, problems
-    listed: set[str] = set()
-    axes_dir = folder / "axes"
+    data, source_map, main_name = main.data, main.source_map, Path(main.file).name
+    axes = _axes(data)
+    if len(axes) > MAX_AXES:
+        raise SourceError([_error(("axes",), f"the report lists {len(axes):,} axes, over the "
+                                  f"limit of {MAX_AXES} (MAX_AXES)", "group actions into fewer "
+                                  "axes, or split the report", source_map.locate(("axes",)))])
+    axes_dir, problems, set_aside, total = folder / "axes", [], set(), main.size
     inside = _axes_inside(axes_dir)
+    counts = Counter(entry for entry in axes if isinstance(entry, str))
+    first: dict[str, int] = {}
     for index, entry in enumerate(axes):
-        if not isinstance(entry, str):
+        if not isinstance(entry, str) or total > MAX_REPORT_BYTES:
+            set_aside.update([index] if isinstance(entry, str) else [])
             continue
-        where = source_map.locate(("axes", index))
-        if not SLUG_PATTERN.match(entry):
-            problems.append(Problem(
-                Severity.ERROR, format_path(("axes", index)),
-                f"axis id {entry!r} is not a slug",
-                "use lowercase ASCII letters, digits and hyphens; it names a file in axes/",
-                where,
-            ))
-            axes[index] = None
+        at, where = ("axes", index), source_map.locate(("axes", index))
+        axes[index] = None
+        set_aside.add(index)
+        if not SLUG_PATTERN.fullmatch(entry):
+            problems.append(_error(at, f"axis id {entry!r} is not a slug", "use lowercase ASCII "
+                                   "letters, digits and hyphens; it names a file in axes/", where))
             continue
-        listed.add(entry)
+        if entry in first:
+            if counts[entry] > 1:  # said once, at the second listing
+                problems.append(_error(at, f"axis {entry!r} is listed {counts[entry]:,} times, "
+                                       f"first at axes[{first[entry]}]", "list each axis "
+                                       "once", where))
+                counts[entry] = 0
+            continue
+        first[entry] = index
         try:
-            document = _read_axis(axes_dir, entry, main.file, where, index, inside)
+            file, size = _axis_file(axes_dir / entry, inside, main_name, at, where)
+            total += size
+            if total > MAX_REPORT_BYTES:
+                problems.append(_error(at, f"the report's files add up to more than "
+                                       f"{MAX_REPORT_BYTES} bytes (MAX_REPORT_BYTES): axis "
+                                       f"{entry!r} and the ones after it are not read",
+                                       "split the report", where))
+                continue
+            document = read_document(file)
         except SourceError as error:
             problems += error.problems
-            axes[index] = None
             continue
-        axis = document.data
-        if isinstance(axis, dict):
-            declared = axis.setdefault("id", entry)
+        axes[index] = document.data
+        set_aside.discard(index)
+        if isinstance(document.data, dict):
+            declared = document.data.setdefault("id", entry)
             if declared != entry:
-                problems.append(Problem(
-                    Severity.ERROR, format_path(("axes", index, "id")),
-                    f"axis file {entry!r} declares id {declared!r}",
-                    f"make the id {entry!r}, or rename the file and the entry in "
-                    f"{Path(main.file).name}",
-                    document.source_map.locate(("id",)),
-                ))
-        axes[index] = axis
-        source_map.graft(("axes", index), document.source_map)
-    if axes_dir.is_dir():
-        for extra in sorted(axes_dir.iterdir()):
-            if extra.suffix in DATA_SUFFIXES and extra.stem not in listed:
-                problems.append(Problem(
-                    Severity.WARNING, "axes",
-                    f"axis file {extra.name} is not listed in the report's axes",
-                    f"add '- {extra.stem}' to axes in {Path(main.file).name}, or delete it",
-                    Location(str(extra)),
-                ))
-    if any(p.is_error for p in problems):
-        raise SourceError(problems)
-    return data, source_map, problems
+                problems.append(_error(
+                    (*at, "id"), f"axis file {entry!r} declares id {declared!r}",
+                    f"make the id {entry!r}, or rename the file and the entry in {main_name}",
+                    document.source_map.locate(("id",))))
+        source_map.graft(at, document.source_map)
+    problems += _unlisted(axes_dir, set(first), main_name)
+    return data, source_map, problems, set_aside
 
 
-def _read_axis(axes_dir: Path, axis_id: str, main_file: str,
-               where: Location | None, index: int, inside: bool) -> Document:
-    """Read ``axes/<axis_id>.*``; ``axis_id`` is a slug, so it cannot leave ``axes/``.
+def _unlisted(axes_dir: Path, listed: set[str], main_name: str) -> list[Problem]:
+    try:
+        extras = sorted(axes_dir.iterdir()) if axes_dir.is_dir() else []
+    except OSError as error:
+        return [Problem(Severity.WARNING, "axes", f"cannot list the axes folder: "
+                        f"{error.strerror}", "unlisted axis files are not looked for",
+                        Location(str(axes_dir)))]
+    return [Problem(Severity.WARNING, "axes", f"axis file {extra.name} is not listed in the "
+                    "report's axes", f"add '- {extra.stem}' to axes in {main_name}, or delete it",
+                    Location(str(extra)))
+            for extra in extras if extra.suffix in DATA_SUFFIXES and extra.stem not in listed]
 
-    ``inside`` says whether ``axes/`` itself lies inside the report folder: with
-    the file not a link, that decides whether the file does.
-    """
+
+def _axis_file(stem: Path, inside: bool, main_name: str, at: PathKey,
+               where: Location | None) -> tuple[Path, int]:
+    """``axes/<id>.*`` and its size; the id is a slug, so it cannot leave ``axes/``, and
+    with the file not a link, ``inside`` (``axes/`` is in the report folder) says it is."""
     for suffix in DATA_SUFFIXES:
-        candidate = axes_dir / f"{axis_id}{suffix}"
+        candidate = stem.with_name(stem.name + suffix)
         try:
-            mode = os.lstat(candidate).st_mode
+            info = os.lstat(candidate)
         except OSError:
             continue
-        if stat.S_ISLNK(mode) or not inside:
-            raise SourceError([Problem(
-                Severity.ERROR, format_path(("axes", index)), f"axis file {candidate} is "
-                "a symbolic link or lies outside the report folder",
-                "copy the file into axes/ instead of linking it", where,
-            )])
-        return read_document(candidate)
-    raise SourceError([Problem(
-        Severity.ERROR, format_path(("axes", index)),
-        f"axis {axis_id!r} has no file axes/{axis_id}.yaml",
-        f"create axes/{axis_id}.yaml, or remove '{axis_id}' from axes in "
-        f"{Path(main_file).name}",
-        where,
-    )])
+        if stat.S_ISLNK(info.st_mode) or not inside:
+            raise SourceError([_error(at, f"axis file {candidate} is a symbolic link or lies "
+                                      "outside the report folder",
+                                      "copy the file into axes/ instead of linking it", where)])
+        return candidate, info.st_size
+    raise SourceError([_error(at, f"axis {stem.name!r} has no file axes/{stem.name}.yaml",
+                              f"create axes/{stem.name}.yaml, or remove '{stem.name}' from axes "
+                              f"in {main_name}", where)])
 
 
 def _axes_inside(axes_dir: Path) -> bool:

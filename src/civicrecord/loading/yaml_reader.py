@@ -1,461 +1,255 @@
-"""YAML text -> plain data and source marks, in one pass over the parser's events.
+"""YAML text -> plain data and positions, by walking the nodes ``yaml.compose`` gives.
 
-Plain data is built straight from the event stream, so a file is parsed once:
-refusals (aliases, nesting deeper than ``MAX_DEPTH``) are raised when their
-event arrives, before anything is expanded or any deeper level is read, and
-values are resolved and checked (tags, keys, duplicates, YAML 1.1 numbers)
-as they are built. Both parsers give the same events: libyaml where PyYAML was
-built with it, PyYAML's own otherwise. The result is what composing a node
-graph and then walking it gave, refusal for refusal.
+PyYAML composes the node tree (in C where it was built with libyaml); every node
+carries its ``start_mark``. The walk turns nodes into plain values and refuses,
+with a line and column, what a hand-typed report never needs: tags, aliases,
+keys that are not text, duplicate keys, YAML 1.1 octal and base-60 numbers, and
+nesting deeper than ``MAX_DEPTH``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container
+from collections.abc import Callable
 from typing import Any
 
 import yaml
-from yaml import (
-    AliasEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-)
-from yaml.composer import ComposerError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from civicrecord.loading.source import (
-    MAX_DEPTH,
-    Document,
-    PathKey,
-    SourceError,
-    SourceMap,
-    line_col_of,
-    problem,
-)
-from civicrecord.problems import Problem, format_path
+from civicrecord.loading.document import MAX_DEPTH, TOO_DEEP, Document, SourceError, SourceMap
+from civicrecord.loading.document import problem as _problem
+from civicrecord.problems import PathKey, Problem, format_path
 
 __all__ = ["parse_yaml"]
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ, _TIMESTAMP = (
     _TAG + kind for kind in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp"))
-_SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP}
-_ALLOWED_TAGS = _SCALAR_TAGS | {_MAP, _SEQ}
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
+_ALIAS = ("YAML aliases (*name) are not supported",
+          "write the value out in full; aliases can hide huge expansions")
 _TAB_HINT = "YAML does not allow tabs for indentation; use spaces"
+_TAG_HINT = "remove the tag: only plain text, numbers, true/false, lists and mappings are read"
+#: Characters YAML refuses to read at all (it names neither line nor field for them),
+#: and the line breaks it counts that editors do not (U+0085, U+2028, U+2029).
+_SET_ASIDE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def parse_yaml(text: str, name: str) -> Document:
     """Read one YAML document of plain values; every problem carries FILE:LINE:COL."""
-    restore = None
+    original, restore = text, None
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        text, restore = _set_aside(text)
     try:
-        builder, found, data = _read(text, name, first_try=True)
-    except (yaml.reader.ReaderError, UnicodeEncodeError):
-        # A character YAML refuses to read at all, often a control character pasted
-        # from a PDF: read again with stand-ins, so that validation names its field.
-        # (Searching every file for them first costs more than the rare second read.)
-        text, restore = _stand_in_refused(text)
-        builder, found, data = _read(text, name, first_try=False)
-    if not found:
-        raise SourceError([problem(name, 1, 1, "file holds no data",
-                                   "a report file must hold a mapping of fields")])
-    if builder.problems:
-        raise SourceError(builder.problems)
-    source_map = SourceMap(name, builder.marks)
+        data, marks = _read(text, name)
+    except yaml.reader.ReaderError:  # rare: searching every file first costs more
+        text, restore = _set_aside(original)
+        data, marks = _read(text, name)
     if restore is not None:
         data = restore(data)
-        source_map = SourceMap(name, {tuple(restore(part) for part in path): mark
-                                      for path, mark in builder.marks.items()})
-    return Document(data, source_map, name)
+        marks = {tuple(restore(part) for part in path): mark for path, mark in marks.items()}
+    return Document(data, SourceMap(name, marks), name)
 
 
-def _read(text: str, name: str, first_try: bool) -> tuple[_Builder, bool, Any]:
-    """One pass of the parser; errors become a SourceError, but for refused characters
-    on the ``first_try``."""
+def _read(text: str, name: str) -> tuple[Any, dict[PathKey, Any]]:
     loader_class = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
-    loader: Any = None
     try:
+        if "&" in text and "*" in text:  # an alias needs an anchor; composing would share it
+            _scan_events(text, loader_class, name)
         loader = loader_class(text)
-        builder = _Builder(loader, name)
-        found, data = builder.document()
-    except _YamlRefusal as refusal:
-        raise SourceError([problem(name, refusal.mark.line + 1, refusal.mark.column + 1,
-                                   refusal.message, refusal.hint)]) from None
+        loader.resolve = _plain_resolver(loader.yaml_implicit_resolvers)  # type: ignore[method-assign]
+        try:
+            try:
+                root = loader.get_single_node()
+            except (yaml.MarkedYAMLError, RecursionError):
+                _scan_events(text, loader_class, name)  # a refusal earlier in the stream wins
+                raise
+            if root is None:
+                raise SourceError([_problem(name, 1, 1, "file holds no data",
+                                            "a report file must hold a mapping of fields")])
+            walk = _Walk(loader, name)
+            data = walk.value(root, (), 0)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as error:
         raise SourceError([_syntax_problem(error, text, name)]) from None
-    except yaml.reader.ReaderError as error:
-        if first_try:
-            raise
-        line, column = line_col_of(text, error.position)
-        raise SourceError([problem(name, line, column,
-                                   f"control or invalid character U+{error.character:04X}",
-                                   "delete it; it often comes from pasting from a PDF or Word")]
-                          ) from None
-    except yaml.YAMLError as error:
-        raise SourceError([problem(name, None, None, f"YAML error: {error}")]) from None
+    except RecursionError:
+        raise SourceError([_problem(name, None, None, *TOO_DEEP)]) from None
+    if walk.problems:
+        raise SourceError(walk.problems)
+    walk.marks[()] = root.start_mark
+    return data, walk.marks
+
+
+def _refuse(name: str, mark: Any, message: str, hint: str) -> SourceError:
+    return SourceError([_problem(name, mark.line + 1, mark.column + 1, message, hint)])
+
+
+def _plain_resolver(implicit: dict[Any, list[tuple[str, re.Pattern[str]]]]) -> Any:
+    """PyYAML's ``resolve`` for the safe schema, without the path resolvers it never
+    uses: the composer asks it about every value, and most are plain text."""
+
+    def resolve(kind: type[Node], value: str, flags: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if flags[0]:
+                for tag, pattern in implicit.get(value[:1], ()):
+                    if pattern.match(value):
+                        return tag
+            return _STR
+        return _MAP if kind is MappingNode else _SEQ
+
+    return resolve
+
+
+def _scan_events(text: str, loader_class: Any, name: str) -> None:
+    """Refuse the first alias or level too deep in the event stream, if any: events
+    come before nodes are composed or shared, so each is refused at its own place."""
+    loader = loader_class(text)
+    try:
+        depth = 0
+        while not isinstance(event := loader.get_event(), yaml.StreamEndEvent):
+            if isinstance(event, yaml.AliasEvent):
+                raise _refuse(name, event.start_mark, *_ALIAS)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _refuse(name, event.start_mark, *TOO_DEEP)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
     finally:
-        if loader is not None:
-            loader.dispose()
-    return builder, found, data
+        loader.dispose()
 
 
 def _syntax_problem(error: Any, text: str, name: str) -> Problem:
     mark = error.problem_mark or error.context_mark
     message = error.problem or error.context or "invalid YAML"
     hint = "check indentation, colons and quotes on this line or above"
-    lines = text.splitlines()
-    at_tab = mark is not None and mark.line < len(lines) \
-        and "\t" in lines[mark.line][: mark.column + 1]
-    if at_tab or "\t" in message or "tab" in message.lower():
+    at_tab = mark is not None and "\t" in text[text.rfind("\n", 0, mark.index) + 1:
+                                               mark.index + 1]
+    if at_tab or "tab" in message.lower():
         hint = _TAB_HINT
-    line = mark.line + 1 if mark else None
-    column = mark.column + 1 if mark else None
+    line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
     if "maximum nesting depth" in message:  # libyaml's own limit, far above ours
-        message, hint = _too_deep()
-    else:
-        message = f"YAML syntax error: {message}"
-    return problem(name, line, column, message, hint)
+        return _problem(name, line, column, *TOO_DEEP)
+    return _problem(name, line, column, f"YAML syntax error: {message}", hint)
 
 
-def _too_deep() -> tuple[str, str]:
-    return (f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
-            "a report needs only a few levels; check for runaway brackets")
-
-
-class _Anything:
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
-class _YamlRefusal(Exception):
-    def __init__(self, message: str, hint: str, mark: Any) -> None:
-        super().__init__(message)
-        self.message, self.hint, self.mark = message, hint, mark
-
-
-def _alias_refusal(event: Any) -> _YamlRefusal:
-    return _YamlRefusal("YAML aliases (*name) are not supported",
-                        "write the value out in full; aliases can hide huge expansions",
-                        event.start_mark)
-
-
-def _depth_refusal(event: Any) -> _YamlRefusal:
-    return _YamlRefusal(*_too_deep(), event.start_mark)
-
-
-class _Builder:
-    """Plain data, marks and problems from one parser's events.
-
-    Errors a composer would raise (a duplicate anchor, a second document) wait
-    until the whole stream has been read, so that a refusal or a syntax error
-    anywhere in the file wins over them, as when the events were screened first.
-    """
+class _Walk:
+    """Plain values, marks and problems from one composed node tree."""
 
     def __init__(self, loader: Any, name: str) -> None:
-        self.loader = loader
-        self.get: Callable[[], Any] = loader.get_event
-        self.name = name
-        self.marks: dict[PathKey, Any] = {}  # the parser's own marks, kept as they are
+        self.loader, self.name = loader, name
+        self.marks: dict[PathKey, Any] = {}
         self.problems: list[Problem] = []
-        self.anchors: dict[str, Any] = {}
-        self.deferred: Exception | None = None
-        self.implicit: dict[Any, list[tuple[str, re.Pattern[str]]]] = \
-            loader.yaml_implicit_resolvers
-        self.resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-        self.plain_keys: dict[str, str] = {}  # keys repeat: each plain one resolved once
-        # The first characters of plain scalars that may be something else than text.
-        self.resolvable: Container[str] = _Anything() if self.implicit.get(None) \
-            else frozenset(first for first in self.implicit if first is not None)
 
-    # --- the stream -------------------------------------------------------
+    def value(self, node: Node, path: PathKey, depth: int) -> Any:
+        """The value of ``node``, inside ``depth`` mappings and lists."""
+        tag = node.tag
+        if type(node) is ScalarNode:
+            if tag in (_STR, _TIMESTAMP):  # dates stay text: the model reads partial dates
+                return node.value
+            return self._scalar(node, tag, path)
+        if depth >= MAX_DEPTH:
+            raise _refuse(self.name, node.start_mark, *TOO_DEEP)
+        if tag == _MAP and type(node) is MappingNode:
+            return self._mapping(node, path, depth + 1)
+        if tag == _SEQ and type(node) is SequenceNode:
+            return self._sequence(node, path, depth + 1)
+        self._problem(node, path, f"YAML tag {tag!r} is not allowed", _TAG_HINT)
+        self._check_depth(node, depth)
+        return None
 
-    def document(self) -> tuple[bool, Any]:
-        """(whether the stream holds a document, its data)."""
-        get = self.get
-        get()  # stream start
-        start = get()
-        if type(start) is StreamEndEvent:
-            return False, None
-        root = get()
-        self.marks[()] = root.start_mark
-        data = self._value(root, (), 0)
-        get()  # document end
-        after = get()
-        if type(after) is not StreamEndEvent:
-            self._defer(ComposerError(
-                "expected a single document in the stream", root.start_mark,
-                "but found another document", after.start_mark))
-            self._drain()
-        if self.deferred is not None:
-            raise self.deferred
-        return True, data
-
-    def _drain(self) -> None:
-        """Read the rest of the stream, still refusing aliases and deep nesting."""
-        depth = 0
-        while True:
-            event = self.get()
-            kind = type(event)
-            if kind is StreamEndEvent:
-                return
-            if kind is AliasEvent:
-                raise _alias_refusal(event)
-            if kind is MappingStartEvent or kind is SequenceStartEvent:
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise _depth_refusal(event)
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                depth -= 1
-
-    def _defer(self, error: Exception) -> None:
-        if self.deferred is None:
-            self.deferred = error
-
-    def _anchor(self, event: Any) -> None:
-        anchor = event.anchor
-        if anchor in self.anchors:
-            self._defer(ComposerError(
-                f"found duplicate anchor {anchor!r}; first occurrence",
-                self.anchors[anchor].start_mark, "second occurrence", event.start_mark))
-        else:
-            self.anchors[anchor] = event
-
-    def _problem(self, event: Any, path: PathKey, message: str, hint: str) -> None:
-        mark = event.start_mark
-        self.problems.append(problem(self.name, mark.line + 1, mark.column + 1, message, hint,
-                                     format_path(path)))
-
-    # --- values -----------------------------------------------------------
-
-    def _value(self, event: Any, path: PathKey, depth: int) -> Any:
-        """The value whose first event is ``event``; its mark is recorded by the caller."""
-        kind = type(event)
-        if kind is ScalarEvent:
-            if event.anchor is not None:
-                self._anchor(event)
-            if event.tag is None and not event.implicit[0]:  # quoted or a block: text
-                text: str = event.value
-                return text
-            return self._scalar(event, path)
-        if kind is MappingStartEvent or kind is SequenceStartEvent:
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise _depth_refusal(event)
-            if event.anchor is not None:
-                self._anchor(event)
-            tag = event.tag
-            if tag is not None and tag != "!" and tag not in _ALLOWED_TAGS:
-                self._tag_problem(event, path, tag)
-                self._skip_rest(depth)
-                return None
-            if kind is MappingStartEvent:
-                return self._mapping(path, depth)
-            return self._sequence(path, depth)
-        if kind is AliasEvent:
-            raise _alias_refusal(event)
-        raise ComposerError(None, None, f"unexpected {event}",
-                                               event.start_mark)
-
-    def _mapping(self, path: PathKey, depth: int) -> dict[str, Any]:
-        get, marks, plain_keys, resolvable = self.get, self.marks, self.plain_keys, self.resolvable
+    def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        while True:
-            event = get()
-            kind = type(event)
-            if kind is MappingEndEvent:
-                return result
-            key: str | None = event.value if kind is ScalarEvent else None
-            if key is not None and event.tag is None and event.anchor is None \
-                    and event.implicit[0]:
-                tag = plain_keys.get(key)
-                if tag is None:
-                    tag = plain_keys[key] = self._tag_of(event)
-                if tag != _STR:
-                    self._key_problem(event, path)
-                    key = None
-            else:
-                key = self._key(event, kind, path, depth)
-            if key is None:
-                self._skip(get(), depth)
-                continue
-            child = (*path, key)
-            if key in result:
-                first = marks.get(child)
-                where = f" (first at line {first.line + 1})" if first else ""
-                self._problem(event, child, f"duplicate key {key!r}{where}",
+        marks = self.marks
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if type(key_node) is not ScalarNode or key_node.tag != _STR:
+                self._problem(key_node, path, "mapping keys must be plain names",
+                              "write the key as a word such as 'title'")
+                self._check_depth(key_node, depth)
+            elif key in result:
+                self._problem(key_node, (*path, key), f"duplicate key {key!r} (first at line "
+                              f"{marks[(*path, key)].line + 1})",
                               "remove one of the two; YAML would silently keep only the last")
-                self._skip(get(), depth)
+            elif type(value_node) is ScalarNode and value_node.tag == _STR:
+                marks[(*path, key)] = key_node.start_mark
+                result[key] = value_node.value
                 continue
-            marks[child] = event.start_mark
-            event = get()
-            if type(event) is ScalarEvent and event.tag is None and event.anchor is None:
-                text: str = event.value
-                if not event.implicit[0] or text[:1] not in resolvable:
-                    result[key] = text  # quoted, a block, or plain with nothing to resolve
-                    continue
-            result[key] = self._value(event, child, depth)
-
-    def _key(self, event: Any, kind: Any, path: PathKey, depth: int) -> str | None:
-        """The key ``event`` names, or None once its problem is recorded."""
-        if kind is AliasEvent:
-            raise _alias_refusal(event)
-        if kind is ScalarEvent:
-            if event.anchor is not None:
-                self._anchor(event)
-            if self._tag_of(event) == _STR:
-                value: str = event.value
-                return value
-        else:
-            self._skip(event, depth)
-        self._key_problem(event, path)
-        return None
-
-    def _key_problem(self, event: Any, path: PathKey) -> None:
-        self._problem(event, path, "mapping keys must be plain names",
-                      "write the key as a word such as 'title'")
-
-    def _sequence(self, path: PathKey, depth: int) -> list[Any]:
-        get, marks, resolvable = self.get, self.marks, self.resolvable
-        result: list[Any] = []
-        index = 0
-        while True:
-            event = get()
-            if type(event) is SequenceEndEvent:
-                return result
-            child = (*path, index)
-            marks[child] = event.start_mark
-            index += 1
-            if type(event) is ScalarEvent and event.tag is None and event.anchor is None:
-                text: str = event.value
-                if not event.implicit[0] or text[:1] not in resolvable:
-                    result.append(text)
-                    continue
-            result.append(self._value(event, child, depth))
-
-    def _skip(self, event: Any, depth: int) -> None:
-        """Read past a value that is not kept (after a refused key), refusing as usual."""
-        kind = type(event)
-        if kind is AliasEvent:
-            raise _alias_refusal(event)
-        if event.anchor is not None:
-            self._anchor(event)
-        if kind is MappingStartEvent or kind is SequenceStartEvent:
-            if depth + 1 > MAX_DEPTH:
-                raise _depth_refusal(event)
-            self._skip_rest(depth + 1)
-
-    def _skip_rest(self, depth: int) -> None:
-        """Read to the end of the collection just opened at ``depth``."""
-        level = depth
-        while level >= depth:
-            event = self.get()
-            kind = type(event)
-            if kind is AliasEvent:
-                raise _alias_refusal(event)
-            if kind is MappingEndEvent or kind is SequenceEndEvent:
-                level -= 1
-                continue
-            if event.anchor is not None:
-                self._anchor(event)
-            if kind is MappingStartEvent or kind is SequenceStartEvent:
-                level += 1
-                if level > MAX_DEPTH:
-                    raise _depth_refusal(event)
-
-    # --- scalars ----------------------------------------------------------
-
-    def _tag_of(self, event: Any) -> str:
-        tag: str | None = event.tag
-        if tag is not None and tag != "!":
-            return tag
-        if not event.implicit[0]:
-            return _STR
-        value: str = event.value
-        for resolved, pattern in self._resolvers(value[:1]):
-            if pattern.match(value):
-                return resolved
-        return _STR
-
-    def _resolvers(self, first: str) -> list[tuple[str, re.Pattern[str]]]:
-        """The implicit types a plain scalar starting with ``first`` may have."""
-        resolvers = self.resolvers.get(first)
-        if resolvers is None:
-            resolvers = self.implicit.get(first, []) + self.implicit.get(None, [])
-            self.resolvers[first] = resolvers
-        return resolvers
-
-    def _scalar(self, event: Any, path: PathKey) -> Any:
-        tag = self._tag_of(event)
-        value: str = event.value
-        if tag in (_STR, _TIMESTAMP):  # dates stay text: the model reads partial dates
-            return value
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            read = self.loader.bool_values.get(value.lower())
-            if read is None:
-                self._problem(event, path, f"unreadable value: {value!r} is not true or false",
-                              "write true or false")
-            return read
-        if tag in (_INT, _FLOAT):
-            return self._number(event, tag, path)
-        self._tag_problem(event, path, tag)
-        return None
-
-    def _number(self, event: Any, tag: str, path: PathKey) -> Any:
-        value: str = event.value
-        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
-        try:
-            if tag == _INT:
-                number = self.loader.construct_yaml_int(node)
             else:
-                number = self.loader.construct_yaml_float(node)
+                marks[(*path, key)] = key_node.start_mark
+                result[key] = self.value(value_node, (*path, key), depth)
+                continue
+            self._check_depth(value_node, depth)  # a value not kept is still refused
+        return result
+
+    def _sequence(self, node: SequenceNode, path: PathKey, depth: int) -> list[Any]:
+        result: list[Any] = []
+        marks = self.marks
+        for index, item in enumerate(node.value):
+            marks[(*path, index)] = item.start_mark
+            if type(item) is ScalarNode and item.tag == _STR:
+                result.append(item.value)
+            else:
+                result.append(self.value(item, (*path, index), depth))
+        return result
+
+    def _scalar(self, node: ScalarNode, tag: str, path: PathKey) -> Any:
+        value: str = node.value
+        read = None if tag != _BOOL else self.loader.bool_values.get(value.lower())
+        if tag == _NULL or read is not None:
+            return read
+        try:
+            if tag == _INT and _DECIMAL.fullmatch(value):
+                return int(value.replace("_", ""))
+            if tag == _FLOAT and ":" not in value:
+                return self.loader.construct_yaml_float(node)
+            if tag in (_INT, _FLOAT):  # YAML 1.1 reads 010 as 8, 0x1F as 31, 1:30 as 90
+                number = (self.loader.construct_yaml_int if tag == _INT
+                          else self.loader.construct_yaml_float)(node)
+                message, hint = (f"{value!r} is not written in plain decimal digits: YAML reads "
+                                 f"it as {number}", "write the number in decimal digits, or put "
+                                 "it in quotes if it is text")
+            elif tag == _BOOL:
+                message, hint = (f"unreadable value: {value!r} is not true or false",
+                                 "write true or false")
+            else:
+                message, hint = (f"YAML tag {tag!r} is not allowed", _TAG_HINT)
         except (ValueError, IndexError) as error:  # IndexError: an empty !!int or !!float
-            message = f"unreadable value: {error}"
-            if "integer string conversion" in str(error):
-                message = f"number has {len(value)} digits, too many to read"
-            elif isinstance(error, IndexError):
-                message = f"unreadable value: {value!r} is not a number"
-            hint = "write a smaller number" if "digits" in message else \
-                "write the number in plain decimal digits"
-            self._problem(event, path, message, hint)
-            return None
-        if (tag == _INT and not _DECIMAL.fullmatch(value)) or (tag == _FLOAT and ":" in value):
-            # YAML 1.1 reads 010 as 8 (octal), 0x1F as 31 and 1:30 as 90 (base 60).
-            self._problem(event, path, f"{value!r} is not written in plain decimal digits: "
-                          f"YAML reads it as {number}", "write the number in decimal digits, "
-                          "or put it in quotes if it is text")
-            return None
-        return number
+            message, hint = (f"unreadable value: {value!r} is not a number" if isinstance(
+                error, IndexError) else f"unreadable value: {error}",
+                "write the number in plain decimal digits")
+            if "integer string conversion" in str(error) or "Exceeds the limit" in str(error):
+                message, hint = (f"number has {len(value)} digits, too many to read",
+                                 "write a smaller number")
+        self._problem(node, path, message, hint)
+        return None
 
-    def _tag_problem(self, event: Any, path: PathKey, tag: str) -> None:
-        self._problem(event, path, f"YAML tag {tag!r} is not allowed",
-                      "remove the tag: only plain text, numbers, true/false, lists and "
-                      "mappings are read")
+    def _problem(self, node: Node, path: PathKey, message: str, hint: str) -> None:
+        mark = node.start_mark
+        self.problems.append(_problem(self.name, mark.line + 1, mark.column + 1, message,
+                                      hint, format_path(path)))
 
-
-#: Characters YAML refuses to read at all (it names neither line nor field for them).
-_YAML_REFUSED = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    def _check_depth(self, node: Node, depth: int) -> None:
+        """Refuse a value (inside ``depth`` levels) that nests too deep, kept or not."""
+        if type(node) is ScalarNode:
+            return
+        if depth >= MAX_DEPTH:
+            raise _refuse(self.name, node.start_mark, *TOO_DEEP)
+        for child in node.value:
+            for grandchild in child if type(node) is MappingNode else (child,):
+                self._check_depth(grandchild, depth + 1)
 
 
-def _stand_in_refused(text: str) -> tuple[str, Callable[[Any], Any] | None]:
-    """Swap characters YAML refuses for unused private-use ones, and a way back.
-
-    A control character pasted from a PDF then reaches the data like one written
-    as an escape (``"\\x01"``), so validation reports it with its field and line
-    instead of YAML failing on the whole file.
-    """
-    refused = sorted(set(_YAML_REFUSED.findall(text)))
-    if not refused:
-        return text, None
+def _set_aside(text: str) -> tuple[str, Callable[[Any], Any]]:
+    """Swap characters YAML refuses or counts as line breaks for unused private-use ones:
+    validation then reports a pasted control character with its field and line, and
+    lines are counted as an editor counts them, at ``\\n``."""
     present = set(text)
     stand_ins = (chr(c) for c in range(0xF0000, 0xFFFFE) if chr(c) not in present)
-    there = {ord(char): stand_in for char, stand_in in zip(refused, stand_ins, strict=False)}
+    there = {ord(char): stand_in for char, stand_in in
+             zip(sorted(set(_SET_ASIDE.findall(text))), stand_ins, strict=False)}
     back = {ord(stand_in): chr(char) for char, stand_in in there.items()}
 
     def restore(value: Any) -> Any:
@@ -463,8 +257,6 @@ def _stand_in_refused(text: str) -> tuple[str, Callable[[Any], Any] | None]:
             return value.translate(back)
         if isinstance(value, dict):
             return {restore(key): restore(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [restore(item) for item in value]
-        return value
+        return [restore(item) for item in value] if isinstance(value, list) else value
 
     return text.translate(there), restore

@@ -165,7 +165,7 @@ def http_url(url: object) -> str | None:
     if not isinstance(url, str):
         return None
     url = url.strip()
-    if re.match(r"^https?://[^\s/?#]+[^\s]*$", url, re.IGNORECASE) is None:
+    if re.fullmatch(r"^https?://[^\s/?#]+[^\s]*$", url, re.IGNORECASE) is None:
         return None
     if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url):
         return None
@@ -184,7 +184,7 @@ def _parse_colour(option: str, value: object) -> RGB:
     text = value.strip().lower()
     if text in NAMED_COLOURS:
         text = "#" + NAMED_COLOURS[text]
-    if not _HEX_COLOUR.match(text):
+    if not _HEX_COLOUR.fullmatch(text):
         raise RenderError(
             f"theme option {option!r} is {value!r}, which is not a colour: write '#rgb', "
             "'#rrggbb' (e.g. '#005a9c') or a CSS colour name such as 'navy'"

@@ -19,7 +19,7 @@ SCHEMA_URI = f"https://civicrecord.example/schema/report-{FORMAT_VERSION}.schema
 
 def render_json(report: Report, context: RenderContext) -> bytes:
     """The report as indented UTF-8 JSON ending with a newline."""
-    from civicrecord.loading.converter import to_plain
+    from civicrecord.convert import to_plain
 
     document = {"$schema": SCHEMA_URI, "format_version": FORMAT_VERSION, **to_plain(report)}
     indent = context.option("indent", 2)

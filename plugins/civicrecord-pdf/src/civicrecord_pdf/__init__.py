@@ -1,10 +1,13 @@
-"""civicrecord-pdf: a print-ready PDF brochure of a neighbourhood report.
+"""civicrecord-pdf: a print-ready PDF brochure of a neighbourhood report, made with Typst.
 
 Registers the ``pdf`` format through civicrecord's ``register_renderers``
-hook. The brochure is the HTML format's page, obtained through civicrecord's
-public API (``civicrecord.render(report, "html", ...)``), with a little print
-CSS of its own (a cover, a table of contents with page numbers), laid out by
-WeasyPrint. WeasyPrint is imported only when a PDF is rendered.
+hook. The report goes to a Typst template as JSON data (every phrase written
+in the report's language by civicrecord's presenter) and the ``typst`` wheel
+lays it out: a cover, contents with page numbers, the introduction and key
+figures, an opening page per axis, partners and programmes. The PDF is tagged
+(PDF/UA-1), embeds its fonts (shipped by a package, never the machine's) and
+has the same bytes for the same input. Typst is imported only when a PDF is
+rendered.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ __version__ = "0.1.0"
 
 
 def render_pdf(report: Report, context: RenderContext) -> bytes:
-    """The report as an A4 PDF with a cover, contents, page numbers and embedded fonts."""
+    """The report as a tagged A4 brochure: cover, contents with page numbers, axes."""
     from civicrecord_pdf.brochure import write_pdf
 
     return write_pdf(report, context)
@@ -31,9 +34,10 @@ def register_renderers() -> list[Renderer]:
             name="pdf",
             extension="pdf",
             media_type="application/pdf",
-            description="A print-ready A4 brochure: cover, contents with page numbers (WeasyPrint)",
+            description="A print-ready, tagged A4 brochure: cover, contents, an opening page "
+                        "per axis (Typst)",
             render=render_pdf,
-            # The brochure is the HTML page: it takes the HTML format's theme.
+            # The brochure takes the HTML format's theme options, checked the same way.
             options=(
                 RendererOption(name="theme.primary", help="main colour, such as #005a9c"),
                 RendererOption(name="theme.accent", help="second colour, such as #e07b00"),

@@ -1,125 +1,131 @@
-"""The PDF brochure: the HTML format's page, this plugin's print CSS, and WeasyPrint.
+"""The PDF brochure: the report as JSON data, laid out by Typst (the ``typst`` wheel).
 
-The page comes from civicrecord's public API, never from a copy of the HTML
-renderer, so the PDF follows the HTML format's templates, theme options
-(colours, logo) and template overrides. The only thing added is
-``print.css``, injected as the last ``<style>`` of the page's ``<head>``.
+The report reaches the template as data only: :func:`civicrecord_pdf.data.brochure_data`
+writes every phrase in the report's language, and the template reads it with
+``json(bytes(sys.inputs.report))``. Nothing of the report is ever written into
+Typst markup, so there is no escaping to get wrong.
 
-WeasyPrint may fetch ``data:`` URIs only (the page is self-contained: its
-logo is a ``data:`` URI): no file on disk and nothing on the network is read
-while rendering, whatever a template override says.
+What Typst may read: the template (built in, or ``report.typ`` in the theme
+folder), the brochure package shipped here (``@civicrecord/brochure``), the
+fonts of the ``manimgx-fonts`` package, of Typst itself and of the theme folder
+(never the machine's), and files inside the report folder, which is the
+compilation's root (the logo).
 """
 
 from __future__ import annotations
 
-import gc
+import datetime
+import json
 import logging
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+import os
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
-import civicrecord
 from civicrecord.model import Report
-from civicrecord.plugins import load_plugins
 from civicrecord.renderer import RenderContext, RenderError
+from civicrecord_pdf.data import brochure_data
+from civicrecord_pdf.theme import theme_from_options
 
-__all__ = ["PRINT_CSS", "print_html", "write_pdf"]
+__all__ = ["ENTRY_TEMPLATE", "PACKAGES", "TEMPLATE", "compile_inputs", "font_paths",
+           "timestamp", "write_pdf"]
 
-#: The print stylesheet this plugin adds to the HTML page.
-PRINT_CSS = files("civicrecord_pdf").joinpath("print.css").read_text("utf-8")
-
-_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+#: The folder of Typst files shipped with the plugin: the entry template and packages.
+TEMPLATES = Path(str(files("civicrecord_pdf") / "typst"))
+#: The built-in entry template; ``report.typ`` in the theme folder replaces it.
+ENTRY_TEMPLATE = "report.typ"
+TEMPLATE = TEMPLATES / ENTRY_TEMPLATE
+#: Local Typst packages (``@civicrecord/brochure:0.1.0``), for templates to import.
+PACKAGES = TEMPLATES
+_FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 _log = logging.getLogger(__name__)
 
 
-def print_html(report: Report, context: RenderContext) -> str:
-    """The HTML format's page for this report, with the brochure's print CSS added."""
-    page = civicrecord.render(
-        report, "html",
-        template_dir=context.template_dir,
-        base_dir=context.base_dir,
-        # Built-in formats only: "html" is built in, and other plugins are not needed.
-        plugins=load_plugins(entry_points=False),
-        **context.options,
-    ).decode("utf-8")
-    end = _HEAD_END.search(page)
-    if end is None:
-        raise RenderError("the HTML page has no </head>, so the PDF cannot add its print "
-                          "stylesheet: check the HTML template overrides in --template-dir")
-    style = f'<style id="civicrecord-pdf">\n{PRINT_CSS}</style>\n'
-    return page[:end.start()] + style + page[end.start():]
+def font_paths(template_dir: Path | None) -> list[str]:
+    """The folders Typst takes fonts from: the manimgx-fonts package, manimgx-fonts-cjk
+    where it is installed (``civicrecord-pdf[cjk]``), then the theme folder's fonts."""
+    import manimgx_fonts  # type: ignore[import-untyped]
 
-
-@contextmanager
-def _weasyprint_messages() -> Iterator[list[logging.LogRecord]]:
-    """Collect WeasyPrint's log records instead of printing them as they come.
-
-    The HTML page carries CSS meant for browsers (scroll-behavior, text-size-adjust...)
-    that WeasyPrint reports as ignored; that is expected and not worth a warning.
-    """
-    records: list[logging.LogRecord] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    logger = logging.getLogger("weasyprint")
-    handler, propagate = Collect(logging.WARNING), logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
+    folders = [str(Path(manimgx_fonts.__file__).parent)]
     try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
+        import manimgx_fonts_cjk  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        pass
+    else:
+        folders.append(str(Path(manimgx_fonts_cjk.__file__).parent))
+    if template_dir is not None:
+        for folder in (template_dir, template_dir / "fonts"):
+            if folder.is_dir() and any(p.suffix.lower() in _FONT_SUFFIXES
+                                       for p in folder.iterdir()):
+                folders.append(str(folder))
+    return folders
 
 
-@contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while WeasyPrint lays the page out.
+def timestamp(report: Report) -> datetime.datetime:
+    """The PDF's creation date: ``SOURCE_DATE_EPOCH`` if set, else the report's own date.
 
-    WeasyPrint builds styles, boxes and text layouts for the whole document and
-    keeps them until the PDF is written: millions of objects that the collector
-    would traverse again and again to free nothing (about 15-20 % of a render's
-    CPU time). Reference counting still frees what is dropped. The collector is
-    switched back on afterwards only if it was on before.
+    The report's publication date, or else the last day of its period: never the
+    clock, so the same input gives the same bytes.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise RenderError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds "
+                              "since 1970: set it to an integer or unset it") from None
+    year, month, day = (report.published.earliest() if report.published is not None
+                        else report.period.end.latest())
+    return datetime.datetime(year, month, day, tzinfo=datetime.UTC)
 
 
-def _is_css_notice(record: logging.LogRecord) -> bool:
-    """A remark of WeasyPrint's CSS parser (its ``weasyprint/css`` package)."""
-    parts = Path(record.pathname).parts
-    return any(parts[i:i + 2] == ("weasyprint", "css") for i in range(len(parts) - 1))
+def compile_inputs(report: Report, context: RenderContext) -> dict[str, str]:
+    """What the template receives through ``sys.inputs``: the report and the theme, as JSON."""
+    theme = theme_from_options(context.options, context.base_dir)
+    return {
+        "report": json.dumps(brochure_data(report, context.language), ensure_ascii=False),
+        "theme": json.dumps({**theme.colours(), "logo": theme.logo}),
+    }
+
+
+def _template(context: RenderContext) -> Path:
+    if context.template_dir is not None:
+        custom = context.template_dir / ENTRY_TEMPLATE
+        if custom.is_file():
+            return custom
+    return TEMPLATE
 
 
 def write_pdf(report: Report, context: RenderContext) -> bytes:
-    """Lay the print page out with WeasyPrint; fonts are embedded (subset)."""
-    try:
-        import weasyprint  # type: ignore[import-untyped]
-        from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
-    except OSError as error:  # WeasyPrint loads Pango and HarfBuzz when imported
-        raise RenderError(
-            f"WeasyPrint cannot load its system libraries ({error}); on Debian or Ubuntu: "
-            "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
-        ) from None
+    """Lay the brochure out with Typst: tagged PDF/UA-1, fonts embedded, fixed date."""
+    import typst
 
-    html = print_html(report, context)
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    with _weasyprint_messages() as messages, _without_cyclic_gc():
-        document = weasyprint.HTML(string=html, url_fetcher=fetcher)
-        pdf = document.write_pdf()
-    for record in messages:
-        if not _is_css_notice(record):
-            _log.warning("WeasyPrint: %s", record.getMessage())
-    if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf() without a target
-        raise RenderError("WeasyPrint returned no PDF")
+    inputs = compile_inputs(report, context)
+    template = _template(context)
+    root = context.base_dir if context.base_dir is not None else TEMPLATES
+    options: dict[str, Any] = dict(
+        root=str(root),
+        font_paths=font_paths(context.template_dir),
+        ignore_system_fonts=True,
+        sys_inputs=inputs,
+        pdf_standards=["ua-1"],
+        package_path=str(PACKAGES),
+        timestamp=timestamp(report),
+    )
+    try:
+        pdf, warnings = typst.compile_with_warnings(template.read_bytes(), **options)
+    except typst.TypstError as error:
+        where = "your template " + str(template) if template != TEMPLATE else "the brochure"
+        hints = [*error.hints]
+        if "could not be displayed" in error.message:
+            # PDF/UA-1 refuses a character no font has, rather than print a box.
+            hints.append("no font of the brochure has this character: put a font that has "
+                         "it (.ttf or .otf) in the fonts/ folder of a theme folder given "
+                         "with --template-dir")
+        raise RenderError(f"Typst could not lay out {where}: {error.message}"
+                          + "".join(f"\n  hint: {hint}" for hint in hints)) from None
+    for warning in warnings:
+        _log.warning("Typst: %s", warning.message)
+    if not isinstance(pdf, bytes):  # pragma: no cover - one PDF, not pages
+        raise RenderError("Typst returned no PDF")
     return pdf

@@ -11,24 +11,18 @@ import enum
 import functools
 import types
 import typing
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
 import cattrs
-from cattrs.errors import (
-    ClassValidationError,
-    ForbiddenExtraKeysError,
-    IterableValidationError,
-)
+from cattrs.errors import ForbiddenExtraKeysError, IterableValidationError
 from cattrs.gen import make_dict_structure_fn
+from cattrs.v import transform_error
 
 from civicrecord.model import Indicator, PartialDate, Report
 from civicrecord.problems import Problem, Severity, format_path
 
 __all__ = ["converter", "structure_problems", "to_plain"]
-
-PathKey = tuple[str | int, ...]
 
 
 class _TypeMismatch(TypeError):
@@ -219,54 +213,52 @@ def structure_problems(data: Any) -> tuple[Report | None, list[Problem]]:
     try:
         return converter.structure(data, Report), []
     except Exception as error:  # noqa: BLE001 - cattrs wraps whatever the hooks raised
-        problems = [_problem(path, exc, data) for path, exc in _walk(error, ())]
+        # transform_error walks cattrs' nested errors to their paths; each error is
+        # kept by its number here, to be said in full below.
+        errors: list[BaseException] = []
+
+        def remember(exc: BaseException, _: type | None) -> str:
+            errors.append(exc)
+            return str(len(errors) - 1)
+
+        problems = []
+        for line in transform_error(error, "$", remember):
+            number, _, path = line.partition(" @ ")
+            problems += _problems(path.removeprefix("$").removeprefix("."),
+                                  errors[int(number)])
         return None, problems
 
 
-def _walk(error: BaseException, path: PathKey) -> Iterator[tuple[PathKey, BaseException]]:
-    if isinstance(error, ClassValidationError | IterableValidationError):
-        for exc in error.exceptions:
-            step: list[str | int] = []
-            for note in getattr(exc, "__notes__", []):
-                if isinstance(note, cattrs.AttributeValidationNote):
-                    step = [note.name]
-                elif isinstance(note, cattrs.IterableValidationNote):
-                    step = [int(note.index)]
-            yield from _walk(exc, (*path, *step))
-    elif isinstance(error, ForbiddenExtraKeysError):
-        for key in sorted(error.extra_fields):
-            yield (*path, key), error
-    else:
-        yield path, error
-
-
-def _problem(path: PathKey, error: BaseException, data: Any) -> Problem:
-    where = format_path(path)
+def _problems(where: str, error: BaseException) -> list[Problem]:
     if isinstance(error, ForbiddenExtraKeysError):
         import difflib
 
-        key = path[-1]
         allowed = [a.name for a in attrs.fields(error.cl)]
-        close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(allowed)
-        return Problem(Severity.ERROR, where, f"unknown key {key!r}", hint)
+        problems = []
+        for key in sorted(error.extra_fields):
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(allowed)
+            problems.append(Problem(Severity.ERROR, _join(where, key), f"unknown key {key!r}",
+                                    hint))
+        return problems
     if isinstance(error, KeyError):
         missing = error.args[0] if error.args else "?"
-        full = where
-        if isinstance(missing, str) and (not path or path[-1] != missing):
-            full = format_path((*path, missing))
-        return Problem(Severity.ERROR, full, "required field is missing",
-                       f"add '{missing}:' here")
+        if isinstance(missing, str) and where.rpartition(".")[2] != missing:
+            where = _join(where, missing)
+        return [Problem(Severity.ERROR, where, "required field is missing",
+                        f"add '{missing}:' here")]
     if isinstance(error, _TypeMismatch):
-        return Problem(Severity.ERROR, where, str(error), error.hint)
-    if isinstance(error, ValueError):
-        return Problem(Severity.ERROR, where, str(error))
-    if isinstance(error, TypeError):
-        message = str(error)
-        if "argument" in message:
-            message = "expected a mapping of fields here"
-        return Problem(Severity.ERROR, where, message)
-    return Problem(Severity.ERROR, where, f"{type(error).__name__}: {error}")
+        return [Problem(Severity.ERROR, where, str(error), error.hint)]
+    message = str(error)
+    if isinstance(error, TypeError) and "argument" in message:
+        message = "expected a mapping of fields here"
+    elif not isinstance(error, ValueError | TypeError):
+        message = f"{type(error).__name__}: {error}"
+    return [Problem(Severity.ERROR, where, message)]
+
+
+def _join(path: str, key: str) -> str:
+    return ".".join(part for part in (path, format_path((key,))) if part)
 
 
 @functools.cache

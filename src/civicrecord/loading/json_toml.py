@@ -1,0 +1,238 @@
+"""JSON and TOML text -> plain data, read by the standard library, and positions.
+
+Neither ``json`` nor ``tomllib`` says where a value sits, so one token scan of
+the text records where each key and list item starts. Its pattern never
+backtracks (a token matches on its own characters or not at all; an unclosed
+string runs to the end), so any text is scanned in time proportional to its length.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import datetime
+import json
+import re
+import tomllib
+from typing import Any
+
+from civicrecord.loading.document import MAX_DEPTH, TOO_DEEP, Document, Position, SourceMap
+from civicrecord.loading.document import SourceError as _SourceError
+from civicrecord.loading.document import problem as _problem
+from civicrecord.problems import PathKey, Problem, format_path
+
+__all__ = ["parse_json", "parse_toml"]
+
+_TOKEN = re.compile(r"""
+    (?P<string> \"\"\"(?:[^"\\]|\\.|"(?!""))*+(?:"{3,5})?   # TOML multi-line strings
+              | '''(?:[^']|'(?!''))*+(?:'{3,5})?
+              | "(?:[^"\\]|\\.)*+"?                         # unclosed: to the end
+              | '[^'\n]*+'? )
+  | (?P<comment> \#[^\n]*+ )
+  | (?P<word> [^\s{}\[\],=:."'\#]++ )
+  | (?P<punct> [{}\[\],=:.\n] )
+""", re.VERBOSE | re.DOTALL)
+_KEY, _VALUE, _AFTER = range(3)
+
+
+class _Frame:
+    """An open mapping or list: its path, and where the scan is inside it."""
+
+    def __init__(self, path: PathKey, is_list: bool) -> None:
+        self.path, self.is_list, self.state, self.index = path, is_list, _KEY, 0
+        self.parts: list[tuple[str, int]] = []  # the key being read, part by part
+        self.slot: PathKey = path
+
+
+def _positions(text: str, name: str, toml: bool) -> tuple[SourceMap, list[Problem]]:
+    """Every key's and list item's position, and duplicate JSON keys as problems;
+    a :class:`SourceError` at the first level nested deeper than ``MAX_DEPTH``."""
+    starts = [0, *(match.end() for match in re.finditer("\n", text))]
+    marks: dict[PathKey, Any] = {}
+    duplicates: list[Problem] = []
+
+    def position(offset: int) -> Position:
+        line = bisect.bisect_right(starts, offset) - 1
+        return Position(line, offset - starts[line])
+
+    def mark(path: PathKey, offset: int, container: bool = False) -> None:
+        if len(path) + container > MAX_DEPTH:
+            line, column = position(offset)
+            raise _SourceError([_problem(name, line + 1, column + 1, *TOO_DEEP)])
+        marks.setdefault(path, position(offset))
+
+    root = _Frame((), False)
+    stack = [root] if toml else []
+    tables: dict[PathKey, int] = {}  # arrays of tables ([[name]]): how many so far
+    header: list[tuple[str, int]] | None = None  # a [table] header being read
+    array = False  # whether it is [[...]]
+    for match in _TOKEN.finditer(text):
+        kind, token, offset = match.lastgroup, match[0], match.start()
+        top = stack[-1] if stack else None
+        text_like = kind in ("string", "word")
+        if kind == "comment" or (token == "\n" and top is not root):
+            continue
+        if token == "\n":
+            root.state, root.parts, header = _KEY, [], None
+        elif header is not None:
+            if text_like:
+                header.append((_key_text(token), offset))
+            elif token == "]" and header:
+                root.path, root.state, header = _table(header, array, tables, mark), _AFTER, None
+            array = array or token == "["
+        elif top is None or top.is_list:
+            slot = (*top.path, top.index) if top else ()
+            if kind == "punct" and token in "[{":
+                mark(slot, offset, True)
+                stack.append(_Frame(slot, token == "["))
+            elif text_like:
+                mark(slot, offset)
+            elif top is not None and token in ",]":
+                top.index += 1
+                if token == "]":
+                    stack.pop()
+        elif top.state == _KEY:
+            if text_like:
+                top.parts.append((_key_text(token), offset + (toml and kind == "string")))
+            elif token in "=:" and top.parts:
+                top.slot = top.path
+                for part, at in top.parts:
+                    top.slot = (*top.slot, part)
+                    if not toml and top.slot in marks:
+                        duplicates.append(_duplicate(name, top.slot, marks, position(at)))
+                    mark(top.slot, at)
+                top.state, top.parts = _VALUE, []
+            elif token == "[" and top is root and not top.parts:
+                header, array = [], False
+            elif token == "}" and top is not root:
+                stack.pop()
+        elif top.state == _VALUE:
+            if kind == "punct" and token in "[{":
+                mark(top.slot, offset, True)
+                stack.append(_Frame(top.slot, token == "["))
+            top.state = _AFTER
+        elif token in ",}" and top is not root:
+            top.state = _KEY
+            if token == "}":
+                stack.pop()
+    marks.setdefault((), Position(0, 0))
+    return SourceMap(name, marks), duplicates
+
+
+def _key_text(token: str) -> str:
+    if token[0] == "'":
+        return token[1:-1]
+    for read in (json.loads, lambda text: tomllib.loads(f"k = {text}")["k"]):  # JSON lacks \e
+        with contextlib.suppress(ValueError):  # unclosed, in a text only checked for depth
+            if token[0] == '"':
+                return str(read(token))
+    return token
+
+
+def _table(parts: list[tuple[str, int]], array: bool, tables: dict[PathKey, int],
+           mark: Any) -> PathKey:
+    """The path a TOML header names; inside an array of tables, in its last table."""
+    path: PathKey = ()
+    for part, _ in parts[:-1]:
+        path = (*path, part)
+        path = (*path, tables[path] - 1) if path in tables else path
+    path = (*path, parts[-1][0])
+    if array:
+        tables[path] = tables.get(path, 0) + 1
+        mark(path, parts[0][1], True)
+        path = (*path, tables[path] - 1)
+    mark(path, parts[0][1], True)
+    return path
+
+
+def _duplicate(name: str, path: PathKey, marks: dict[PathKey, Any], at: Position) -> Problem:
+    return _problem(name, at.line + 1, at.column + 1,
+                    f"duplicate key {path[-1]!r} (first at line {marks[path].line + 1})",
+                    "remove one of the two; JSON readers would silently keep only the last",
+                    format_path(path))
+
+
+def _too_deep(text: str, name: str, toml: bool) -> _SourceError:
+    """The parser recursed too deep: the scan says where the level one too many is."""
+    try:
+        _positions(text, name, toml)
+    except _SourceError as error:
+        return error
+    return _SourceError([_problem(name, None, None, *TOO_DEEP)])
+
+
+class _HugeNumber(int):
+    """A whole number with more digits than Python converts: a problem, once placed."""
+
+
+def parse_json(text: str, name: str) -> Document:
+    huge: list[str] = []
+
+    def parse_int(token: str) -> int:
+        try:
+            return int(token)
+        except ValueError:
+            huge.append(token)
+            return _HugeNumber(len(token.lstrip("-")))
+
+    # Duplicate keys, NaN/Infinity and huge numbers are let through here: the token
+    # scan and the plain-data checks report them with their field path and line.
+    try:
+        data = json.loads(text, parse_int=parse_int, strict=False)
+    except json.JSONDecodeError as error:
+        raise _SourceError([_problem(name, error.lineno, error.colno, f"JSON syntax error: "
+                                     f"{error.msg}", "check commas, quotes and brackets near "
+                                     "here")]) from None
+    except RecursionError:
+        raise _too_deep(text, name, toml=False) from None
+    source_map, problems = _positions(text, name, toml=False)
+    problems += [source_map.problem(path, f"number has {int(value)} digits, too many to read",
+                                    "write a smaller number")
+                 for path, value in (_leaves(data) if huge else ()) if type(value) is _HugeNumber]
+    if problems:
+        raise _SourceError(problems)
+    return Document(data, source_map, name)
+
+
+def _leaves(data: Any) -> list[tuple[PathKey, Any]]:
+    found: list[tuple[PathKey, Any]] = []
+    stack: list[tuple[PathKey, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict | list):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend(((*path, key), item) for key, item in items)
+        else:
+            found.append((path, value))
+    return found
+
+
+def parse_toml(text: str, name: str) -> Document:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+        line, column = (int(found[1]), int(found[2])) if found else (None, None)
+        if found is None and "end of document" in str(error):
+            line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
+        message = re.sub(r"\s*\(at (line|end of document).*\)", "", str(error))
+        raise _SourceError([_problem(name, line, column, f"TOML syntax error: {message}",
+                                     "check quotes, '=' and [table] headers near here")]
+                           ) from None
+    except RecursionError:
+        raise _too_deep(text, name, toml=True) from None
+    source_map, _ = _positions(text, name, toml=True)  # tomllib refuses duplicate keys
+    problems = []
+    for path, value in _leaves(data):  # dates become text, for the model's partial dates
+        if isinstance(value, datetime.datetime | datetime.time):
+            problems.append(source_map.problem(
+                path, f"{value.isoformat()!r} is a time, not a date: write YYYY, YYYY-MM or "
+                "YYYY-MM-DD (e.g. 2021-05-03)", "a report dates things to the day at most"))
+        elif isinstance(value, datetime.date):
+            parent = data
+            for key in path[:-1]:
+                parent = parent[key]  # type: ignore[index]
+            parent[path[-1]] = value.isoformat()  # type: ignore[index]
+    if problems:
+        raise _SourceError(problems)
+    return Document(data, source_map, name)

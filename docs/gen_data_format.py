@@ -66,6 +66,15 @@ EXTRA_EXAMPLES: dict[tuple[str, str], Any] = {
     ("ReferencePoint", "date"): 2020,
     ("Source", "url"): "https://www.example.org/open-data",
     ("Source", "date"): "2025-09",
+    ("Report", "cover"): "see Picture",
+    ("Report", "logo"): "see Picture",
+    ("ThematicAxis", "pictures"): "see Picture",
+    ("Action", "pictures"): "see Picture",
+    ("Picture", "path"): "pictures/estate-map.png",
+    ("Picture", "alt"): "Map of the estate: three housing blocks around a park",
+    ("Picture", "caption"): "The estate in 2025",
+    ("Picture", "credit"): "City of Eastbrook, planning department",
+    ("Picture", "licence"): "CC BY 4.0",
 }
 
 _ID_LISTS = {"places": "Place", "partners": "Partner", "programmes": "Programme"}

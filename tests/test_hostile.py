@@ -601,6 +601,16 @@ def _limit_messages(name: str, base: Path) -> list[str]:
                         encoding="utf-8")
     elif name == "MAX_NUMBER":
         path.write_text(BASE.replace("value: 423", "value: 1000000000000001"), encoding="utf-8")
+    elif name in ("MAX_PICTURE_BYTES", "MAX_PICTURE_PIXELS"):
+        from civicrecord.pictures import MAX_PICTURE_BYTES, MAX_PICTURE_PIXELS
+        from test_pictures import png_header_only
+
+        path.write_text(BASE + "cover:\n  path: picture.png\n  alt: A picture\n", "utf-8")
+        with (base / "picture.png").open("wb") as picture:
+            if name == "MAX_PICTURE_BYTES":
+                picture.truncate(MAX_PICTURE_BYTES + 1)  # sparse: no 25 MB written
+            else:
+                picture.write(png_header_only(MAX_PICTURE_PIXELS + 1, 1))
     else:
         pytest.fail(f"{name}: add a way to exceed this limit to _limit_messages")
     return [str(problem) for problem in civicrecord.validate(path)]
@@ -619,10 +629,11 @@ def _limits_in_the_code() -> dict[str, int]:
     return found
 
 
-def test_the_limits_are_the_seven_documented_ones() -> None:
+def test_the_limits_are_the_documented_ones() -> None:
     assert set(_limits_in_the_code()) == {"MAX_FILE_BYTES", "MAX_DEPTH", "MAX_STRING_LENGTH",
                                           "MAX_ID_LENGTH", "MAX_REPORT_BYTES", "MAX_AXES",
-                                          "MAX_ACTIONS", "MAX_NUMBER"}
+                                          "MAX_ACTIONS", "MAX_NUMBER", "MAX_PICTURE_BYTES",
+                                          "MAX_PICTURE_PIXELS"}
 
 
 @pytest.mark.parametrize("name", sorted(_limits_in_the_code()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -59,6 +60,8 @@ def test_json_output_of_each_example_matches_the_schema_and_reads_back(example: 
     jsonschema.validate(document, report_schema())
     assert document["format_version"] == "2"
     (tmp_path / "r.json").write_bytes(civicrecord.render(report, "json"))
+    if (example / "pictures").is_dir():  # pictures travel with the file that names them
+        shutil.copytree(example / "pictures", tmp_path / "pictures")
     assert civicrecord.load(tmp_path / "r.json") == report
 
 

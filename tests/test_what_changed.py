@@ -62,7 +62,9 @@ def render(report: Report, name: str) -> bytes:
     modules = []
     if name in ("markdown", "csv"):
         modules.append(pytest.importorskip(f"civicrecord_{name}"))
-    return civicrecord.render(report, name, plugins=load_plugins(modules, entry_points=False))
+    # The example's cover picture is read from its folder.
+    return civicrecord.render(report, name, base_dir=LARKFIELD,
+                              plugins=load_plugins(modules, entry_points=False))
 
 
 # --- Figure phrases, whole sentences in each language ------------------------------
@@ -323,7 +325,8 @@ def test_charts_are_imported_only_by_a_render_that_draws_one() -> None:
         f"assert charts() == [], charts()\n"
         f"civicrecord.render(civicrecord.load({str(CHAMBERY)!r}), 'html')\n"
         f"assert charts() == [], charts()\n"
-        f"civicrecord.render(civicrecord.load({str(LARKFIELD)!r}), 'html')\n"
+        f"civicrecord.render(civicrecord.load({str(LARKFIELD)!r}), 'html', "
+        f"base_dir={str(LARKFIELD)!r})\n"
         "assert charts() == ['civicrecord.charts'], charts()\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

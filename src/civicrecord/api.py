@@ -97,7 +97,7 @@ _no_such_path = missing_path_problem
 
 
 def read(path: Path | str, *, plugins: PluginSet | None = None) -> LoadResult:
-    """Load and check a report, plugins' rules included, without raising."""
+    """Load and check a report, its pictures and plugins' rules included, without raising."""
     from attrs import evolve
 
     from civicrecord.loading import LoadResult, load_report, place_problem, sort_problems
@@ -109,7 +109,12 @@ def read(path: Path | str, *, plugins: PluginSet | None = None) -> LoadResult:
     result = load_report(path)
     if result.report is None:
         return result
-    extra = _plugins(plugins).extra_problems(result.report)
+    from civicrecord.pictures import check_pictures
+
+    # Pictures are files beside the report, so they are checked here, where the
+    # report's folder is known, and placed in the source like every other problem.
+    extra = [*check_pictures(result.report, result.base_dir),
+             *_plugins(plugins).extra_problems(result.report)]
     if not extra:
         return result
     # Plugins give field paths; place them in the source like built-in problems.

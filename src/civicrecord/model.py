@@ -39,6 +39,7 @@ __all__ = [
     "Partner",
     "PartnerKind",
     "PeriodKind",
+    "Picture",
     "Place",
     "PlaceKind",
     "Programme",
@@ -320,6 +321,23 @@ class Milestone:
 
 
 @frozen
+class Picture:
+    """A picture file inside the report folder: a photo, a map, a logo.
+
+    ``path`` is relative to the report folder and never leaves it; the file is
+    a PNG, JPEG or WebP. ``alt`` says what the picture shows to someone who
+    cannot see it; it is required. What is published is re-encoded, without
+    the file's metadata (see "Pictures" in the tutorial).
+    """
+
+    path: str
+    alt: str
+    caption: str | None = None
+    credit: str | None = None
+    licence: str | None = None
+
+
+@frozen
 class Action:
     """Something the city decided and did, with where, with whom and when.
 
@@ -346,6 +364,7 @@ class Action:
     milestones: tuple[Milestone, ...] = ()
     budget: Budget | None = None
     indicators: tuple[Indicator, ...] = ()
+    pictures: tuple[Picture, ...] = ()
 
 
 @frozen
@@ -367,6 +386,7 @@ class ThematicAxis:
     actions: tuple[Action, ...]
     outcome: str
     indicators: tuple[Indicator, ...] = ()
+    pictures: tuple[Picture, ...] = ()
 
 
 @frozen
@@ -468,6 +488,8 @@ class Report:
     published: PartialDate | None = None
     partners: tuple[Partner, ...] = ()
     programmes: tuple[Programme, ...] = ()
+    cover: Picture | None = None
+    logo: Picture | None = None
 
     def actions(self) -> Iterator[tuple[ThematicAxis, Action]]:
         """Every action with its axis, in reading order."""

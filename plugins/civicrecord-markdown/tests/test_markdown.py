@@ -297,6 +297,45 @@ def test_only_addresses_a_report_may_link_to_become_links() -> None:
     assert _link("Ville", None) == "Ville"
 
 
+def test_pictures_show_with_alt_text_caption_and_credit(pandoc: str, report: Report,
+                                                        plugins: object,
+                                                        tmp_path: Path) -> None:
+    """Each picture where it stands, the published one (no EXIF) embedded as data:."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    photo = Image.new("RGB", (3000, 1500), (20, 120, 60))
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # Make
+    out = io.BytesIO()
+    photo.save(out, "JPEG", exif=exif)
+    (tmp_path / "photo.jpg").write_bytes(out.getvalue())
+    hostile = "*Park* <b>[x](y)</b>"
+    first = report.axes[0]
+    action = attrs.evolve(first.actions[0], pictures=(civicrecord.Picture(
+        "photo.jpg", f"The park {hostile}", caption=f"Caption {hostile}", credit="(a) City",
+        licence="CC BY 4.0"),))
+    pictured = attrs.evolve(report, cover=civicrecord.Picture("photo.jpg", "Cover photo"),
+                            axes=(attrs.evolve(first, actions=(action, *first.actions[1:])),
+                                  *report.axes[1:]))
+    markdown = civicrecord.render(pictured, "markdown", base_dir=tmp_path,
+                                  plugins=plugins).decode("utf-8")  # type: ignore[arg-type]
+    assert "photo.jpg" not in markdown
+    root = to_html(pandoc, markdown)
+    images = root.xpath("//img")
+    assert [image.get("alt") for image in images] == ["Cover photo", f"The park {hostile}"]
+    for image in images:
+        kind, data = image.get("src").split(",", 1)
+        assert kind == "data:image/jpeg;base64"
+        published = Image.open(io.BytesIO(base64.b64decode(data)))
+        assert published.width == 1408 and len(published.getexif()) == 0
+    caption = images[1].getparent().getnext()
+    assert text_of(caption) == f"Caption {hostile} ((a) City, CC BY 4.0)"
+    assert caption.xpath(".//b") == []
+
+
 def test_a_place_with_coordinates_links_to_its_map(pandoc: str, report: Report,
                                                    plugins: object) -> None:
     """As on the web page: the place's name, linked to the map built from its numbers."""

@@ -601,6 +601,7 @@ def render_html(report: Report, context: RenderContext) -> bytes:
     import markupsafe
 
     from civicrecord._version import __version__
+    from civicrecord.pictures import published
 
     theme = theme_from_options(context.options, context.base_dir)
     presenter = presenter_for(context.language)
@@ -631,6 +632,7 @@ def render_html(report: Report, context: RenderContext) -> bytes:
         place_by_id=_by_id(report.neighbourhood.places),
         partner_by_id=_by_id(report.partners),
         programme_by_id=_by_id(report.programmes),
+        published_picture=functools.partial(published, base_dir=context.base_dir),
     )
     environment.globals.update(render_globals)
     try:

@@ -19,7 +19,7 @@ def render_markdown(report: Report, context: RenderContext) -> bytes:
     """The whole report as UTF-8 CommonMark (with GFM pipe tables)."""
     from civicrecord_markdown.writer import write_report
 
-    return write_report(report, context.language).encode("utf-8")
+    return write_report(report, context.language, context.base_dir).encode("utf-8")
 
 
 @civicrecord.hookimpl

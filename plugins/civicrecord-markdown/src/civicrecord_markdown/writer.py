@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import attrs
 
@@ -27,15 +28,20 @@ from civicrecord.model import (
     Action,
     Indicator,
     MeasureKind,
+    Picture,
     ReferencePoint,
     Report,
     Source,
     ThematicAxis,
 )
+from civicrecord.pictures import published
 from civicrecord.presentation import Presenter, map_url, presenter_for
 from civicrecord.text import blocks, link_target
 
-__all__ = ["block_start", "inline", "write_report"]
+__all__ = ["PICTURE_WIDTH", "block_start", "inline", "write_report"]
+
+#: Widest a picture is published, in pixels: twice a 704-pixel text column, as in HTML.
+PICTURE_WIDTH = 1408
 
 # Characters that may start or end inline markup anywhere in a line.
 _INLINE_SPECIAL = re.compile(r"[\\`*_{}\[\]<>#|~^$&@]")
@@ -88,8 +94,10 @@ def _link(name: str, url: str | None) -> str:
 
 
 class _Writer:
-    def __init__(self, report: Report, language: str) -> None:
+    def __init__(self, report: Report, language: str, base_dir: Path | None = None) -> None:
         self.report = report
+        self.base_dir = base_dir
+        self.picture_uris: list[str] = []
         self.say: Presenter = presenter_for(language)
         self.colon = "\u00a0: " if self.say.labels_language == "fr" else ": "
         self.parts: list[str] = []
@@ -115,6 +123,24 @@ class _Writer:
         lines = [f"- {item}" for item in items]
         if lines:
             self.parts.append("\n".join(lines))
+
+    def pictures(self, pictures: Iterable[Picture]) -> None:
+        """Each picture as an image with its alt text, then its caption and credit.
+
+        The picture itself is a ``data:`` URI (re-encoded without metadata), in a
+        reference definition at the end of the file, so the text stays readable.
+        """
+        for picture in pictures:
+            shown = published(picture, self.base_dir, PICTURE_WIDTH)
+            self.picture_uris.append(shown.data_uri)
+            label = f"picture-{len(self.picture_uris)}"
+            self.parts.append(f"![{inline(picture.alt)}][{label}]")
+            credit = ", ".join(inline(text) for text in (picture.credit, picture.licence) if text)
+            caption = f"*{inline(picture.caption)}*" if picture.caption else ""
+            if credit:  # "\(" at the start: pandoc would read "(a)" as a list marker
+                credit = f"({credit})" if caption else f"\\({credit})"
+            if caption or credit:
+                self.parts.append(" ".join(part for part in (caption, credit) if part))
 
     def fact(self, key: str, value: str) -> str:
         """"**Label :** value"; ``value`` is already Markdown."""
@@ -167,6 +193,7 @@ class _Writer:
         self.heading(1, report.title)
         if report.subtitle:
             self.parts.append(f"*{inline(report.subtitle)}*")
+        self.pictures(p for p in (report.logo, report.cover) if p is not None)
         self.front_matter()
         self.text(report.neighbourhood.description)
         self.heading(2, self.label("introduction"))
@@ -179,6 +206,8 @@ class _Writer:
             self.axis(axis)
         self.key_figures()
         self.directory()
+        self.parts.extend(f"[picture-{n}]: <{uri}>"
+                          for n, uri in enumerate(self.picture_uris, start=1))
         return "\n\n".join(part for part in self.parts if part) + "\n"
 
     def what_changed(self) -> None:
@@ -219,6 +248,7 @@ class _Writer:
         self.heading(2, axis.title)
         self.heading(3, self.label("need"))
         self.text(axis.need)
+        self.pictures(axis.pictures)
         self.heading(3, self.label("actions"))
         if not axis.actions:
             self.parts.append(inline(self.label("no_actions")))
@@ -255,6 +285,7 @@ class _Writer:
             facts.append(self.fact("budget", inline(budget)))
         self.items(facts)
         self.text(action.description)
+        self.pictures(action.pictures)
         if action.milestones:
             self.parts.append(f"**{inline(self.label('milestones'))}**")
             self.items(f"{inline(say.date(m.date))}{inline(self.colon.rstrip())} "
@@ -304,6 +335,10 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(inline(cell) for cell in cells) + " |"
 
 
-def write_report(report: Report, language: str | None = None) -> str:
-    """The report as CommonMark text, in its own language unless told otherwise."""
-    return _Writer(report, language or report.language).write()
+def write_report(report: Report, language: str | None = None,
+                 base_dir: Path | None = None) -> str:
+    """The report as CommonMark text, in its own language unless told otherwise.
+
+    ``base_dir`` is the report's folder, where its pictures are read.
+    """
+    return _Writer(report, language or report.language, base_dir).write()

@@ -92,9 +92,6 @@ def missing_path_problem(path: Path | str) -> Problem | None:
                    Location(str(path)))
 
 
-# The command line's name for it until it switches to missing_path_problem.
-_no_such_path = missing_path_problem
-
 
 def read(path: Path | str, *, plugins: PluginSet | None = None) -> LoadResult:
     """Load and check a report, its pictures and plugins' rules included, without raising."""

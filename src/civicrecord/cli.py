@@ -190,9 +190,9 @@ def _new(args: argparse.Namespace) -> int:
 
 def _missing_paths(paths: Sequence[Path]) -> bool:
     """Say so for each path that names nothing; True if there was one (a usage error)."""
-    from civicrecord.api import _no_such_path
+    from civicrecord.api import missing_path_problem
 
-    missing = [problem for problem in map(_no_such_path, paths) if problem is not None]
+    missing = [problem for problem in map(missing_path_problem, paths) if problem is not None]
     for problem in missing:
         print(f"civicrecord: error: {problem.message}", file=sys.stderr)
         if problem.hint:

@@ -14,6 +14,7 @@ stays light.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import threading
 from collections import Counter

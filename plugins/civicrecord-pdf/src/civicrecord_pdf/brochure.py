@@ -9,7 +9,14 @@ What Typst may read: the template (built in, or ``report.typ`` in the theme
 folder), the brochure package shipped here (``@civicrecord/brochure``), the
 fonts of the ``manimgx-fonts`` package, of Typst itself and of the theme folder
 (never the machine's), and files inside the report folder, which is the
-compilation's root (the logo).
+compilation's root (the theme's logo).
+
+The report's pictures never reach Typst as files: each is published by
+:func:`civicrecord.pictures.published` (upright, without metadata, scaled to
+the width it is printed) and its bytes travel in ``sys.inputs.pictures``, a
+JSON list of byte values per picture, which the template turns back into
+bytes with ``bytes(array)`` (Typst reads no base64). Nothing is written
+anywhere, and a report without pictures never loads Pillow.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from typing import Any
 
 from civicrecord.model import Report
 from civicrecord.renderer import RenderContext, RenderError
-from civicrecord_pdf.data import brochure_data
+from civicrecord_pdf.data import brochure_data, picture_widths
 from civicrecord_pdf.theme import theme_from_options
 
 __all__ = ["ENTRY_TEMPLATE", "PACKAGES", "TEMPLATE", "compile_inputs", "font_paths",
@@ -80,12 +87,21 @@ def timestamp(report: Report) -> datetime.datetime:
 
 
 def compile_inputs(report: Report, context: RenderContext) -> dict[str, str]:
-    """What the template receives through ``sys.inputs``: the report and the theme, as JSON."""
+    """What the template receives through ``sys.inputs``: the report and the theme, as JSON,
+    and, when the report has pictures, their published bytes (``pictures``)."""
     theme = theme_from_options(context.options, context.base_dir)
-    return {
+    inputs = {
         "report": json.dumps(brochure_data(report, context.language), ensure_ascii=False),
         "theme": json.dumps({**theme.colours(), "logo": theme.logo}),
     }
+    shelf = picture_widths(report)
+    if shelf:
+        from civicrecord.pictures import published
+
+        inputs["pictures"] = json.dumps(
+            [list(published(picture, context.base_dir, width).content)
+             for picture, width in shelf], separators=(",", ":"))
+    return inputs
 
 
 def _template(context: RenderContext) -> Path:

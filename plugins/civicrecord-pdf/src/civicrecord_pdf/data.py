@@ -18,14 +18,17 @@ from civicrecord.model import (
     Action,
     ActionStatus,
     Indicator,
+    Picture,
+    Place,
     Report,
     Source,
     ThematicAxis,
 )
-from civicrecord.presentation import Presenter, presenter_for
+from civicrecord.pictures import pictures_of
+from civicrecord.presentation import Presenter, map_url, presenter_for
 from civicrecord.text import blocks
 
-__all__ = ["STATUS_ORDER", "brochure_data"]
+__all__ = ["PICTURE_WIDTHS", "STATUS_ORDER", "brochure_data", "picture_widths"]
 
 #: Statuses in the order a reader expects them (as the HTML status chart): finished first.
 STATUS_ORDER = (
@@ -38,6 +41,47 @@ STATUS_ORDER = (
 )
 
 Json = dict[str, Any]
+
+#: The widest each picture is printed, in pixels: 300 dpi at the width the brochure
+#: gives it (the cover and an axis's pictures: the text width; an action's: its column;
+#: the logo: 18 mm high).
+PICTURE_WIDTHS = {"cover": 2000, "logo": 600, "axis": 2000, "action": 1000}
+
+
+def picture_widths(report: Report) -> list[tuple[Picture, int]]:
+    """The report's pictures in reading order, each with the widest it is printed.
+
+    A picture's place in this list is its ``index`` in the brochure data: the
+    template finds its bytes at that place of ``sys.inputs.pictures``.
+    """
+    where = {"cover": "cover", "logo": "logo"}
+    return [(picture, PICTURE_WIDTHS[where.get(str(path[0]), "action" if "actions" in path
+                                               else "axis")])
+            for path, picture in pictures_of(report)]
+
+
+def _pictures(indexes: dict[int, int], pictures: tuple[Picture, ...]) -> list[Json]:
+    """Pictures as the template lays them out: where their bytes are, and their words."""
+    return [{"index": indexes[id(picture)], "alt": picture.alt, "caption": picture.caption,
+             "credit": picture.credit, "licence": picture.licence} for picture in pictures]
+
+
+def _linked_names(say: Presenter, places: list[Place]) -> list[Json]:
+    """Place names joined as the language joins a list, each name linked to its map.
+
+    The separators are the presenter's own (", " and " and " / " et "): the join
+    is made with numbered stand-ins, then each stand-in is put back as a name.
+    """
+    marker = "\x00"
+    joined = say.join(f"{marker}{index}{marker}" for index in range(len(places)))
+    parts: list[Json] = []
+    for number, piece in enumerate(joined.split(marker)):
+        if number % 2:
+            place = places[int(piece)]
+            parts.append({"text": place.name, "url": map_url(place)})
+        elif piece:
+            parts.append({"text": piece, "url": None})
+    return parts
 
 
 def _text(value: str | None) -> list[Json]:
@@ -94,12 +138,17 @@ def _figure(say: Presenter, indicator: Indicator, axis: ThematicAxis | None = No
 
 
 def _action(say: Presenter, report: Report, action: Action,
-            places: dict[str, str], partners: dict[str, str],
-            programmes: dict[str, str]) -> Json:
-    facts = []
+            places: dict[str, Place], partners: dict[str, str],
+            programmes: dict[str, str], indexes: dict[int, int]) -> Json:
+    facts: list[Json] = []
     if action.places:
-        facts.append({"label": say.label("places"),
-                      "value": say.join(places.get(i, i) for i in action.places)})
+        names = [places[i].name if i in places else i for i in action.places]
+        fact: Json = {"label": say.label("places"), "value": say.join(names)}
+        known = [places[i] for i in action.places if i in places]
+        if len(known) == len(action.places) and any(map_url(p) for p in known):
+            # Places with coordinates link to a map, as in the HTML page.
+            fact["parts"] = _linked_names(say, known)
+        facts.append(fact)
     if action.partners:
         facts.append({"label": say.label("partners"),
                       "value": say.join(partners.get(i, i) for i in action.partners)})
@@ -121,6 +170,7 @@ def _action(say: Presenter, report: Report, action: Action,
         "description": _text(action.description),
         "facts": facts,
         "milestones": [{"date": say.date(m.date), "title": m.title} for m in action.milestones],
+        "pictures": _pictures(indexes, action.pictures),
     }
 
 
@@ -151,10 +201,18 @@ def _figures_of(axis: ThematicAxis) -> list[Indicator]:
 
 
 def brochure_data(report: Report, language: str | None = None) -> Json:
-    """Everything the brochure prints, as JSON-ready data, in the report's language."""
+    """Everything the brochure prints, as JSON-ready data, in the report's language.
+
+    Pictures are described here (alt text, caption, credit, licence) with the
+    ``index`` of their bytes in :func:`picture_widths`' order; the bytes travel
+    apart (``sys.inputs.pictures``), so this data stays small and free of I/O.
+    """
     say = presenter_for(language or report.language)
     hood = report.neighbourhood
-    places = {place.id: place.name for place in hood.places}
+    places = {place.id: place for place in hood.places}
+    indexes = {id(picture): index for index, (picture, _) in enumerate(picture_widths(report))}
+    cover, logo = (_pictures(indexes, (picture,))[0] if picture is not None else None
+                   for picture in (report.cover, report.logo))
     partners = {partner.id: partner.name for partner in report.partners}
     programmes = {programme.id: programme.name for programme in report.programmes}
     meta = [{"label": say.label("neighbourhood"), "value": f"{hood.name}, {hood.city}"},
@@ -181,6 +239,8 @@ def brochure_data(report: Report, language: str | None = None) -> Json:
         "city": hood.city,
         "period": say.reporting_period(report.period),
         "published": published,
+        "cover": cover,
+        "logo": logo,
         "description": _text(hood.description),
         "meta": meta,
         "introduction": {"situation": _text(report.introduction.situation),
@@ -202,7 +262,8 @@ def brochure_data(report: Report, language: str | None = None) -> Json:
             "kicker": f"{say.label('axis')} {number}",
             "title": axis.title,
             "need": _text(axis.need),
-            "actions": [_action(say, report, action, places, partners, programmes)
+            "pictures": _pictures(indexes, axis.pictures),
+            "actions": [_action(say, report, action, places, partners, programmes, indexes)
                         for action in axis.actions],
             "outcome": _text(axis.outcome),
             "figures": [_figure(say, indicator) for indicator in _figures_of(axis)],

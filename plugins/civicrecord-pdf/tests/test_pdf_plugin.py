@@ -541,3 +541,227 @@ def test_a_template_cannot_read_outside_the_report_folder(report: Report, plugin
     with pytest.raises(RenderError):
         civicrecord.render(report, "pdf", plugins=plugins, template_dir=theme,
                            base_dir=folder)
+
+
+# --- pictures and maps ------------------------------------------------------------------------
+
+LARKFIELD = REPO / "examples" / "larkfield"
+
+
+def _larkfield() -> Report:
+    if not LARKFIELD.is_dir():
+        pytest.skip("the English example is not in this checkout")
+    return civicrecord.load(LARKFIELD)
+
+
+def alt_texts(pdf: bytes) -> list[str]:
+    """The ``/Alt`` entries of the PDF's structure tree, in file order, decoded.
+
+    Typst compresses the structure tree into object streams: each Flate stream is
+    inflated and read for ``/Alt`` followed by a literal ``(...)`` or a hex
+    ``<FEFF...>`` (UTF-16) string.
+    """
+    texts = []
+    for start in re.finditer(rb"stream\r?\n", pdf):
+        body = pdf[start.end():pdf.find(b"endstream", start.end())]
+        try:
+            plain = zlib.decompressobj().decompress(body)
+        except zlib.error:
+            continue
+        for found in re.finditer(rb"/Alt\s*(\(|<)", plain):
+            at = found.end()
+            if found.group(1) == b"<":
+                digits = plain[at:plain.index(b">", at)].decode("ascii")
+                raw = bytes.fromhex(digits)
+                texts.append(raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff")
+                             else raw.decode("latin-1"))
+                continue
+            depth, out = 1, bytearray()
+            while depth:
+                char = plain[at:at + 1]
+                at += 1
+                if char == b"\\":
+                    escaped = plain[at:at + 1]
+                    at += 1
+                    out += {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(escaped, escaped)
+                    continue
+                depth += {b"(": 1, b")": -1}.get(char, 0)
+                if depth:
+                    out += char
+            texts.append(out.decode("latin-1"))
+    return texts
+
+
+def images(pdf: Path) -> list[tuple[int, int, int]]:
+    """Each picture drawn: (page, width, height) in pixels, from ``pdfimages -list``."""
+    rows = run(poppler("pdfimages"), "-list", pdf).splitlines()[2:]
+    return [(int(row.split()[0]), int(row.split()[3]), int(row.split()[4])) for row in rows]
+
+
+def test_the_english_examples_cover_picture_is_printed_with_its_alt_text(
+        plugins: PluginSet, tmp_path: Path) -> None:
+    report = _larkfield()
+    assert report.cover is not None and report.cover.caption and report.cover.credit
+    pdf = write_pdf(tmp_path / "larkfield.pdf", report, plugins, base_dir=LARKFIELD)
+    assert info(pdf)["Tagged"] == "yes"
+    from civicrecord.pictures import published
+
+    shown = published(report.cover, LARKFIELD, 2000)
+    assert images(pdf) == [(1, shown.width, shown.height)]
+    assert " ".join(report.cover.alt.split()) in alt_texts(pdf.read_bytes())
+    assert "Figure" in run(poppler("pdfinfo"), "-struct", pdf)
+    cover = page_text(pdf, 1)
+    for words in (report.cover.caption, report.cover.credit, report.cover.licence):
+        assert words and normal(words) in cover
+
+
+def _jpeg_with_metadata(width: int, height: int) -> bytes:
+    """A JPEG whose EXIF says to turn it a quarter (orientation 6) and holds a camera name."""
+    import io
+
+    from PIL import Image
+
+    picture = Image.new("RGB", (width, height), (30, 120, 60))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to show
+    exif[0x010F] = "SecretCameraMaker"
+    out = io.BytesIO()
+    picture.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def _webp(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 16, 46)).save(out, "WEBP", lossless=True)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def pictured(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path]:
+    """A copy of the English example with a picture on its first axis (WebP) and one
+    on an action of its second axis (a JPEG taken sideways, with EXIF)."""
+    from civicrecord.model import Picture
+
+    report = _larkfield()
+    folder = tmp_path_factory.mktemp("pictured") / "larkfield"
+    shutil.copytree(LARKFIELD, folder)
+    (folder / "pictures" / "courtyard.webp").write_bytes(_webp(300, 150))
+    (folder / "pictures" / "hub.jpg").write_bytes(_jpeg_with_metadata(120, 60))
+    axis = attrs.evolve(report.axes[0], pictures=(Picture(
+        "pictures/courtyard.webp", alt="Axis picture: the courtyard of Heron Court",
+        caption="The courtyard after the works", credit="Photo: Axis Credit"),))
+    second = report.axes[1]
+    action = attrs.evolve(second.actions[0], pictures=(Picture(
+        "pictures/hub.jpg", alt="Action picture: the hub's front door",
+        caption="The hub's front door", licence="CC BY 4.0"),))
+    second = attrs.evolve(second, actions=(action, *second.actions[1:]))
+    return attrs.evolve(report, axes=(axis, second, *report.axes[2:])), folder
+
+
+def _page_of(pdf: Path, words: str) -> int:
+    return next(page for page in range(1, page_count(pdf) + 1)
+                if normal(words) in page_text(pdf, page))
+
+
+def test_axis_and_action_pictures_are_printed_where_they_belong(
+        pictured: tuple[Report, Path], plugins: PluginSet, tmp_path: Path) -> None:
+    report, folder = pictured
+    pdf = write_pdf(tmp_path / "pictured.pdf", report, plugins, base_dir=folder)
+    axis, action = report.axes[0], report.axes[1].actions[0]
+    # The axis's opening page is the one with its need (its title is in the contents too).
+    assert axis.need
+    axis_page, action_page = _page_of(pdf, axis.need[:40]), _page_of(pdf, action.title)
+    # The WebP at the axis's opening; the JPEG upright (turned by its EXIF) with its action.
+    assert (axis_page, 300, 150) in images(pdf)
+    assert (action_page, 60, 120) in images(pdf)
+    assert b"SecretCameraMaker" not in pdf.read_bytes()
+    alts = alt_texts(pdf.read_bytes())
+    assert alts.index("Axis picture: the courtyard of Heron Court") < \
+        alts.index("Action picture: the hub's front door")
+    def drawn(page: int) -> str:  # in the order it is drawn: pdftotext may mix columns
+        return normal(run(poppler("pdftotext"), "-raw", "-f", str(page), "-l", str(page),
+                          pdf, "-"))
+
+    assert "The courtyard after the works Photo: Axis Credit" in drawn(axis_page)
+    assert f"{normal(action.description or '')} The hub's front door CC BY 4.0" \
+        in drawn(action_page)
+    # In reading order: the axis's need, its picture, then its actions.
+    text = stream_text(pdf)
+    assert text.index(normal(axis.need[:40])) < text.index("The courtyard after the works") \
+        < text.index(normal(axis.actions[0].title))
+
+
+def test_pictures_travel_as_bytes_beside_the_data(pictured: tuple[Report, Path]) -> None:
+    report, folder = pictured
+    inputs = compile_inputs(report, RenderContext(language=report.language, base_dir=folder))
+    data = json.loads(inputs["report"])
+    pictures = [bytes(p["data"]) for p in json.loads(inputs["pictures"])]
+    assert [p["index"] for p in (data["cover"], *data["axes"][0]["pictures"],
+                                 *data["axes"][1]["actions"][0]["pictures"])] == [0, 1, 2]
+    assert pictures[0].startswith(b"\x89PNG") and pictures[1][8:12] == b"WEBP"
+    assert pictures[2].startswith(b"\xff\xd8") and b"SecretCameraMaker" not in pictures[2]
+    assert data["axes"][0]["pictures"][0]["alt"] == report.axes[0].pictures[0].alt
+
+
+def test_same_bytes_with_pictures_from_two_processes(pictured: tuple[Report, Path],
+                                                     tmp_path: Path) -> None:
+    report, folder = pictured
+    script = ("import sys, civicrecord, civicrecord_pdf, pickle\n"
+              "from civicrecord.plugins import load_plugins\n"
+              "report = pickle.load(open(sys.argv[1], 'rb'))\n"
+              "sys.stdout.buffer.write(civicrecord.render(report, 'pdf', base_dir=sys.argv[2],"
+              " plugins=load_plugins([civicrecord_pdf], entry_points=False)))\n")
+    import pickle
+
+    saved = tmp_path / "report.pickle"
+    saved.write_bytes(pickle.dumps(report))
+    outputs = [subprocess.run([sys.executable, "-c", script, str(saved), str(folder)],
+                              capture_output=True, check=True, timeout=300).stdout
+               for _ in range(2)]
+    assert outputs[0].startswith(b"%PDF-") and outputs[0] == outputs[1]
+    assert len(images(_written(tmp_path / "one.pdf", outputs[0]))) == 3
+
+
+def _written(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
+
+
+def test_a_report_without_pictures_never_imports_pillow(tmp_path: Path) -> None:
+    probe = ("import sys, civicrecord, civicrecord_pdf\n"
+             "from civicrecord.plugins import load_plugins\n"
+             f"report = civicrecord.load({str(EXAMPLE)!r})\n"
+             "assert report.cover is None and report.logo is None\n"
+             f"civicrecord.render(report, 'pdf', base_dir={str(EXAMPLE)!r}, "
+             "plugins=load_plugins([civicrecord_pdf], entry_points=False))\n"
+             "print('PIL' in sys.modules)\n")
+    assert run(sys.executable, "-c", probe).strip() == "False"
+
+
+def test_place_names_link_to_their_map_when_they_have_coordinates(
+        plugins: PluginSet, tmp_path: Path) -> None:
+    from civicrecord.presentation import map_url
+
+    report = _larkfield()
+    hood = report.neighbourhood
+    placed = [attrs.evolve(place, latitude=53.4012, longitude=-1.5051)
+              if place.id == "heron-court" else place for place in hood.places]
+    report = attrs.evolve(report, neighbourhood=attrs.evolve(hood, places=tuple(placed)))
+    heron = next(place for place in placed if place.id == "heron-court")
+    url = map_url(heron)
+    assert url is not None
+    pdf = write_pdf(tmp_path / "map.pdf", report, plugins, base_dir=LARKFIELD)
+    action = next(a for _, a in report.actions() if "heron-court" in a.places)
+    links = [line.split() for line in run(poppler("pdfinfo"), "-url", pdf).splitlines()[1:]]
+    assert [int(page) for page, _kind, target in links if target == url] == \
+        [_page_of(pdf, action.title)]
+    # Places without coordinates stay plain text, joined as the language joins lists.
+    data = brochure_data(report)
+    facts = [fact for axis in data["axes"] for item in axis["actions"]
+             for fact in item["facts"] if "parts" in fact]
+    assert [part["url"] for fact in facts for part in fact["parts"]] == [url]
+    assert all("".join(p["text"] for p in fact["parts"]) == fact["value"] for fact in facts)

@@ -14,7 +14,7 @@ compilation's root (the theme's logo).
 The report's pictures never reach Typst as files: each is published by
 :func:`civicrecord.pictures.published` (upright, without metadata, scaled to
 the width it is printed) and its bytes travel in ``sys.inputs.pictures``, a
-JSON list of byte values per picture, which the template turns back into
+JSON list of each picture's size and byte values, which the template turns back into
 bytes with ``bytes(array)`` (Typst reads no base64). Nothing is written
 anywhere, and a report without pictures never loads Pillow.
 """
@@ -98,9 +98,10 @@ def compile_inputs(report: Report, context: RenderContext) -> dict[str, str]:
     if shelf:
         from civicrecord.pictures import published
 
+        shown = [published(picture, context.base_dir, width) for picture, width in shelf]
         inputs["pictures"] = json.dumps(
-            [list(published(picture, context.base_dir, width).content)
-             for picture, width in shelf], separators=(",", ":"))
+            [{"width": p.width, "height": p.height, "data": list(p.content)} for p in shown],
+            separators=(",", ":"))
     return inputs
 
 

@@ -642,8 +642,9 @@ def _webp(width: int, height: int) -> bytes:
 
 @pytest.fixture(scope="module")
 def pictured(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path]:
-    """A copy of the English example with a picture on its first axis (WebP) and one
-    on an action of its second axis (a JPEG taken sideways, with EXIF)."""
+    """A copy of the English example with the authority's logo (PNG), a picture on its
+    first axis (WebP) and one on an action of its second axis (a JPEG taken sideways,
+    with EXIF)."""
     from civicrecord.model import Picture
 
     report = _larkfield()
@@ -651,6 +652,7 @@ def pictured(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path]:
     shutil.copytree(LARKFIELD, folder)
     (folder / "pictures" / "courtyard.webp").write_bytes(_webp(300, 150))
     (folder / "pictures" / "hub.jpg").write_bytes(_jpeg_with_metadata(120, 60))
+    (folder / "pictures" / "logo.png").write_bytes(PNG)
     axis = attrs.evolve(report.axes[0], pictures=(Picture(
         "pictures/courtyard.webp", alt="Axis picture: the courtyard of Heron Court",
         caption="The courtyard after the works", credit="Photo: Axis Credit"),))
@@ -659,7 +661,8 @@ def pictured(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path]:
         "pictures/hub.jpg", alt="Action picture: the hub's front door",
         caption="The hub's front door", licence="CC BY 4.0"),))
     second = attrs.evolve(second, actions=(action, *second.actions[1:]))
-    return attrs.evolve(report, axes=(axis, second, *report.axes[2:])), folder
+    logo = Picture("pictures/logo.png", alt="Logo of Northbridge Borough Council")
+    return attrs.evolve(report, logo=logo, axes=(axis, second, *report.axes[2:])), folder
 
 
 def _page_of(pdf: Path, words: str) -> int:
@@ -678,9 +681,11 @@ def test_axis_and_action_pictures_are_printed_where_they_belong(
     # The WebP at the axis's opening; the JPEG upright (turned by its EXIF) with its action.
     assert (axis_page, 300, 150) in images(pdf)
     assert (action_page, 60, 120) in images(pdf)
+    assert (1, 40, 20) in images(pdf)  # the logo, on the cover
+    assert len(images(pdf)) == 4
     assert b"SecretCameraMaker" not in pdf.read_bytes()
     alts = alt_texts(pdf.read_bytes())
-    assert alts.index("Axis picture: the courtyard of Heron Court") < \
+    assert alts.index("Logo of Northbridge Borough Council") < alts.index("Axis picture: the courtyard of Heron Court") < \
         alts.index("Action picture: the hub's front door")
     def drawn(page: int) -> str:  # in the order it is drawn: pdftotext may mix columns
         return normal(run(poppler("pdftotext"), "-raw", "-f", str(page), "-l", str(page),
@@ -700,10 +705,10 @@ def test_pictures_travel_as_bytes_beside_the_data(pictured: tuple[Report, Path])
     inputs = compile_inputs(report, RenderContext(language=report.language, base_dir=folder))
     data = json.loads(inputs["report"])
     pictures = [bytes(p["data"]) for p in json.loads(inputs["pictures"])]
-    assert [p["index"] for p in (data["cover"], *data["axes"][0]["pictures"],
-                                 *data["axes"][1]["actions"][0]["pictures"])] == [0, 1, 2]
-    assert pictures[0].startswith(b"\x89PNG") and pictures[1][8:12] == b"WEBP"
-    assert pictures[2].startswith(b"\xff\xd8") and b"SecretCameraMaker" not in pictures[2]
+    assert [p["index"] for p in (data["cover"], data["logo"], *data["axes"][0]["pictures"],
+                                 *data["axes"][1]["actions"][0]["pictures"])] == [0, 1, 2, 3]
+    assert pictures[0].startswith(b"\x89PNG") and pictures[2][8:12] == b"WEBP"
+    assert pictures[3].startswith(b"\xff\xd8") and b"SecretCameraMaker" not in pictures[3]
     assert data["axes"][0]["pictures"][0]["alt"] == report.axes[0].pictures[0].alt
 
 
@@ -723,7 +728,7 @@ def test_same_bytes_with_pictures_from_two_processes(pictured: tuple[Report, Pat
                               capture_output=True, check=True, timeout=300).stdout
                for _ in range(2)]
     assert outputs[0].startswith(b"%PDF-") and outputs[0] == outputs[1]
-    assert len(images(_written(tmp_path / "one.pdf", outputs[0]))) == 3
+    assert len(images(_written(tmp_path / "one.pdf", outputs[0]))) == 4
 
 
 def _written(path: Path, content: bytes) -> Path:

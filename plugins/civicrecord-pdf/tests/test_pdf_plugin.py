@@ -772,3 +772,21 @@ def test_place_names_link_to_their_map_when_they_have_coordinates(
              for fact in item["facts"] if "parts" in fact]
     assert [part["url"] for fact in facts for part in fact["parts"]] == [url]
     assert all("".join(p["text"] for p in fact["parts"]) == fact["value"] for fact in facts)
+
+
+def test_a_citys_template_using_the_pieces_prints_the_pictures(
+        pictured: tuple[Report, Path], plugins: PluginSet, tmp_path: Path) -> None:
+    """The brochure's pieces read the pictures from sys.inputs when not given them."""
+    report, folder = pictured
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "report.typ").write_text(
+        '#import "@civicrecord/brochure:0.1.0": cover, default-fonts\n'
+        "#let report = json(bytes(sys.inputs.report))\n"
+        "#let theme = json(bytes(sys.inputs.theme))\n"
+        "#set document(title: report.title)\n"
+        "#set text(lang: report.language, font: default-fonts)\n"
+        "#cover(report, theme)\n", "utf-8")
+    pdf = write_pdf(tmp_path / "own.pdf", report, plugins, base_dir=folder, template_dir=theme)
+    assert sorted(images(pdf)) == [(1, 40, 20), (1, 960, 600)]
+    assert "Logo of Northbridge Borough Council" in alt_texts(pdf.read_bytes())

@@ -54,10 +54,12 @@ def picture_widths(report: Report) -> list[tuple[Picture, int]]:
     A picture's place in this list is its ``index`` in the brochure data: the
     template finds its bytes at that place of ``sys.inputs.pictures``.
     """
-    where = {"cover": "cover", "logo": "logo"}
-    return [(picture, PICTURE_WIDTHS[where.get(str(path[0]), "action" if "actions" in path
-                                               else "axis")])
-            for path, picture in pictures_of(report)]
+    def width(path: tuple[object, ...]) -> int:
+        if path[0] in ("cover", "logo"):
+            return PICTURE_WIDTHS[str(path[0])]
+        return PICTURE_WIDTHS["action" if "actions" in path else "axis"]
+
+    return [(picture, width(path)) for path, picture in pictures_of(report)]
 
 
 def _pictures(indexes: dict[int, int], pictures: tuple[Picture, ...]) -> list[Json]:
@@ -211,8 +213,8 @@ def brochure_data(report: Report, language: str | None = None) -> Json:
     hood = report.neighbourhood
     places = {place.id: place for place in hood.places}
     indexes = {id(picture): index for index, (picture, _) in enumerate(picture_widths(report))}
-    cover, logo = (_pictures(indexes, (picture,))[0] if picture is not None else None
-                   for picture in (report.cover, report.logo))
+    cover, logo = (_pictures(indexes, (report.cover,))[0] if report.cover else None,
+                   _pictures(indexes, (report.logo,))[0] if report.logo else None)
     partners = {partner.id: partner.name for partner in report.partners}
     programmes = {programme.id: programme.name for programme in report.programmes}
     meta = [{"label": say.label("neighbourhood"), "value": f"{hood.name}, {hood.city}"},

@@ -1228,3 +1228,40 @@ def test_libreoffice_shows_the_reference_styles(
     text = subprocess.run([pdftotext_path, "-f", "3", "-l", "3", str(pdf), "-"], check=True,
                           capture_output=True, text=True, timeout=60).stdout
     assert "VILLE DE TEST · Direction de la communication" in text
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_shows_each_picture_with_its_caption_in_its_place(
+        pictured: tuple[Any, bytes], soffice_path: str, pdftotext_path: str,
+        tmp_path: Path) -> None:
+    report, content = pictured
+    source = tmp_path / "pictured.docx"
+    source.write_bytes(content)
+    pdf = _to_pdf(soffice_path, source, tmp_path)
+    pdfimages = Path(pdftotext_path).with_name("pdfimages")
+    listed = subprocess.run([str(pdfimages), "-list", str(pdf)], check=True,
+                            capture_output=True, text=True, timeout=60).stdout
+    # In reading order: the logo, the map, the axis's, the action's (LibreOffice scales
+    # the last to 300 dpi, the resolution it was published for).
+    pages = [int(page) for page, _, kind, *_ in
+             (line.split() for line in listed.splitlines()[2:]) if kind == "image"]
+    assert len(pages) == 4 and pages[:2] == [1, 1], listed
+    document = docx.Document(io.BytesIO(content))
+    section = document.sections[-1]
+    top, bottom = section.top_margin.pt, section.page_height.pt - section.bottom_margin.pt
+    lines = _page_lines(pdftotext_path, pdf, top, bottom)
+    texts = [normalise(" ".join(line for _, line in page)) for page in lines]
+    first, second = (next(n for n, page in enumerate(lines, 1) if page and normalise(
+        page[0][1]).startswith(normalise(f"{number}. {axis.title}")))
+        for number, axis in ((1, report.axes[0]), (2, report.axes[1])))
+    for page, caption in zip(pages[2:], ("Heron Court in 2019", "Photo: A. Writer"),
+                             strict=True):
+        assert first <= page < second, (caption, page, first, second)
+        assert caption in texts[page - 1]  # its caption on its page
+    # The pictures' height counts in the contents' page numbers.
+    text = subprocess.run([pdftotext_path, "-f", "2", "-l", "2", str(pdf), "-"], check=True,
+                          capture_output=True, text=True, timeout=60).stdout
+    entries = dict(re.findall(r"^(.+?)\s*\.{3,}\s*(\d+)$", text, re.M))
+    assert list(entries) == chapters(report)
+    for chapter, page in entries.items():
+        assert texts[int(page) - 1].startswith(normalise(chapter)), (chapter, page)

@@ -56,6 +56,8 @@ REQUIRED_STYLES: tuple[StyleUse, ...] = (
     StyleUse("Key Figure", "paragraph",
              "A key figure's callout: its number, the sentence that explains it, its change "
              "and its chart."),
+    StyleUse("Caption", "paragraph",
+             "A picture's caption, then its credit and licence, under the picture."),
     StyleUse("Header", "paragraph", "The page header (the report's title)."),
     StyleUse("Footer", "paragraph", "The page footer (the page number)."),
     StyleUse("Strong", "character",

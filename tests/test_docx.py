@@ -778,8 +778,30 @@ def test_a_reference_document_styles_the_output(reference_path: Path, tmp_path: 
     assert axes(document) == [axis.title for axis in example_report.axes]
 
 
+def test_a_reference_made_before_captions_existed_still_renders_pictures(
+        reference_path: Path, tmp_path: Path) -> None:
+    import civicrecord
+
+    document = docx.Document(str(reference_path))
+    caption = next(s for s in document.styles if s.name == "Caption")
+    caption.element.getparent().remove(caption.element)
+    for paragraph in document.paragraphs:
+        paragraph._p.getparent().remove(paragraph._p)
+    for table in document.tables:
+        table._tbl.getparent().remove(table._tbl)
+    older = tmp_path / "older.docx"
+    document.save(str(older))
+    larkfield = Path(__file__).resolve().parent.parent / "examples" / "larkfield"
+    report = civicrecord.load(larkfield)
+    rendered = docx.Document(io.BytesIO(civicrecord.render(
+        report, "docx", reference_docx=older, base_dir=larkfield)))
+    texts = [(p.style.name, p.text) for p in rendered.paragraphs]
+    assert report.cover is not None and report.cover.caption
+    assert any(style == "Normal" and text.startswith(report.cover.caption)
+               for style, text in texts)
+
+
 @pytest.mark.parametrize(("name", "kind"), [("Key Figure", WD_STYLE_TYPE.PARAGRAPH),
-                                            ("Caption", WD_STYLE_TYPE.PARAGRAPH),
                                             ("TOC 1", WD_STYLE_TYPE.PARAGRAPH),
                                             ("Action Status", WD_STYLE_TYPE.CHARACTER),
                                             ("Key Figures Table", WD_STYLE_TYPE.TABLE)])

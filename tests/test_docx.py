@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import uuid
@@ -28,6 +29,7 @@ from docx.shared import Inches, Pt, RGBColor
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
+from PIL import Image
 
 import civicrecord
 import docx_summary
@@ -45,6 +47,7 @@ from civicrecord.model import (
     Milestone,
     PartialDate,
     PeriodKind,
+    Picture,
     Source,
 )
 from civicrecord.presentation import UnsupportedLanguageWarning, presenter_for
@@ -376,7 +379,7 @@ def larkfield() -> Any:
 
 @pytest.fixture(scope="module")
 def larkfield_docx(larkfield: Any) -> bytes:
-    return render(larkfield)
+    return render(larkfield, base_dir=LARKFIELD)  # its cover picture is read from its folder
 
 
 def _charts(content: bytes) -> list[tuple[str, Any, Any]]:
@@ -387,7 +390,7 @@ def _charts(content: bytes) -> list[tuple[str, Any, Any]]:
              part(content, "word/" + rels[drawing.xpath(".//c:chart/@r:id",
                                                         namespaces=DRAWING)[0]]),
              drawing.xpath("ancestor::w:p", namespaces=NS)[0])
-            for drawing in body.xpath("//w:drawing", namespaces=NS)]
+            for drawing in body.xpath("//w:drawing[.//c:chart]", namespaces={**NS, **DRAWING})]
 
 
 def test_what_changed_comes_after_the_introduction_with_each_figures_change(
@@ -464,6 +467,107 @@ def test_actions_say_when_they_reached_their_status(larkfield_docx: bytes,
                      for _, action in larkfield.actions() if presenter.action_dates(action)]
     assert "Dates: done in September 2021" in dates and "Dates: planned for 2025" in dates
     assert "Budget: £4,200,000" in details
+
+
+# -- pictures ------------------------------------------------------------------------
+
+
+def _pictures(content: bytes) -> list[tuple[Any, Any, int]]:
+    """Each picture as python-docx reads it: the shape, its image part, and the index
+    of its paragraph among the body's paragraphs."""
+    from docx.enum.shape import WD_INLINE_SHAPE
+
+    document = docx.Document(io.BytesIO(content))
+    paragraphs = [p._p for p in document.paragraphs]
+    return [(shape, document.part.related_parts[
+        shape._inline.graphic.graphicData.pic.blipFill.blip.embed],
+             paragraphs.index(shape._inline.xpath("ancestor::w:p")[0]))
+            for shape in document.inline_shapes if shape.type == WD_INLINE_SHAPE.PICTURE]
+
+
+def test_the_cover_picture_is_on_the_cover_with_its_alt_text_and_caption(
+        larkfield_docx: bytes, larkfield: Any) -> None:
+    document = docx.Document(io.BytesIO(larkfield_docx))
+    ((shape, image, index),) = _pictures(larkfield_docx)
+    cover = larkfield.cover
+    assert shape._inline.docPr.get("descr") == cover.alt
+    assert image.content_type == "image/png" and image.blob.startswith(b"\x89PNG\r\n\x1a\n")
+    with Image.open(io.BytesIO(image.blob)) as pixels:
+        assert pixels.size == (960, 600)  # narrower than the 2,000 pixels published at most
+    section = document.sections[0]
+    assert shape.width == section.page_width - section.left_margin - section.right_margin
+    assert abs(shape.width / shape.height - 960 / 600) < 0.001
+    # On the cover page, before the first section break, its caption and credit under it.
+    paragraphs = document.paragraphs
+    cover_ends = next(n for n, p in enumerate(paragraphs) if p._p.xpath("w:pPr/w:sectPr"))
+    assert index < cover_ends
+    assert paragraphs[index]._p.xpath("w:pPr/w:keepNext")  # never a page from its caption
+    assert paragraphs[index + 1].style.name == "Caption"
+    assert paragraphs[index + 1].text == f"{cover.caption}\n{cover.credit}, {cover.licence}"
+
+
+@pytest.fixture(scope="module")
+def pictured(larkfield: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, bytes]:
+    """The English example with a logo, a tall WebP on its first axis and a large
+    camera JPEG on that axis's first action."""
+    folder = tmp_path_factory.mktemp("pictured")
+    shutil.copytree(LARKFIELD / "pictures", folder / "pictures")
+    Image.new("RGB", (120, 60), (29, 78, 137)).save(folder / "logo.png")
+    Image.new("RGB", (400, 1200), (200, 80, 40)).save(folder / "tall.webp", "WEBP")
+    Image.new("RGB", (3000, 2000), (20, 80, 140)).save(folder / "photo.jpg", "JPEG")
+    axis = larkfield.axes[0]
+    action = attrs.evolve(axis.actions[0], pictures=(
+        Picture("photo.jpg", "Residents at the opening", credit="Photo: A. Writer"),))
+    axis = attrs.evolve(axis, actions=(action, *axis.actions[1:]), pictures=(
+        Picture("tall.webp", "The tower before works", caption="Heron Court in 2019"),))
+    report = attrs.evolve(larkfield, logo=Picture("logo.png", "Northbridge Borough Council"),
+                          axes=(axis, *larkfield.axes[1:]))
+    return report, render(report, base_dir=folder)
+
+
+def test_pictures_of_the_logo_an_axis_and_an_action_stand_where_the_web_page_has_them(
+        pictured: tuple[Any, bytes]) -> None:
+    report, content = pictured
+    document = docx.Document(io.BytesIO(content))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    shown = {shape._inline.docPr.get("descr"): (shape, image, index)
+             for shape, image, index in _pictures(content)}
+    section = document.sections[-1]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    text_height = section.page_height - section.top_margin - section.bottom_margin
+    axis, action = report.axes[0], report.axes[0].actions[0]
+    # The logo above the title, at its size at 96 dpi: a small picture is never enlarged.
+    logo, logo_part, at = shown[report.logo.alt]
+    assert paragraphs[at + 1] == ("Title", report.title)
+    assert (logo.width, logo.height) == (120 * 15 * 635, 60 * 15 * 635)
+    assert logo_part.blob.startswith(b"\x89PNG")
+    # The axis's after its need, before its actions; a WebP, which Word cannot show, as
+    # PNG; a tall one no taller than half the page.
+    tall, tall_part, at = shown[axis.pictures[0].alt]
+    need = paragraphs.index(("Heading 2", "The need at the start"))
+    assert paragraphs[need - 1] == ("Heading 1", f"1. {axis.title}")
+    assert need < at < paragraphs.index(("Heading 2", "What we decided and did"), need)
+    assert paragraphs[at + 1] == ("Caption", "Heron Court in 2019")
+    assert tall_part.content_type == "image/png" and tall_part.blob.startswith(b"\x89PNG")
+    assert tall.height <= text_height // 2 and abs(tall.width * 3 - tall.height) < 635 * 3
+    # The action's after its title and description, before its details; a JPEG stays
+    # JPEG, 2,000 pixels wide at most, fit to the text width.
+    photo, photo_part, at = shown[action.pictures[0].alt]
+    bullet = next(n for n, (style, text) in enumerate(paragraphs)
+                  if style == "List Bullet" and text.startswith(action.title))
+    details = next(n for n, (style, _) in enumerate(paragraphs)
+                   if n > bullet and style == "Action Details")
+    assert bullet < at < details and paragraphs[at + 1] == ("Caption", "Photo: A. Writer")
+    assert photo_part.content_type == "image/jpeg" and photo_part.blob[:3] == b"\xff\xd8\xff"
+    with Image.open(io.BytesIO(photo_part.blob)) as pixels:
+        assert pixels.size == (2000, 1333) and not pixels.info.get("exif")
+    assert photo.width == text_width
+
+
+def test_a_picture_that_cannot_be_read_is_a_render_error_naming_it(larkfield: Any,
+                                                                   tmp_path: Path) -> None:
+    with pytest.raises(RenderError, match=r"larkfield-map\.png.*not found"):
+        render(larkfield, base_dir=tmp_path)
 
 
 def test_document_properties(document: Any, example_report: Any) -> None:
@@ -565,14 +669,15 @@ def test_the_document_says_all_it_said_before_in_the_same_order(example_report: 
                     label("source")), (name, extra)
 
 
-def test_the_same_report_gives_the_same_bytes_in_two_processes(example_docx: bytes,
-                                                              tmp_path: Path) -> None:
+@pytest.mark.parametrize("example", [EXAMPLE, LARKFIELD], ids=lambda path: path.name)
+def test_the_same_report_gives_the_same_bytes_in_two_processes(example: Path) -> None:
+    """With its pictures too (the English example has a cover picture)."""
     code = ("import sys, civicrecord; sys.stdout.buffer.write(civicrecord.render("
-            f"civicrecord.load({str(EXAMPLE)!r}), 'docx'))")
+            f"civicrecord.load({str(example)!r}), 'docx', base_dir={str(example)!r}))")
     outputs = [subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
                               timeout=120, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
                for seed in ("1", "2")]
-    assert outputs[0] == outputs[1] == example_docx
+    assert outputs[0] == outputs[1] == render(civicrecord.load(example), base_dir=example)
 
 
 def test_the_output_is_a_clean_package(example_docx: bytes) -> None:
@@ -594,16 +699,16 @@ def test_the_output_is_a_clean_package(example_docx: bytes) -> None:
             etree.fromstring(archive.read(name))  # every part is well-formed XML
 
 
-def test_python_docx_is_loaded_only_for_a_city_reference() -> None:
+def test_python_docx_is_loaded_only_for_a_city_reference_and_pillow_for_pictures() -> None:
     code = ("import sys, civicrecord; from civicrecord.plugins import load_plugins; "
             "assert 'docx' in load_plugins(entry_points=False).renderers(); "
             "loaded = lambda: sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('docx', 'lxml')); print(loaded()); "
+            "('docx', 'lxml', 'PIL')); print(loaded()); "
             f"civicrecord.render(civicrecord.load({str(EXAMPLE)!r}), 'docx'); "
-            "print('docx' in sys.modules)")
+            "print('docx' in sys.modules, 'PIL' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, timeout=120)
-    assert result.stdout.split("\n")[:2] == ["[]", "False"]
+    assert result.stdout.split("\n")[:2] == ["[]", "False False"]
 
 
 # -- reference documents -------------------------------------------------------------
@@ -671,6 +776,29 @@ def test_a_reference_document_styles_the_output(reference_path: Path, tmp_path: 
     text = "\n".join(p.text for p in document.paragraphs)
     assert not [use.name for use in REQUIRED_STYLES if use.use in text]
     assert axes(document) == [axis.title for axis in example_report.axes]
+
+
+def test_a_reference_made_before_captions_existed_still_renders_pictures(
+        reference_path: Path, tmp_path: Path) -> None:
+    import civicrecord
+
+    document = docx.Document(str(reference_path))
+    caption = next(s for s in document.styles if s.name == "Caption")
+    caption.element.getparent().remove(caption.element)
+    for paragraph in document.paragraphs:
+        paragraph._p.getparent().remove(paragraph._p)
+    for table in document.tables:
+        table._tbl.getparent().remove(table._tbl)
+    older = tmp_path / "older.docx"
+    document.save(str(older))
+    larkfield = Path(__file__).resolve().parent.parent / "examples" / "larkfield"
+    report = civicrecord.load(larkfield)
+    rendered = docx.Document(io.BytesIO(civicrecord.render(
+        report, "docx", reference_docx=older, base_dir=larkfield)))
+    texts = [(p.style.name, p.text) for p in rendered.paragraphs]
+    assert report.cover is not None and report.cover.caption
+    assert any(style == "Normal" and text.startswith(report.cover.caption)
+               for style, text in texts)
 
 
 @pytest.mark.parametrize(("name", "kind"), [("Key Figure", WD_STYLE_TYPE.PARAGRAPH),
@@ -1028,7 +1156,7 @@ def test_libreoffice_lays_the_document_out_for_print(
     """The cover alone on page 1, the contents on page 2 with each chapter's page, then
     chapters that open a page; no page less than a third full but the end of a section."""
     example_report = civicrecord.load(example)
-    example_docx = render(example_report)
+    example_docx = render(example_report, base_dir=example)
     document = docx.Document(io.BytesIO(example_docx))
     source = tmp_path / f"{example_report.id}.docx"
     source.write_bytes(example_docx)
@@ -1043,6 +1171,15 @@ def test_libreoffice_lays_the_document_out_for_print(
     # Page 1: the cover, no table (the table's header is not there), no header or footer.
     assert pages[0].startswith(normalise(example_report.title))
     assert presenter.label("indicator") not in pages[0] and "Page" not in pages[0]
+    # The cover picture (the English example has one) is on it, with its caption.
+    pdfimages = Path(pdftotext_path).with_name("pdfimages")
+    images = subprocess.run([str(pdfimages), "-list", str(pdf)], check=True,
+                            capture_output=True, text=True, timeout=60).stdout
+    on_cover = [line for line in images.splitlines()[2:] if line.split()[0] == "1"]
+    cover = example_report.cover
+    assert len(on_cover) == (cover is not None), images
+    if cover is not None:
+        assert normalise(f"{cover.caption} {cover.credit}, {cover.licence}") in pages[0]
     # Page 2: the contents, every chapter with the page it opens.
     entries = dict(re.findall(r"^(.+?)\s*\.{3,}\s*(\d+)$", text.split("\f")[1], re.M))
     assert list(entries) == chapters(example_report)
@@ -1113,3 +1250,40 @@ def test_libreoffice_shows_the_reference_styles(
     text = subprocess.run([pdftotext_path, "-f", "3", "-l", "3", str(pdf), "-"], check=True,
                           capture_output=True, text=True, timeout=60).stdout
     assert "VILLE DE TEST · Direction de la communication" in text
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_shows_each_picture_with_its_caption_in_its_place(
+        pictured: tuple[Any, bytes], soffice_path: str, pdftotext_path: str,
+        tmp_path: Path) -> None:
+    report, content = pictured
+    source = tmp_path / "pictured.docx"
+    source.write_bytes(content)
+    pdf = _to_pdf(soffice_path, source, tmp_path)
+    pdfimages = Path(pdftotext_path).with_name("pdfimages")
+    listed = subprocess.run([str(pdfimages), "-list", str(pdf)], check=True,
+                            capture_output=True, text=True, timeout=60).stdout
+    # In reading order: the logo, the map, the axis's, the action's (LibreOffice scales
+    # the last to 300 dpi, the resolution it was published for).
+    pages = [int(page) for page, _, kind, *_ in
+             (line.split() for line in listed.splitlines()[2:]) if kind == "image"]
+    assert len(pages) == 4 and pages[:2] == [1, 1], listed
+    document = docx.Document(io.BytesIO(content))
+    section = document.sections[-1]
+    top, bottom = section.top_margin.pt, section.page_height.pt - section.bottom_margin.pt
+    lines = _page_lines(pdftotext_path, pdf, top, bottom)
+    texts = [normalise(" ".join(line for _, line in page)) for page in lines]
+    first, second = (next(n for n, page in enumerate(lines, 1) if page and normalise(
+        page[0][1]).startswith(normalise(f"{number}. {axis.title}")))
+        for number, axis in ((1, report.axes[0]), (2, report.axes[1])))
+    for page, caption in zip(pages[2:], ("Heron Court in 2019", "Photo: A. Writer"),
+                             strict=True):
+        assert first <= page < second, (caption, page, first, second)
+        assert caption in texts[page - 1]  # its caption on its page
+    # The pictures' height counts in the contents' page numbers.
+    text = subprocess.run([pdftotext_path, "-f", "2", "-l", "2", str(pdf), "-"], check=True,
+                          capture_output=True, text=True, timeout=60).stdout
+    entries = dict(re.findall(r"^(.+?)\s*\.{3,}\s*(\d+)$", text, re.M))
+    assert list(entries) == chapters(report)
+    for chapter, page in entries.items():
+        assert texts[int(page) - 1].startswith(normalise(chapter)), (chapter, page)

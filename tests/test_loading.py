@@ -674,7 +674,7 @@ def test_no_pattern_that_checks_a_whole_value_stops_before_a_final_newline() -> 
     from civicrecord.command import COMMAND_NAME_PATTERN
     from civicrecord.importer import IMPORTER_NAME_PATTERN
     from civicrecord.renderer import FORMAT_NAME_PATTERN
-    from civicrecord.renderers.html import _HEX_COLOUR
+    from civicrecord.theme import _HEX_COLOUR
     from civicrecord.validation import SLUG_PATTERN
 
     for pattern, valid in [(SLUG_PATTERN, "axis-a"), (FORMAT_NAME_PATTERN, "html"),

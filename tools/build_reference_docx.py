@@ -165,6 +165,9 @@ def _styles(document: Any) -> None:
     _border(styles["TOC Heading"])
     _spacing(styles["List Bullet"], before=8, after=2)
     _spacing(styles["List Continue"], after=4)
+    caption = styles["Caption"]
+    _font(caption, 9, bold=False, color=MUTED)
+    _spacing(caption, before=2, after=10)
     for name, alignment in (("Header", WD_ALIGN_PARAGRAPH.RIGHT),
                             ("Footer", WD_ALIGN_PARAGRAPH.CENTER)):
         _font(styles[name], 8.5, color=MUTED)

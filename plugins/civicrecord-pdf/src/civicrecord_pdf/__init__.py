@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import civicrecord
 from civicrecord.model import Report
-from civicrecord.renderer import RenderContext, Renderer, RendererOption
+from civicrecord.renderer import RenderContext, Renderer
+from civicrecord.theme import THEME_RENDERER_OPTIONS
 
 __all__ = ["register_renderers", "render_pdf"]
 __version__ = "0.1.0"
@@ -38,10 +39,6 @@ def register_renderers() -> list[Renderer]:
                         "per axis (Typst)",
             render=render_pdf,
             # The brochure takes the HTML format's theme options, checked the same way.
-            options=(
-                RendererOption(name="theme.primary", help="main colour, such as #005a9c"),
-                RendererOption(name="theme.accent", help="second colour, such as #e07b00"),
-                RendererOption(name="theme.logo", help="an image file inside the report folder"),
-            ),
+            options=THEME_RENDERER_OPTIONS,
         )
     ]

@@ -32,7 +32,7 @@ from typing import Any
 from civicrecord.model import Report
 from civicrecord.renderer import RenderContext, RenderError
 from civicrecord_pdf.data import brochure_data, picture_widths
-from civicrecord_pdf.theme import theme_from_options
+from civicrecord_pdf.theme import theme_data, theme_from_options
 
 __all__ = ["ENTRY_TEMPLATE", "PACKAGES", "TEMPLATE", "compile_inputs", "font_paths",
            "timestamp", "write_pdf"]
@@ -92,7 +92,7 @@ def compile_inputs(report: Report, context: RenderContext) -> dict[str, str]:
     theme = theme_from_options(context.options, context.base_dir)
     inputs = {
         "report": json.dumps(brochure_data(report, context.language), ensure_ascii=False),
-        "theme": json.dumps({**theme.colours(), "logo": theme.logo}),
+        "theme": json.dumps(theme_data(theme)),
     }
     shelf = picture_widths(report)
     if shelf:

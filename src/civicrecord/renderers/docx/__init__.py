@@ -65,7 +65,7 @@ def render_docx(report: Report, context: RenderContext) -> bytes:
                                      f"reference document {path}")
     presenter = presenter_for(report.language)
     root = etree.fromstring(reference.parts[reference.document])
-    media = Media()
+    media = Media(base_dir=context.base_dir)
     write_body(root.find(qn("w:body")), report, reference, presenter, media)
     title = f"{report.title} – {report.subtitle}" if report.subtitle else report.title
     # When the document was made, as the report says: published, else the period's end.

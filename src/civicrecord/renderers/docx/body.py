@@ -7,9 +7,11 @@ their change), the key figures with the status of the actions as a chart,
 one chapter per numbered axis (the need, the actions with their status and
 details, the outcome, its figures as callouts with their change and chart,
 baseline, target, values over time and source), and last the partners and
-programmes. Every paragraph takes a style from
-``REQUIRED_STYLES``; the only direct formatting keeps a table's rows on one
-page. All text enters through :func:`ooxml.run`.
+programmes. The report's pictures stand where the web page shows them: the
+logo and the cover picture on the cover, an axis's after its need, an
+action's after its description. Every paragraph takes a style from
+``REQUIRED_STYLES``; the only direct formatting keeps a table's rows, and a
+picture and its caption, on one page. All text enters through :func:`ooxml.run`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]
 
 from civicrecord.change import figures_that_change, has_change_data
-from civicrecord.model import Action, ActionStatus, Indicator, MeasureKind, Report, ThematicAxis
+from civicrecord.model import (
+    Action,
+    ActionStatus,
+    Indicator,
+    MeasureKind,
+    Picture,
+    Report,
+    ThematicAxis,
+)
 from civicrecord.presentation import Presenter
 from civicrecord.renderers.docx.media import Media
 from civicrecord.renderers.docx.ooxml import (
@@ -71,6 +81,13 @@ class _Writer:
         #: The one source of every figure, said once under the key figures, not on each.
         self.shared_source = sources.pop() if len(sources) == 1 else None
         self.sizes = reference.sizes
+        section = body[0]
+        size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
+        try:  # the height between the margins, in twips
+            self.height = int(size.get(qn("w:h"))) - int(margins.get(qn("w:top"))) - int(
+                margins.get(qn("w:bottom")))
+        except (AttributeError, TypeError, ValueError):
+            self.height = 13000
         self.contents: list[tuple[str, str]] = []
         # Names by id, the first of an id winning as in Report.place(); looked up per action.
         self.names: dict[str, dict[str, str]] = {
@@ -141,8 +158,26 @@ class _Writer:
 
     # -- the front matter -------------------------------------------------------
 
+    def _pictures(self, pictures: Iterable[Picture], width: int = 0, height: int = 0) -> None:
+        """Each picture inline on a line of its own, at most ``width`` by ``height`` twips
+        (the text width and less than half the page), its alt text Word's description;
+        its caption, then credit and licence, under it in ``Caption``."""
+        for picture in pictures:
+            p = paragraph(self.body, self.styles["Normal"])
+            self.media.report_picture(p, picture, width or self.width or 8640,
+                                      height or self.height * 9 // 20)
+            credit = ", ".join(text for text in (picture.credit, picture.licence) if text)
+            lines = [text for text in (picture.caption, credit) if text]
+            if lines:
+                element(p.find(qn("w:pPr")), "w:keepNext")
+                caption = paragraph(self.body, self.styles["Caption"])
+                run(caption, lines[0])
+                _lines(caption, lines[1:])
+
     def _cover(self) -> None:
         report, presenter = self.report, self.presenter
+        if report.logo is not None:  # above the title, a quarter of the width at most
+            self._pictures([report.logo], (self.width or 8640) // 4, 1134)
         self._paragraph("Title", report.title)
         if report.subtitle:
             self._paragraph("Subtitle", report.subtitle)
@@ -160,6 +195,10 @@ class _Writer:
             details.append(("priority_area_code", neighbourhood.priority_area_code))
         for key, value in details:
             self._labelled("Cover Details", presenter.label(key), value)
+        if report.cover is not None:  # what the page has left, a caption's lines kept
+            used = sum(self._height(p) for p in self.body[1:])
+            self._pictures([report.cover], height=max(1440, min(self.height * 3 // 5,
+                                                                self.height - used - 1800)))
 
     def _introduction(self) -> None:
         introduction = self.report.introduction
@@ -177,13 +216,7 @@ class _Writer:
         Chapters open a page, so only a chapter longer than a page can shift
         them; a paragraph's lines are counted at the size its styles give.
         """
-        section = self.body[0]
-        size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
-        try:
-            height = int(size.get(qn("w:h"))) - int(margins.get(qn("w:top"))) - int(
-                margins.get(qn("w:bottom")))
-        except (AttributeError, TypeError, ValueError):
-            height = 13000
+        height = self.height
         page, used, pages = 2, height, []
         for block in self.body[start:]:
             if _STYLE(block) == self.styles["Heading 1"]:
@@ -426,6 +459,7 @@ class _Writer:
         self._chapter(f"{number}. {axis.title}")
         self._paragraph("Heading 2", label("need"))
         self._text(axis.need)
+        self._pictures(axis.pictures)
         self._paragraph("Heading 2", label("actions"))
         if not axis.actions:
             self._paragraph("Normal", label("no_actions"))
@@ -443,6 +477,7 @@ class _Writer:
         run(p, " ")
         run(p, presenter.status(action.status), styles["Action Status"])
         self._text(action.description, "List Continue", "List Bullet 2")
+        self._pictures(action.pictures)
         details: list[tuple[str, str | list[str]]] = [
             (key, presenter.join(self.names[key][i] for i in ids if i in self.names[key]))
             for key, ids in (("places", action.places), ("partners", action.partners),

@@ -2,26 +2,34 @@
 
 A render collects them in a :class:`Media` while it writes the body, then
 :meth:`Media.add_to` puts the parts in the package with their relationships
-and content types. :meth:`Media.picture` takes a PNG (and, for Word 2016 and
-later, the same picture as SVG); :meth:`Media.chart` takes a DrawingML chart,
-drawn by Word and LibreOffice as vectors in the colours of the reference
-document's theme.
+and content types. :meth:`Media.picture` takes a PNG or JPEG (and, for Word
+2016 and later, the same picture as SVG); :meth:`Media.report_picture` takes
+a picture of the report, published by :func:`civicrecord.pictures.published`
+(re-encoded without its metadata; a WebP, which Word cannot show, as PNG);
+:meth:`Media.chart` takes a DrawingML chart, drawn by Word and LibreOffice as
+vectors in the colours of the reference document's theme.
 """
 
 from __future__ import annotations
 
+import io
 import posixpath
 from collections.abc import MutableMapping
+from pathlib import Path
 from typing import Any
 
 from attrs import define, field
 from lxml import etree  # type: ignore[import-untyped]
 
+from civicrecord.model import Picture
 from civicrecord.renderers.docx.ooxml import NS, clean, element, qn
 
-__all__ = ["EMU_PER_TWIP", "Media"]
+__all__ = ["EMU_PER_TWIP", "PICTURE_WIDTH", "Media"]
 
 EMU_PER_TWIP = 635
+#: Widest a report's picture is published, in pixels: a text column printed at 300 dpi.
+PICTURE_WIDTH = 2000
+_TWIPS_PER_PIXEL = 15  # at 96 dpi, the size a picture has in Word when it is not scaled
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _SVG = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"  # Word's extension for an SVG beside its PNG
 
@@ -30,6 +38,8 @@ _SVG = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"  # Word's extension for an SVG b
 class Media:
     """The pictures and charts of one document, by part name: data, content type, relationship."""
 
+    base_dir: Path | None = None
+    """The report's folder, where its pictures are read."""
     parts: dict[str, tuple[bytes, str, str, str]] = field(factory=dict)
 
     def _part(self, name: str, data: bytes, content_type: str, kind: str) -> str:
@@ -37,11 +47,30 @@ class Media:
         self.parts[f"word/{name.format(len(self.parts) + 1)}"] = (data, content_type, kind, rel_id)
         return rel_id
 
-    def picture(self, parent: Any, png: bytes, alt: str, width: int, height: int,
-                svg: bytes | None = None) -> None:
-        """``png`` drawn inline in ``parent`` (a paragraph), ``width`` by ``height`` twips.
+    def report_picture(self, parent: Any, picture: Picture, width: int, height: int) -> None:
+        """The report's ``picture`` inline in ``parent``, as large as fits in ``width`` by
+        ``height`` twips but never enlarged past its size at 96 dpi."""
+        from civicrecord.pictures import published
 
-        With ``svg``, Word 2016 and later draw that instead; others draw the PNG.
+        shown = published(picture, self.base_dir, PICTURE_WIDTH)
+        content, media_type = shown.content, shown.media_type
+        if media_type == "image/webp":
+            from PIL import Image
+
+            with Image.open(io.BytesIO(content)) as image:
+                png = io.BytesIO()
+                image.save(png, "PNG", optimize=True)
+            content, media_type = png.getvalue(), "image/png"
+        scale = min(width / shown.width, height / shown.height, _TWIPS_PER_PIXEL)
+        self.picture(parent, content, picture.alt, max(1, round(shown.width * scale)),
+                     max(1, round(shown.height * scale)), media_type=media_type)
+
+    def picture(self, parent: Any, content: bytes, alt: str, width: int, height: int,
+                svg: bytes | None = None, media_type: str = "image/png") -> None:
+        """``content``, a PNG or a JPEG, drawn inline in ``parent`` (a paragraph),
+        ``width`` by ``height`` twips.
+
+        With ``svg``, Word 2016 and later draw that instead; others draw ``content``.
         """
         picture = element(None, "pic:pic")
         properties = element(picture, "pic:nvPicPr")
@@ -49,7 +78,8 @@ class Media:
         element(properties, "pic:cNvPicPr")
         fill = element(picture, "pic:blipFill")
         blip = element(fill, "a:blip", r_embed=self._part(
-            "media/civicrecord-{}.png", png, "image/png", "image"))
+            f"media/civicrecord-{{}}.{media_type.rsplit('/', 1)[-1]}", content, media_type,
+            "image"))
         if svg is not None:
             extension = element(element(blip, "a:extLst"), "a:ext", uri=_SVG)
             element(extension, "asvg:svgBlip", r_embed=self._part(

@@ -29,7 +29,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from civicrecord.renderer import RenderError
 from civicrecord.renderers.docx.ooxml import clean, element, insert_in_order, qn
-from civicrecord.renderers.docx.styles import REQUIRED_STYLES
+from civicrecord.renderers.docx.styles import REQUIRED_STYLES, STYLES_ADDED_LATER
 
 __all__ = ["FILE_LIMIT", "Prepared", "core_properties", "prepared", "read_reference",
            "write_package"]
@@ -164,6 +164,9 @@ def _style_ids(styles: Any, source: str) -> dict[str, str]:
                               style.get(qn("w:type"), "paragraph")),
                              style.get(qn("w:styleId"), ""))
     ids = {use.name: found.get((use.name.lower(), use.kind)) for use in REQUIRED_STYLES}
+    for name, fallback in STYLES_ADDED_LATER.items():
+        # A city's reference made before the style existed still renders.
+        ids[name] = ids.get(name) or ids.get(fallback)
     missing = [f"{use.kind} style {use.name!r}" for use in REQUIRED_STYLES if not ids[use.name]]
     if missing:
         raise RenderError(

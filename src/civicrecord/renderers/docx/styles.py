@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-__all__ = ["REQUIRED_STYLES", "StyleUse"]
+__all__ = ["REQUIRED_STYLES", "STYLES_ADDED_LATER", "StyleUse"]
 
 
 @frozen
@@ -56,6 +56,8 @@ REQUIRED_STYLES: tuple[StyleUse, ...] = (
     StyleUse("Key Figure", "paragraph",
              "A key figure's callout: its number, the sentence that explains it, its change "
              "and its chart."),
+    StyleUse("Caption", "paragraph",
+             "A picture's caption, then its credit and licence, under the picture."),
     StyleUse("Header", "paragraph", "The page header (the report's title)."),
     StyleUse("Footer", "paragraph", "The page footer (the page number)."),
     StyleUse("Strong", "character",
@@ -67,3 +69,7 @@ REQUIRED_STYLES: tuple[StyleUse, ...] = (
              "The summary table of key figures (indicator, value, period; the source "
              "when the figures have different ones); its header row repeats on each page."),
 )
+
+#: Styles added after cities made their reference documents, and the style used
+#: in their place when a reference lacks them.
+STYLES_ADDED_LATER = {"Caption": "Normal"}

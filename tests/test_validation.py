@@ -724,8 +724,9 @@ def test_a_problem_reads_file_line_column_severity_path_message_hint() -> None:
 
 def test_paths_show_control_characters_in_keys_escaped() -> None:
     assert format_path(("axes", 3, "actions", 1, "status")) == "axes[3].actions[1].status"
-    assert format_path(("a\x1b[2J", 0)) == "a\\x1b[2J[0]"
-    assert format_path(("\ud800",)) == "\\ud800"
+    assert format_path(("a\x1b[2J", 0)) == '["a\\u001b[2J"][0]'
+    assert format_path(("\ud800",)) == '["\\ud800"]'
+    assert all(character.isprintable() for character in format_path(("a\x1b\u2028",)))
 
 
 def test_the_checks_know_nothing_of_nan_but_refuse_it() -> None:

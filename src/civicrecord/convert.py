@@ -20,7 +20,7 @@ from cattrs.gen import make_dict_structure_fn
 from cattrs.v import transform_error
 
 from civicrecord.model import Indicator, PartialDate, Report
-from civicrecord.problems import Problem, Severity, format_path
+from civicrecord.problems import Problem, Severity, format_path, parse_path
 
 __all__ = ["converter", "structure_problems", "to_plain"]
 
@@ -258,7 +258,7 @@ def _problems(where: str, error: BaseException) -> list[Problem]:
 
 
 def _join(path: str, key: str) -> str:
-    return ".".join(part for part in (path, format_path((key,))) if part)
+    return format_path((*parse_path(path), key))
 
 
 @functools.cache

@@ -7,11 +7,25 @@ renderers), so they sit at the base beside the model and import nothing of ours.
 from __future__ import annotations
 
 import enum
+import json
+import re
 from collections.abc import Iterable
 
 from attrs import frozen
 
-__all__ = ["Location", "PathKey", "Problem", "Severity", "ValidationError", "format_path"]
+__all__ = [
+    "Location",
+    "PathKey",
+    "Problem",
+    "Severity",
+    "ValidationError",
+    "format_path",
+    "parse_path",
+]
+
+_SPECIAL_IN_KEY = re.compile(r'[.\[\]"]')
+# Alternatives that never overlap, so matching stays linear in the path's length.
+_PATH_PART = re.compile(r'\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\.?([^.\[\]]+)')
 
 
 class Severity(enum.Enum):
@@ -72,13 +86,33 @@ PathKey = tuple[str | int, ...]
 
 
 def format_path(path: PathKey) -> str:
-    """``("axes", 3, "actions", 1, "status")`` -> ``axes[3].actions[1].status``."""
+    """``("axes", 3, "actions", 1, "status")`` -> ``axes[3].actions[1].status``.
+
+    A key that is empty, holds ``.``, ``[``, ``]`` or ``"``, or cannot be printed
+    is written quoted, ``axes[0]["a.b"]``, so that the path reads back as the
+    same keys (:func:`parse_path`) and never prints a control character.
+    """
     text = ""
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
+        elif part and part.isprintable() and not _SPECIAL_IN_KEY.search(part):
+            text += f".{part}" if text else part
         else:
-            # A key is data too: never print a control character to the terminal.
-            shown = part if part.isprintable() else repr(part)[1:-1]
-            text += f".{shown}" if text else shown
+            quoted = json.dumps(part, ensure_ascii=False)
+            text += f"[{quoted if quoted.isprintable() else json.dumps(part)}]"
     return text
+
+
+def parse_path(text: str) -> PathKey:
+    """The keys of a path :func:`format_path` wrote, in one pass over the text."""
+    parts: list[str | int] = []
+    for match in _PATH_PART.finditer(text):
+        index, quoted, name = match.groups()
+        if index is not None:
+            parts.append(int(index))
+        elif quoted is not None:
+            parts.append(json.loads(quoted))
+        else:
+            parts.append(name)
+    return tuple(parts)

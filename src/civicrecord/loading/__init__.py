@@ -22,7 +22,7 @@ from civicrecord.convert import structure_problems
 from civicrecord.loading.document import SourceError, SourceMap
 from civicrecord.loading.source import read_document
 from civicrecord.model import FORMAT_VERSIONS, Report
-from civicrecord.problems import Location, PathKey, Problem, Severity, format_path
+from civicrecord.problems import Location, PathKey, Problem, Severity, format_path, parse_path
 from civicrecord.validation import SLUG_PATTERN, check_plain_data, check_report, with_location
 
 __all__ = ["DATA_SUFFIXES", "MAIN_FILE_NAMES", "MAX_ACTIONS", "MAX_AXES", "MAX_REPORT_BYTES",
@@ -158,16 +158,7 @@ def _readable(problems: list[Problem]) -> list[Problem]:
 def place_problem(problem: Problem, source_map: SourceMap) -> Problem:
     if problem.location is not None:
         return problem
-    return with_location(problem, source_map.locate(_parse_path(problem.path)))
-
-
-def _parse_path(text: str) -> tuple[str | int, ...]:
-    parts: list[str | int] = []
-    for chunk in text.replace("]", "").split("."):
-        name, *indexes = chunk.split("[")
-        parts.extend([name] if name else [])
-        parts.extend(int(i) for i in indexes if i.isdigit())
-    return tuple(parts)
+    return with_location(problem, source_map.locate(parse_path(problem.path)))
 
 
 def _envelope_problems(data: Any, source_map: SourceMap) -> list[Problem]:

@@ -169,7 +169,7 @@ def test_json_output_survives_a_lone_surrogate_in_a_key(
     path.write_text('{"\\udc80": 1}', encoding="utf-8")
     code, out, _ = _run(capsys, "validate", "--json", str(path))
     assert code == 1
-    assert "\\udc80" in {p["path"] for p in json.loads(out)}
+    assert '["\\udc80"]' in {p["path"] for p in json.loads(out)}
 
 
 def test_a_missing_path_says_so_plainly(tmp_path: Path,

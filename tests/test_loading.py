@@ -25,6 +25,7 @@ from civicrecord.loading import load_report
 from civicrecord.loading.source import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
+    MAX_VALUES,
     SourceError,
     decode,
     parse_text,
@@ -290,6 +291,23 @@ def test_a_hundred_thousand_brackets_are_refused_without_recursion(fmt: str) -> 
     with pytest.raises(SourceError) as raised:
         parse_text(text, "f", fmt)
     assert "(MAX_DEPTH)" in raised.value.problems[0].message
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "toml"])
+def test_max_values_are_read_and_one_more_is_refused(fmt: str) -> None:
+    """The top mapping, the key ``x`` and its list count, then each item."""
+    def items(count: int) -> str:
+        head = {"json": '{"x": [', "toml": "x = ["}.get(fmt, "x: [")
+        return head + "1, " * (count - 1) + "1]" + ("}" if fmt == "json" else "\n")
+
+    assert len(parse_text(items(MAX_VALUES - 3), "f", fmt).data["x"]) == MAX_VALUES - 3
+    one_more = items(MAX_VALUES - 2)
+    with pytest.raises(SourceError) as raised:
+        parse_text(one_more, "f", fmt)
+    assert [str(p) for p in raised.value.problems] == [  # at the last item
+        f"f:1:{one_more.rindex('1') + 1}: error: (document): more than "
+        f"{MAX_VALUES} values in one file (MAX_VALUES) (split the report into one file per "
+        "axis, or remove generated data)"]
 
 
 def test_a_file_of_exactly_max_file_bytes_is_read_and_one_byte_more_is_not(tmp_path: Path) -> None:

@@ -12,10 +12,13 @@ import attrs
 
 from civicrecord.problems import Location, PathKey, Problem, Severity, format_path
 
-__all__ = ["MAX_DEPTH", "TOO_DEEP", "Document", "Position", "SourceError", "SourceMap", "problem"]
+__all__ = ["MAX_DEPTH", "MAX_VALUES", "TOO_DEEP", "TOO_MANY", "Document", "Position",
+           "SourceError", "SourceMap", "problem"]
 
 #: Deepest nesting of mappings and lists accepted in a data file.
 MAX_DEPTH = 64
+#: Most values (keys, texts, numbers, lists, mappings: each counts one) in a data file.
+MAX_VALUES = 100_000
 
 
 class SourceError(Exception):
@@ -86,3 +89,6 @@ def problem(file: str, line: int | None, column: int | None, message: str,
 #: The message and hint of a file nested deeper than ``MAX_DEPTH``, in every format.
 TOO_DEEP = (f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
             "a report needs only a few levels; check for runaway brackets")
+#: The message and hint of a file holding more than ``MAX_VALUES`` values.
+TOO_MANY = (f"more than {MAX_VALUES} values in one file (MAX_VALUES)",
+            "split the report into one file per axis, or remove generated data")

@@ -16,7 +16,15 @@ import re
 import tomllib
 from typing import Any
 
-from civicrecord.loading.document import MAX_DEPTH, TOO_DEEP, Document, Position, SourceMap
+from civicrecord.loading.document import (
+    MAX_DEPTH,
+    MAX_VALUES,
+    TOO_DEEP,
+    TOO_MANY,
+    Document,
+    Position,
+    SourceMap,
+)
 from civicrecord.loading.document import SourceError as _SourceError
 from civicrecord.loading.document import problem as _problem
 from civicrecord.problems import PathKey, Problem, format_path
@@ -55,10 +63,13 @@ def _positions(text: str, name: str, toml: bool) -> tuple[SourceMap, list[Proble
         line = bisect.bisect_right(starts, offset) - 1
         return Position(line, offset - starts[line])
 
+    def refuse(offset: int, message: str, hint: str) -> _SourceError:
+        line, column = position(offset)
+        return _SourceError([_problem(name, line + 1, column + 1, message, hint)])
+
     def mark(path: PathKey, offset: int, container: bool = False) -> None:
         if len(path) + container > MAX_DEPTH:
-            line, column = position(offset)
-            raise _SourceError([_problem(name, line + 1, column + 1, *TOO_DEEP)])
+            raise refuse(offset, *TOO_DEEP)
         marks.setdefault(path, position(offset))
 
     root = _Frame((), False)
@@ -66,11 +77,16 @@ def _positions(text: str, name: str, toml: bool) -> tuple[SourceMap, list[Proble
     tables: dict[PathKey, int] = {}  # arrays of tables ([[name]]): how many so far
     header: list[tuple[str, int]] | None = None  # a [table] header being read
     array = False  # whether it is [[...]]
+    values = int(toml)  # keys, texts, numbers, lists, mappings (TOML's top one unwritten)
     for match in _TOKEN.finditer(text):
         kind, token, offset = match.lastgroup, match[0], match.start()
         top = stack[-1] if stack else None
         text_like = kind in ("string", "word")
-        if kind == "comment" or (token == "\n" and top is not root):
+        if text_like or token in "[{":
+            values += 1
+            if values > MAX_VALUES:
+                raise refuse(offset, *TOO_MANY)
+        elif kind == "comment" or (token == "\n" and top is not root):
             continue
         if token == "\n":
             root.state, root.parts, header = _KEY, [], None
@@ -152,15 +168,6 @@ def _duplicate(name: str, path: PathKey, marks: dict[PathKey, Any], at: Position
                     format_path(path))
 
 
-def _too_deep(text: str, name: str, toml: bool) -> _SourceError:
-    """The parser recursed too deep: the scan says where the level one too many is."""
-    try:
-        _positions(text, name, toml)
-    except _SourceError as error:
-        return error
-    return _SourceError([_problem(name, None, None, *TOO_DEEP)])
-
-
 class _HugeNumber(int):
     """A whole number with more digits than Python converts: a problem, once placed."""
 
@@ -183,8 +190,9 @@ def parse_json(text: str, name: str) -> Document:
         raise _SourceError([_problem(name, error.lineno, error.colno, f"JSON syntax error: "
                                      f"{error.msg}", "check commas, quotes and brackets near "
                                      "here")]) from None
-    except RecursionError:
-        raise _too_deep(text, name, toml=False) from None
+    except RecursionError:  # far deeper than MAX_DEPTH: the scan says where it starts
+        _positions(text, name, toml=False)
+        raise
     source_map, problems = _positions(text, name, toml=False)
     problems += [source_map.problem(path, f"number has {int(value)} digits, too many to read",
                                     "write a smaller number")
@@ -219,8 +227,9 @@ def parse_toml(text: str, name: str) -> Document:
         raise _SourceError([_problem(name, line, column, f"TOML syntax error: {message}",
                                      "check quotes, '=' and [table] headers near here")]
                            ) from None
-    except RecursionError:
-        raise _too_deep(text, name, toml=True) from None
+    except RecursionError:  # far deeper than MAX_DEPTH: the scan says where it starts
+        _positions(text, name, toml=True)
+        raise
     source_map, _ = _positions(text, name, toml=True)  # tomllib refuses duplicate keys
     problems = []
     for path, value in _leaves(data):  # dates become text, for the model's partial dates

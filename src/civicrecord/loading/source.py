@@ -12,12 +12,12 @@ import os
 import stat
 from pathlib import Path
 
-from civicrecord.loading.document import MAX_DEPTH, Document, SourceError, problem
+from civicrecord.loading.document import MAX_DEPTH, MAX_VALUES, Document, SourceError, problem
 from civicrecord.loading.json_toml import parse_json, parse_toml
 from civicrecord.loading.yaml_reader import parse_yaml
 
-__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "Document", "SourceError", "decode", "parse_text",
-           "read_document"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_VALUES", "Document", "SourceError", "decode",
+           "parse_text", "read_document"]
 
 #: Largest data file read, in bytes. A report is a few tens of kilobytes (the worked
 #: example is 30 KB); reading costs up to ~300 bytes of memory per byte of YAML.

@@ -4,7 +4,7 @@ PyYAML composes the node tree (in C where it was built with libyaml); every node
 carries its ``start_mark``. The walk turns nodes into plain values and refuses,
 with a line and column, what a hand-typed report never needs: tags, aliases,
 keys that are not text, duplicate keys, YAML 1.1 octal and base-60 numbers, and
-nesting deeper than ``MAX_DEPTH``.
+nesting deeper than ``MAX_DEPTH`` and more than ``MAX_VALUES`` values.
 """
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from civicrecord.loading.document import MAX_DEPTH, TOO_DEEP, Document, SourceError, SourceMap
+from civicrecord.loading.document import (
+    MAX_DEPTH,
+    MAX_VALUES,
+    TOO_DEEP,
+    TOO_MANY,
+    Document,
+    SourceError,
+    SourceMap,
+)
 from civicrecord.loading.document import problem as _problem
 from civicrecord.problems import PathKey, Problem, format_path
 
@@ -38,31 +46,20 @@ _SET_ASIDE = re.compile(
 
 def parse_yaml(text: str, name: str) -> Document:
     """Read one YAML document of plain values; every problem carries FILE:LINE:COL."""
-    original, restore = text, None
-    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+    restore = None
+    if _SET_ASIDE.search(text):
         text, restore = _set_aside(text)
-    try:
-        data, marks = _read(text, name)
-    except yaml.reader.ReaderError:  # rare: searching every file first costs more
-        text, restore = _set_aside(original)
-        data, marks = _read(text, name)
-    if restore is not None:
-        data = restore(data)
-        marks = {tuple(restore(part) for part in path): mark for path, mark in marks.items()}
-    return Document(data, SourceMap(name, marks), name)
-
-
-def _read(text: str, name: str) -> tuple[Any, dict[PathKey, Any]]:
     loader_class = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     try:
-        if "&" in text and "*" in text:  # an alias needs an anchor; composing would share it
+        # An alias needs an anchor, and composing would share it; libyaml counts events
+        # in C, with no object made, so a file of too many values is refused first.
+        if ("&" in text and "*" in text) or _event_count(text, loader_class) > MAX_VALUES:
             _scan_events(text, loader_class, name)
         loader = loader_class(text)
-        loader.resolve = _plain_resolver(loader.yaml_implicit_resolvers)  # type: ignore[method-assign]
         try:
             try:
                 root = loader.get_single_node()
-            except (yaml.MarkedYAMLError, RecursionError):
+            except yaml.MarkedYAMLError:
                 _scan_events(text, loader_class, name)  # a refusal earlier in the stream wins
                 raise
             if root is None:
@@ -70,51 +67,53 @@ def _read(text: str, name: str) -> tuple[Any, dict[PathKey, Any]]:
                                             "a report file must hold a mapping of fields")])
             walk = _Walk(loader, name)
             data = walk.value(root, (), 0)
+            if walk.problems:  # the values they set aside may still hide a refusal
+                _scan_events(text, loader_class, name)
+                raise SourceError(walk.problems)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as error:
         raise SourceError([_syntax_problem(error, text, name)]) from None
-    except RecursionError:
-        raise SourceError([_problem(name, None, None, *TOO_DEEP)]) from None
-    if walk.problems:
-        raise SourceError(walk.problems)
-    walk.marks[()] = root.start_mark
-    return data, walk.marks
+    marks = {(): root.start_mark, **walk.marks}
+    if restore is not None:
+        data = restore(data)
+        marks = {tuple(restore(part) for part in path): mark for path, mark in marks.items()}
+    return Document(data, SourceMap(name, marks), name)
 
 
-def _refuse(name: str, mark: Any, message: str, hint: str) -> SourceError:
-    return SourceError([_problem(name, mark.line + 1, mark.column + 1, message, hint)])
+def _at(name: str, mark: Any, message: str, hint: str, path: PathKey = ()) -> Problem:
+    return _problem(name, mark.line + 1, mark.column + 1, message, hint, format_path(path))
 
 
-def _plain_resolver(implicit: dict[Any, list[tuple[str, re.Pattern[str]]]]) -> Any:
-    """PyYAML's ``resolve`` for the safe schema, without the path resolvers it never
-    uses: the composer asks it about every value, and most are plain text."""
-
-    def resolve(kind: type[Node], value: str, flags: tuple[bool, bool]) -> str:
-        if kind is ScalarNode:
-            if flags[0]:
-                for tag, pattern in implicit.get(value[:1], ()):
-                    if pattern.match(value):
-                        return tag
-            return _STR
-        return _MAP if kind is MappingNode else _SEQ
-
-    return resolve
+def _event_count(text: str, loader_class: Any) -> float:
+    """The events libyaml parses in ``text`` (at least one per value); infinite without
+    libyaml or if the text does not parse, for the scan below to say where."""
+    loader = loader_class(text)
+    try:
+        return float(loader.raw_parse())
+    except (AttributeError, yaml.MarkedYAMLError):
+        return float("inf")
+    finally:
+        loader.dispose()
 
 
 def _scan_events(text: str, loader_class: Any, name: str) -> None:
-    """Refuse the first alias or level too deep in the event stream, if any: events
-    come before nodes are composed or shared, so each is refused at its own place."""
+    """Refuse the first alias, level too deep or value past ``MAX_VALUES`` in the event
+    stream, if any: events come before nodes are built or shared, so each is refused
+    at its own place."""
     loader = loader_class(text)
     try:
-        depth = 0
+        depth = values = 0
         while not isinstance(event := loader.get_event(), yaml.StreamEndEvent):
             if isinstance(event, yaml.AliasEvent):
-                raise _refuse(name, event.start_mark, *_ALIAS)
+                raise SourceError([_at(name, event.start_mark, *_ALIAS)])
+            values += isinstance(event, yaml.NodeEvent)
+            if values > MAX_VALUES:
+                raise SourceError([_at(name, event.start_mark, *TOO_MANY)])
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise _refuse(name, event.start_mark, *TOO_DEEP)
+                    raise SourceError([_at(name, event.start_mark, *TOO_DEEP)])
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     finally:
@@ -130,7 +129,7 @@ def _syntax_problem(error: Any, text: str, name: str) -> Problem:
     if at_tab or "tab" in message.lower():
         hint = _TAB_HINT
     line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-    if "maximum nesting depth" in message:  # libyaml's own limit, far above ours
+    if "maximum nesting depth" in message:  # libyaml's own limit, met while it looks ahead
         return _problem(name, line, column, *TOO_DEEP)
     return _problem(name, line, column, f"YAML syntax error: {message}", hint)
 
@@ -151,49 +150,34 @@ class _Walk:
                 return node.value
             return self._scalar(node, tag, path)
         if depth >= MAX_DEPTH:
-            raise _refuse(self.name, node.start_mark, *TOO_DEEP)
-        if tag == _MAP and type(node) is MappingNode:
-            return self._mapping(node, path, depth + 1)
+            raise SourceError([_at(self.name, node.start_mark, *TOO_DEEP)])
         if tag == _SEQ and type(node) is SequenceNode:
-            return self._sequence(node, path, depth + 1)
-        self._problem(node, path, f"YAML tag {tag!r} is not allowed", _TAG_HINT)
-        self._check_depth(node, depth)
-        return None
-
-    def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
+            return [self._child(path, index, item, item, depth)
+                    for index, item in enumerate(node.value)]
+        if tag != _MAP or type(node) is not MappingNode:
+            self._problem(node, path, f"YAML tag {tag!r} is not allowed", _TAG_HINT)
+            return None
         result: dict[str, Any] = {}
-        marks = self.marks
         for key_node, value_node in node.value:
             key = key_node.value
             if type(key_node) is not ScalarNode or key_node.tag != _STR:
                 self._problem(key_node, path, "mapping keys must be plain names",
                               "write the key as a word such as 'title'")
-                self._check_depth(key_node, depth)
             elif key in result:
                 self._problem(key_node, (*path, key), f"duplicate key {key!r} (first at line "
-                              f"{marks[(*path, key)].line + 1})",
+                              f"{self.marks[(*path, key)].line + 1})",
                               "remove one of the two; YAML would silently keep only the last")
-            elif type(value_node) is ScalarNode and value_node.tag == _STR:
-                marks[(*path, key)] = key_node.start_mark
-                result[key] = value_node.value
-                continue
             else:
-                marks[(*path, key)] = key_node.start_mark
-                result[key] = self.value(value_node, (*path, key), depth)
-                continue
-            self._check_depth(value_node, depth)  # a value not kept is still refused
+                result[key] = self._child(path, key, key_node, value_node, depth)
         return result
 
-    def _sequence(self, node: SequenceNode, path: PathKey, depth: int) -> list[Any]:
-        result: list[Any] = []
-        marks = self.marks
-        for index, item in enumerate(node.value):
-            marks[(*path, index)] = item.start_mark
-            if type(item) is ScalarNode and item.tag == _STR:
-                result.append(item.value)
-            else:
-                result.append(self.value(item, (*path, index), depth))
-        return result
+    def _child(self, path: PathKey, key: str | int, at: Node, node: Node, depth: int) -> Any:
+        """The value of ``node`` at ``path`` + ``key``, marked where ``at`` starts."""
+        here = (*path, key)
+        self.marks[here] = at.start_mark
+        if type(node) is ScalarNode and node.tag == _STR:
+            return node.value
+        return self.value(node, here, depth + 1)
 
     def _scalar(self, node: ScalarNode, tag: str, path: PathKey) -> Any:
         value: str = node.value
@@ -227,19 +211,7 @@ class _Walk:
         return None
 
     def _problem(self, node: Node, path: PathKey, message: str, hint: str) -> None:
-        mark = node.start_mark
-        self.problems.append(_problem(self.name, mark.line + 1, mark.column + 1, message,
-                                      hint, format_path(path)))
-
-    def _check_depth(self, node: Node, depth: int) -> None:
-        """Refuse a value (inside ``depth`` levels) that nests too deep, kept or not."""
-        if type(node) is ScalarNode:
-            return
-        if depth >= MAX_DEPTH:
-            raise _refuse(self.name, node.start_mark, *TOO_DEEP)
-        for child in node.value:
-            for grandchild in child if type(node) is MappingNode else (child,):
-                self._check_depth(grandchild, depth + 1)
+        self.problems.append(_at(self.name, node.start_mark, message, hint, path))
 
 
 def _set_aside(text: str) -> tuple[str, Callable[[Any], Any]]:

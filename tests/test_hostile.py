@@ -34,8 +34,7 @@ from hypothesis import strategies as st
 
 from civicrecord.cli import main
 from civicrecord.loading import MAX_ACTIONS, MAX_AXES, MAX_REPORT_BYTES
-from civicrecord.loading.document import MAX_VALUES
-from civicrecord.loading.source import MAX_FILE_BYTES
+from civicrecord.loading.source import MAX_FILE_BYTES, MAX_VALUES
 from civicrecord.validation import MAX_STRING_LENGTH
 from hostile_summary import Tally
 

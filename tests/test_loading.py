@@ -21,16 +21,8 @@ from hypothesis import strategies as st
 
 import civicrecord
 from civicrecord.convert import to_plain
-from civicrecord.loading import load_report
-from civicrecord.loading.source import (
-    MAX_DEPTH,
-    MAX_FILE_BYTES,
-    MAX_VALUES,
-    SourceError,
-    decode,
-    parse_text,
-    read_document,
-)
+from civicrecord.loading import load_report, parse_text, read_document
+from civicrecord.loading.source import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, SourceError, decode
 from civicrecord.model import PartialDate, Report
 from strategies import reports
 

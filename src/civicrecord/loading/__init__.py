@@ -19,14 +19,17 @@ from typing import Any
 import attrs
 
 from civicrecord.convert import structure_problems
-from civicrecord.loading.document import SourceError, SourceMap
-from civicrecord.loading.source import read_document
+from civicrecord.loading.json_toml import parse_json, parse_toml
+from civicrecord.loading.source import Document, SourceError, SourceMap, decode, read_bytes
+from civicrecord.loading.source import problem as _problem
+from civicrecord.loading.yaml_reader import parse_yaml
 from civicrecord.model import FORMAT_VERSIONS, Report
 from civicrecord.problems import Location, PathKey, Problem, Severity, format_path, parse_path
 from civicrecord.validation import SLUG_PATTERN, check_plain_data, check_report, with_location
 
 __all__ = ["DATA_SUFFIXES", "MAIN_FILE_NAMES", "MAX_ACTIONS", "MAX_AXES", "MAX_REPORT_BYTES",
-           "SHOWN_OF_A_KIND", "LoadResult", "load_report", "place_problem", "sort_problems"]
+           "SHOWN_OF_A_KIND", "LoadResult", "load_report", "parse_text", "place_problem",
+           "read_document", "sort_problems"]
 
 #: The main file of a report folder, looked for in this order.
 MAIN_FILE_NAMES = ("report.yaml", "report.yml", "report.toml", "report.json")
@@ -60,6 +63,28 @@ class LoadResult:
     @property
     def warnings(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity is Severity.WARNING)
+
+
+def read_document(path: Path) -> Document:
+    """Read one YAML, TOML or JSON file by its extension."""
+    suffix = path.suffix.lower()
+    fmt = {".yml": "yaml", ".yaml": "yaml", ".toml": "toml", ".json": "json"}.get(suffix)
+    if fmt is None:
+        raise SourceError([_problem(str(path), None, None, f"unsupported file type "
+                                    f"{suffix or '(none)'!r}", "use a .yaml, .yml, .toml "
+                                    "or .json file")])
+    raw = read_bytes(path, str(path))
+    document = parse_text(decode(raw, str(path)), str(path), fmt)
+    document.size = len(raw)
+    return document
+
+
+def parse_text(text: str, name: str, fmt: str) -> Document:
+    """Parse text already decoded; ``fmt`` is ``yaml``, ``toml`` or ``json``."""
+    if not text.strip():
+        raise SourceError([_problem(name, 1, 1, "file is empty",
+                                    "a report file must hold a mapping of fields")])
+    return {"yaml": parse_yaml, "toml": parse_toml, "json": parse_json}[fmt](text, name)
 
 
 def load_report(path: Path | str) -> LoadResult:
@@ -197,7 +222,7 @@ def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem], set[int]]
     """The main file's data with each axis file's data in its place, the problems, and
     the axes set aside (not read, or not readable). Each file is read once at most."""
     main = read_document(_find_main_file(folder))
-    data, source_map, main_name = main.data, main.source_map, Path(main.file).name
+    data, source_map, main_name = main.data, main.source_map, Path(main.source_map.file).name
     axes = _axes(data)
     if len(axes) > MAX_AXES:
         raise SourceError([_error(("axes",), f"the report lists {len(axes):,} axes, over the "
@@ -248,7 +273,7 @@ def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem], set[int]]
                     (*at, "id"), f"axis file {entry!r} declares id {declared!r}",
                     f"make the id {entry!r}, or rename the file and the entry in {main_name}",
                     document.source_map.locate(("id",))))
-        source_map.graft(at, document.source_map)
+        source_map.grafts[at] = document.source_map
     problems += _unlisted(axes_dir, set(first), main_name)
     return data, source_map, problems, set_aside
 

@@ -16,7 +16,7 @@ import re
 import tomllib
 from typing import Any
 
-from civicrecord.loading.document import (
+from civicrecord.loading.source import (
     MAX_DEPTH,
     MAX_VALUES,
     TOO_DEEP,
@@ -25,8 +25,8 @@ from civicrecord.loading.document import (
     Position,
     SourceMap,
 )
-from civicrecord.loading.document import SourceError as _SourceError
-from civicrecord.loading.document import problem as _problem
+from civicrecord.loading.source import SourceError as _SourceError
+from civicrecord.loading.source import problem as _problem
 from civicrecord.problems import PathKey, Problem, format_path
 
 __all__ = ["parse_json", "parse_toml"]
@@ -199,7 +199,7 @@ def parse_json(text: str, name: str) -> Document:
                  for path, value in (_leaves(data) if huge else ()) if type(value) is _HugeNumber]
     if problems:
         raise _SourceError(problems)
-    return Document(data, source_map, name)
+    return Document(data, source_map)
 
 
 def _leaves(data: Any) -> list[tuple[PathKey, Any]]:
@@ -244,4 +244,4 @@ def parse_toml(text: str, name: str) -> Document:
             parent[path[-1]] = value.isoformat()  # type: ignore[index]
     if problems:
         raise _SourceError(problems)
-    return Document(data, source_map, name)
+    return Document(data, source_map)

@@ -1,8 +1,9 @@
-"""Files -> plain data (dicts, lists, scalars) plus where each value sits in its file.
+"""One data file -> plain data (dicts, lists, scalars) and where each value sits in it.
 
 People edit these files by hand, so reading them is defensive: regular files only,
-a size limit, UTF-8 only (a BOM is fine), then one reader per format. Every failure
-is a :class:`SourceError` with a file, line and column.
+a size limit, UTF-8 only (a BOM is fine), then one reader per format (YAML, JSON,
+TOML), each making a :class:`Document`. Every failure is a :class:`SourceError`
+whose problems carry a file, line and column.
 """
 
 from __future__ import annotations
@@ -11,34 +12,90 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import Any, NamedTuple
 
-from civicrecord.loading.document import MAX_DEPTH, MAX_VALUES, Document, SourceError, problem
-from civicrecord.loading.json_toml import parse_json, parse_toml
-from civicrecord.loading.yaml_reader import parse_yaml
+import attrs
 
-__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_VALUES", "Document", "SourceError", "decode",
-           "parse_text", "read_document"]
+from civicrecord.problems import Location, PathKey, Problem, Severity, format_path
+
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_VALUES", "TOO_DEEP", "TOO_MANY", "Document",
+           "Position", "SourceError", "SourceMap", "decode", "problem", "read_bytes"]
 
 #: Largest data file read, in bytes. A report is a few tens of kilobytes (the worked
-#: example is 30 KB); reading costs up to ~300 bytes of memory per byte of YAML.
+#: example is 30 KB, in nine files).
 MAX_FILE_BYTES = 1024 * 1024
+#: Deepest nesting of mappings and lists accepted in a data file.
+MAX_DEPTH = 64
+#: Most values (keys, texts, numbers, lists, mappings: each counts one) in a data file.
+MAX_VALUES = 100_000
 
-_PARSERS = {"yaml": parse_yaml, "toml": parse_toml, "json": parse_json}
-_UTF8_HINT = "save it as UTF-8 (in most editors: Save as... > Encoding > UTF-8)"
+
+class SourceError(Exception):
+    """A data file that cannot be read as data at all: the problems say why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
 
 
-def read_document(path: Path, display_name: str | None = None) -> Document:
-    """Read one YAML, TOML or JSON file by its extension."""
-    name, suffix = display_name or str(path), path.suffix.lower()
-    fmt = {".yml": "yaml", ".yaml": "yaml", ".toml": "toml", ".json": "json"}.get(suffix)
-    if fmt is None:
-        raise SourceError([problem(name, None, None, f"unsupported file type "
-                                   f"{suffix or '(none)'!r}", "use a .yaml, .yml, .toml or "
-                                   ".json file")])
-    raw = read_bytes(path, name)
-    document = parse_text(decode(raw, name), name, fmt)
-    document.size = len(raw)
-    return document
+class Position(NamedTuple):
+    """Where a value starts in its file, counted from 0 like YAML's own marks."""
+
+    line: int
+    column: int
+
+
+@attrs.define
+class SourceMap:
+    """Where each value of one file's plain data starts, by field path.
+
+    A mark is anything with ``line`` and ``column`` counted from 0: YAML's own
+    marks are kept as the parser made them, and a :class:`Location` is made only
+    for the few values a problem needs.
+    """
+
+    file: str
+    marks: dict[PathKey, Any] = attrs.field(factory=dict)
+    grafts: dict[PathKey, SourceMap] = attrs.field(factory=dict)
+    """Other files' maps by the path their data sits at (an axis file, say)."""
+
+    def locate(self, path: PathKey, exact: bool = False) -> Location | None:
+        """Where ``path`` is, or (unless ``exact``) its nearest ancestor that has a place."""
+        for end in range(len(path), -1, -1):
+            graft = self.grafts.get(path[:end])
+            if graft is not None:
+                return graft.locate(path[end:], exact)
+            mark = self.marks.get(path[:end])
+            if mark is not None and (end == len(path) or not exact):
+                return Location(self.file, mark.line + 1, mark.column + 1)
+        return None
+
+    def problem(self, path: PathKey, message: str, hint: str) -> Problem:
+        """An error at ``path``, placed where the value (or its nearest parent) is."""
+        return Problem(Severity.ERROR, format_path(path), message, hint, self.locate(path))
+
+
+@attrs.define
+class Document:
+    """One data file's plain content and the positions of its values."""
+
+    data: Any
+    source_map: SourceMap
+    size: int = 0  # bytes read
+
+
+def problem(file: str, line: int | None, column: int | None, message: str,
+            hint: str | None = None, path: str = "") -> Problem:
+    """An error in a data file, at a place in it (line and column from 1)."""
+    return Problem(Severity.ERROR, path, message, hint, Location(file, line, column))
+
+
+#: The message and hint of a file nested deeper than ``MAX_DEPTH``, in every format.
+TOO_DEEP = (f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
+            "a report needs only a few levels; check for runaway brackets")
+#: The message and hint of a file holding more than ``MAX_VALUES`` values.
+TOO_MANY = (f"more than {MAX_VALUES} values in one file (MAX_VALUES)",
+            "split the report into one file per axis, or remove generated data")
 
 
 def read_bytes(path: Path, name: str) -> bytes:
@@ -72,6 +129,9 @@ def read_bytes(path: Path, name: str) -> bytes:
                                "data files must be regular files inside the report folder")])
 
 
+_UTF8_HINT = "save it as UTF-8 (in most editors: Save as... > Encoding > UTF-8)"
+
+
 def decode(raw: bytes, name: str) -> str:
     """UTF-8, with or without a BOM; any other encoding is refused with a hint."""
     raw, head = raw.removeprefix(b"\xef\xbb\xbf"), raw[:200]
@@ -88,11 +148,3 @@ def decode(raw: bytes, name: str) -> str:
         column = len(before[before.rfind(b"\n") + 1:].decode("utf-8")) + 1  # characters
         raise SourceError([problem(name, line, column, f"file is not valid UTF-8 (byte "
                                    f"0x{raw[error.start]:02x})", _UTF8_HINT)]) from None
-
-
-def parse_text(text: str, name: str, fmt: str) -> Document:
-    """Parse text already decoded; ``fmt`` is ``yaml``, ``toml`` or ``json``."""
-    if not text.strip():
-        raise SourceError([problem(name, 1, 1, "file is empty",
-                                   "a report file must hold a mapping of fields")])
-    return _PARSERS[fmt](text, name)

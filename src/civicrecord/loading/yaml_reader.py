@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from civicrecord.loading.document import (
+from civicrecord.loading.source import (
     MAX_DEPTH,
     MAX_VALUES,
     TOO_DEEP,
@@ -25,7 +25,7 @@ from civicrecord.loading.document import (
     SourceError,
     SourceMap,
 )
-from civicrecord.loading.document import problem as _problem
+from civicrecord.loading.source import problem as _problem
 from civicrecord.problems import PathKey, Problem, format_path
 
 __all__ = ["parse_yaml"]
@@ -78,7 +78,7 @@ def parse_yaml(text: str, name: str) -> Document:
     if restore is not None:
         data = restore(data)
         marks = {tuple(restore(part) for part in path): mark for path, mark in marks.items()}
-    return Document(data, SourceMap(name, marks), name)
+    return Document(data, SourceMap(name, marks))
 
 
 def _at(name: str, mark: Any, message: str, hint: str, path: PathKey = ()) -> Problem:

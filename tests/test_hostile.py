@@ -306,6 +306,16 @@ def toml_comment_of_escaped_quotes(base: Path) -> Case:
     return Case("c.toml", "a valid TOML report with a 1 MiB comment of \\\" pairs", 0)
 
 
+@generated
+def toml_5000_digit_integer(base: Path) -> Case:
+    text = _plain_toml().replace('"value" = 423', '"value" = ' + "9" * 5000)
+    (base / "n.toml").write_text(text, encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith('"axes"'))
+    return Case("n.toml", "a 5000-digit TOML integer (tomllib says not where)", 1, "error",
+                line=line, path="axes[0].actions[0].indicators[0].value",
+                message="number has 5000 digits, too many to read")
+
+
 def _plain_toml() -> str:
     import civicrecord
     from civicrecord.convert import to_plain

@@ -172,6 +172,9 @@ class _HugeNumber(int):
     """A whole number with more digits than Python converts: a problem, once placed."""
 
 
+_TOO_LONG = "number has {} digits, too many to read"
+
+
 def parse_json(text: str, name: str) -> Document:
     huge: list[str] = []
 
@@ -194,24 +197,25 @@ def parse_json(text: str, name: str) -> Document:
         _positions(text, name, toml=False)
         raise
     source_map, problems = _positions(text, name, toml=False)
-    problems += [source_map.problem(path, f"number has {int(value)} digits, too many to read",
-                                    "write a smaller number")
-                 for path, value in (_leaves(data) if huge else ()) if type(value) is _HugeNumber]
+    problems += [source_map.problem(path, _TOO_LONG.format(parent[key]), "write a smaller number")
+                 for parent, key, path in (_leaves(data) if huge else ())
+                 if type(parent[key]) is _HugeNumber]
     if problems:
         raise _SourceError(problems)
     return Document(data, source_map)
 
 
-def _leaves(data: Any) -> list[tuple[PathKey, Any]]:
-    found: list[tuple[PathKey, Any]] = []
-    stack: list[tuple[PathKey, Any]] = [((), data)]
+def _leaves(data: Any) -> list[tuple[Any, Any, PathKey]]:
+    """Each value that is neither a mapping nor a list: its container, key and path."""
+    found: list[tuple[Any, Any, PathKey]] = []
+    stack: list[tuple[PathKey, Any]] = [((), data)] if isinstance(data, dict | list) else []
     while stack:
         path, value = stack.pop()
-        if isinstance(value, dict | list):
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            stack.extend(((*path, key), item) for key, item in items)
-        else:
-            found.append((path, value))
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            if isinstance(item, dict | list):
+                stack.append(((*path, key), item))
+            else:
+                found.append((value, key, (*path, key)))
     return found
 
 
@@ -230,18 +234,24 @@ def parse_toml(text: str, name: str) -> Document:
     except RecursionError:  # far deeper than MAX_DEPTH: the scan says where it starts
         _positions(text, name, toml=True)
         raise
+    except ValueError:  # an integer longer than Python converts, and tomllib says not where
+        source_map, _ = _positions(text, name, toml=True)
+        digits, at = max((sum(map(str.isdigit, word[0])), word.start())
+                         for word in _TOKEN.finditer(text) if word.lastgroup == "word")
+        start = Position(text.count("\n", 0, at), at - text.rfind("\n", 0, at) - 1)
+        path = max((path for path, mark in source_map.marks.items() if mark <= start),
+                   key=source_map.marks.__getitem__)
+        raise _SourceError([source_map.problem(path, _TOO_LONG.format(digits),
+                                               "write a smaller number")]) from None
     source_map, _ = _positions(text, name, toml=True)  # tomllib refuses duplicate keys
     problems = []
-    for path, value in _leaves(data):  # dates become text, for the model's partial dates
-        if isinstance(value, datetime.datetime | datetime.time):
+    for parent, key, path in _leaves(data):  # dates become text, for the model's partial dates
+        if isinstance(parent[key], datetime.datetime | datetime.time):
             problems.append(source_map.problem(
-                path, f"{value.isoformat()!r} is a time, not a date: write YYYY, YYYY-MM or "
-                "YYYY-MM-DD (e.g. 2021-05-03)", "a report dates things to the day at most"))
-        elif isinstance(value, datetime.date):
-            parent = data
-            for key in path[:-1]:
-                parent = parent[key]  # type: ignore[index]
-            parent[path[-1]] = value.isoformat()  # type: ignore[index]
+                path, f"{parent[key].isoformat()!r} is a time, not a date: write YYYY, YYYY-MM "
+                "or YYYY-MM-DD (e.g. 2021-05-03)", "a report dates things to the day at most"))
+        elif isinstance(parent[key], datetime.date):
+            parent[key] = parent[key].isoformat()
     if problems:
         raise _SourceError(problems)
     return Document(data, source_map)

@@ -33,8 +33,9 @@ __all__ = ["DATA_SUFFIXES", "MAIN_FILE_NAMES", "MAX_ACTIONS", "MAX_AXES", "MAX_R
 
 #: The main file of a report folder, looked for in this order.
 MAIN_FILE_NAMES = ("report.yaml", "report.yml", "report.toml", "report.json")
+_READERS = {".yaml": parse_yaml, ".yml": parse_yaml, ".toml": parse_toml, ".json": parse_json}
 #: File types a report or an axis may be written in.
-DATA_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
+DATA_SUFFIXES = tuple(_READERS)
 #: Bytes read for one report, all its files together (docs/limits.md).
 MAX_REPORT_BYTES = 32 * 1024 * 1024
 #: Axes one report may list, and actions it may hold.
@@ -68,23 +69,19 @@ class LoadResult:
 def read_document(path: Path) -> Document:
     """Read one YAML, TOML or JSON file by its extension."""
     suffix = path.suffix.lower()
-    fmt = {".yml": "yaml", ".yaml": "yaml", ".toml": "toml", ".json": "json"}.get(suffix)
-    if fmt is None:
+    if suffix not in _READERS:
         raise SourceError([_problem(str(path), None, None, f"unsupported file type "
                                     f"{suffix or '(none)'!r}", "use a .yaml, .yml, .toml "
                                     "or .json file")])
-    raw = read_bytes(path, str(path))
-    document = parse_text(decode(raw, str(path)), str(path), fmt)
-    document.size = len(raw)
-    return document
+    return parse_text(decode(read_bytes(path, str(path)), str(path)), str(path), suffix[1:])
 
 
 def parse_text(text: str, name: str, fmt: str) -> Document:
-    """Parse text already decoded; ``fmt`` is ``yaml``, ``toml`` or ``json``."""
+    """Parse text already decoded; ``fmt`` is a file type without its dot (``yaml``...)."""
     if not text.strip():
         raise SourceError([_problem(name, 1, 1, "file is empty",
                                     "a report file must hold a mapping of fields")])
-    return {"yaml": parse_yaml, "toml": parse_toml, "json": parse_json}[fmt](text, name)
+    return _READERS["." + fmt](text, name)
 
 
 def load_report(path: Path | str) -> LoadResult:
@@ -221,15 +218,16 @@ def _find_main_file(folder: Path) -> Path:
 def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem], set[int]]:
     """The main file's data with each axis file's data in its place, the problems, and
     the axes set aside (not read, or not readable). Each file is read once at most."""
-    main = read_document(_find_main_file(folder))
-    data, source_map, main_name = main.data, main.source_map, Path(main.source_map.file).name
+    main_file = _find_main_file(folder)
+    main = read_document(main_file)
+    data, source_map, main_name = main.data, main.source_map, main_file.name
     axes = _axes(data)
     if len(axes) > MAX_AXES:
         raise SourceError([_error(("axes",), f"the report lists {len(axes):,} axes, over the "
                                   f"limit of {MAX_AXES} (MAX_AXES)", "group actions into fewer "
                                   "axes, or split the report", source_map.locate(("axes",)))])
-    axes_dir, problems, set_aside, total = folder / "axes", [], set(), main.size
-    inside = _axes_inside(axes_dir)
+    axes_dir, problems, set_aside, total = folder / "axes", [], set(), main_file.stat().st_size
+    inside = axes_dir.resolve().is_relative_to(folder.resolve())  # axes/ may be a link
     counts = Counter(entry for entry in axes if isinstance(entry, str))
     first: dict[str, int] = {}
     for index, entry in enumerate(axes):
@@ -309,13 +307,3 @@ def _axis_file(stem: Path, inside: bool, main_name: str, at: PathKey,
     raise SourceError([_error(at, f"axis {stem.name!r} has no file axes/{stem.name}.yaml",
                               f"create axes/{stem.name}.yaml, or remove '{stem.name}' from axes "
                               f"in {main_name}", where)])
-
-
-def _axes_inside(axes_dir: Path) -> bool:
-    """Whether ``axes/`` lies inside the report folder (it may be a link to elsewhere)."""
-    try:
-        if not stat.S_ISLNK(os.lstat(axes_dir).st_mode):
-            return True
-    except OSError:
-        return True  # no axes/ at all: each axis file is then reported missing
-    return axes_dir.resolve().is_relative_to(axes_dir.parent.resolve())

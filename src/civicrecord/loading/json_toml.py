@@ -16,17 +16,8 @@ import re
 import tomllib
 from typing import Any
 
-from civicrecord.loading.source import (
-    MAX_DEPTH,
-    MAX_VALUES,
-    TOO_DEEP,
-    TOO_MANY,
-    Document,
-    Position,
-    SourceMap,
-)
-from civicrecord.loading.source import SourceError as _SourceError
-from civicrecord.loading.source import problem as _problem
+from civicrecord.loading import source
+from civicrecord.loading.source import MAX_DEPTH, MAX_VALUES, Document, Position, SourceMap
 from civicrecord.problems import PathKey, Problem, format_path
 
 __all__ = ["parse_json", "parse_toml"]
@@ -63,13 +54,13 @@ def _positions(text: str, name: str, toml: bool) -> tuple[SourceMap, list[Proble
         line = bisect.bisect_right(starts, offset) - 1
         return Position(line, offset - starts[line])
 
-    def refuse(offset: int, message: str, hint: str) -> _SourceError:
+    def at(offset: int, message: str, hint: str, path: PathKey = ()) -> Problem:
         line, column = position(offset)
-        return _SourceError([_problem(name, line + 1, column + 1, message, hint)])
+        return source.problem(name, line + 1, column + 1, message, hint, format_path(path))
 
     def mark(path: PathKey, offset: int, container: bool = False) -> None:
         if len(path) + container > MAX_DEPTH:
-            raise refuse(offset, *TOO_DEEP)
+            raise source.SourceError([at(offset, *source.TOO_DEEP)])
         marks.setdefault(path, position(offset))
 
     root = _Frame((), False)
@@ -85,7 +76,7 @@ def _positions(text: str, name: str, toml: bool) -> tuple[SourceMap, list[Proble
         if text_like or token in "[{":
             values += 1
             if values > MAX_VALUES:
-                raise refuse(offset, *TOO_MANY)
+                raise source.SourceError([at(offset, *source.TOO_MANY)])
         elif kind == "comment" or (token == "\n" and top is not root):
             continue
         if token == "\n":
@@ -112,11 +103,14 @@ def _positions(text: str, name: str, toml: bool) -> tuple[SourceMap, list[Proble
                 top.parts.append((_key_text(token), offset + (toml and kind == "string")))
             elif token in "=:" and top.parts:
                 top.slot = top.path
-                for part, at in top.parts:
+                for part, start in top.parts:
                     top.slot = (*top.slot, part)
                     if not toml and top.slot in marks:
-                        duplicates.append(_duplicate(name, top.slot, marks, position(at)))
-                    mark(top.slot, at)
+                        duplicates.append(at(start, f"duplicate key {part!r} (first at line "
+                                             f"{marks[top.slot].line + 1})", "remove one of "
+                                             "the two; JSON readers would silently keep only "
+                                             "the last", top.slot))
+                    mark(top.slot, start)
                 top.state, top.parts = _VALUE, []
             elif token == "[" and top is root and not top.parts:
                 header, array = [], False
@@ -161,13 +155,6 @@ def _table(parts: list[tuple[str, int]], array: bool, tables: dict[PathKey, int]
     return path
 
 
-def _duplicate(name: str, path: PathKey, marks: dict[PathKey, Any], at: Position) -> Problem:
-    return _problem(name, at.line + 1, at.column + 1,
-                    f"duplicate key {path[-1]!r} (first at line {marks[path].line + 1})",
-                    "remove one of the two; JSON readers would silently keep only the last",
-                    format_path(path))
-
-
 class _HugeNumber(int):
     """A whole number with more digits than Python converts: a problem, once placed."""
 
@@ -190,9 +177,9 @@ def parse_json(text: str, name: str) -> Document:
     try:
         data = json.loads(text, parse_int=parse_int, strict=False)
     except json.JSONDecodeError as error:
-        raise _SourceError([_problem(name, error.lineno, error.colno, f"JSON syntax error: "
-                                     f"{error.msg}", "check commas, quotes and brackets near "
-                                     "here")]) from None
+        raise source.SourceError([source.problem(
+            name, error.lineno, error.colno, f"JSON syntax error: {error.msg}",
+            "check commas, quotes and brackets near here")]) from None
     except RecursionError:  # far deeper than MAX_DEPTH: the scan says where it starts
         _positions(text, name, toml=False)
         raise
@@ -201,7 +188,7 @@ def parse_json(text: str, name: str) -> Document:
                  for parent, key, path in (_leaves(data) if huge else ())
                  if type(parent[key]) is _HugeNumber]
     if problems:
-        raise _SourceError(problems)
+        raise source.SourceError(problems)
     return Document(data, source_map)
 
 
@@ -228,9 +215,9 @@ def parse_toml(text: str, name: str) -> Document:
         if found is None and "end of document" in str(error):
             line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
         message = re.sub(r"\s*\(at (line|end of document).*\)", "", str(error))
-        raise _SourceError([_problem(name, line, column, f"TOML syntax error: {message}",
-                                     "check quotes, '=' and [table] headers near here")]
-                           ) from None
+        raise source.SourceError([source.problem(
+            name, line, column, f"TOML syntax error: {message}",
+            "check quotes, '=' and [table] headers near here")]) from None
     except RecursionError:  # far deeper than MAX_DEPTH: the scan says where it starts
         _positions(text, name, toml=True)
         raise
@@ -241,7 +228,7 @@ def parse_toml(text: str, name: str) -> Document:
         start = Position(text.count("\n", 0, at), at - text.rfind("\n", 0, at) - 1)
         path = max((path for path, mark in source_map.marks.items() if mark <= start),
                    key=source_map.marks.__getitem__)
-        raise _SourceError([source_map.problem(path, _TOO_LONG.format(digits),
+        raise source.SourceError([source_map.problem(path, _TOO_LONG.format(digits),
                                                "write a smaller number")]) from None
     source_map, _ = _positions(text, name, toml=True)  # tomllib refuses duplicate keys
     problems = []
@@ -253,5 +240,5 @@ def parse_toml(text: str, name: str) -> Document:
         elif isinstance(parent[key], datetime.date):
             parent[key] = parent[key].isoformat()
     if problems:
-        raise _SourceError(problems)
+        raise source.SourceError(problems)
     return Document(data, source_map)

@@ -81,7 +81,6 @@ class Document:
 
     data: Any
     source_map: SourceMap
-    size: int = 0  # bytes read
 
 
 def problem(file: str, line: int | None, column: int | None, message: str,

@@ -16,16 +16,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from civicrecord.loading.source import (
-    MAX_DEPTH,
-    MAX_VALUES,
-    TOO_DEEP,
-    TOO_MANY,
-    Document,
-    SourceError,
-    SourceMap,
-)
-from civicrecord.loading.source import problem as _problem
+from civicrecord.loading import source
+from civicrecord.loading.source import MAX_DEPTH, MAX_VALUES, Document, SourceError, SourceMap
 from civicrecord.problems import PathKey, Problem, format_path
 
 __all__ = ["parse_yaml"]
@@ -36,7 +28,6 @@ _STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ, _TIMESTAMP = (
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
 _ALIAS = ("YAML aliases (*name) are not supported",
           "write the value out in full; aliases can hide huge expansions")
-_TAB_HINT = "YAML does not allow tabs for indentation; use spaces"
 _TAG_HINT = "remove the tag: only plain text, numbers, true/false, lists and mappings are read"
 #: Characters YAML refuses to read at all (it names neither line nor field for them),
 #: and the line breaks it counts that editors do not (U+0085, U+2028, U+2029).
@@ -63,7 +54,7 @@ def parse_yaml(text: str, name: str) -> Document:
                 _scan_events(text, loader_class, name)  # a refusal earlier in the stream wins
                 raise
             if root is None:
-                raise SourceError([_problem(name, 1, 1, "file holds no data",
+                raise SourceError([source.problem(name, 1, 1, "file holds no data",
                                             "a report file must hold a mapping of fields")])
             walk = _Walk(loader, name)
             data = walk.value(root, (), 0)
@@ -82,7 +73,7 @@ def parse_yaml(text: str, name: str) -> Document:
 
 
 def _at(name: str, mark: Any, message: str, hint: str, path: PathKey = ()) -> Problem:
-    return _problem(name, mark.line + 1, mark.column + 1, message, hint, format_path(path))
+    return source.problem(name, mark.line + 1, mark.column + 1, message, hint, format_path(path))
 
 
 def _event_count(text: str, loader_class: Any) -> float:
@@ -109,11 +100,11 @@ def _scan_events(text: str, loader_class: Any, name: str) -> None:
                 raise SourceError([_at(name, event.start_mark, *_ALIAS)])
             values += isinstance(event, yaml.NodeEvent)
             if values > MAX_VALUES:
-                raise SourceError([_at(name, event.start_mark, *TOO_MANY)])
+                raise SourceError([_at(name, event.start_mark, *source.TOO_MANY)])
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise SourceError([_at(name, event.start_mark, *TOO_DEEP)])
+                    raise SourceError([_at(name, event.start_mark, *source.TOO_DEEP)])
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     finally:
@@ -127,11 +118,11 @@ def _syntax_problem(error: Any, text: str, name: str) -> Problem:
     at_tab = mark is not None and "\t" in text[text.rfind("\n", 0, mark.index) + 1:
                                                mark.index + 1]
     if at_tab or "tab" in message.lower():
-        hint = _TAB_HINT
+        hint = "YAML does not allow tabs for indentation; use spaces"
     line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
     if "maximum nesting depth" in message:  # libyaml's own limit, met while it looks ahead
-        return _problem(name, line, column, *TOO_DEEP)
-    return _problem(name, line, column, f"YAML syntax error: {message}", hint)
+        return source.problem(name, line, column, *source.TOO_DEEP)
+    return source.problem(name, line, column, f"YAML syntax error: {message}", hint)
 
 
 class _Walk:
@@ -150,7 +141,7 @@ class _Walk:
                 return node.value
             return self._scalar(node, tag, path)
         if depth >= MAX_DEPTH:
-            raise SourceError([_at(self.name, node.start_mark, *TOO_DEEP)])
+            raise SourceError([_at(self.name, node.start_mark, *source.TOO_DEEP)])
         if tag == _SEQ and type(node) is SequenceNode:
             return [self._child(path, index, item, item, depth)
                     for index, item in enumerate(node.value)]
@@ -175,8 +166,6 @@ class _Walk:
         """The value of ``node`` at ``path`` + ``key``, marked where ``at`` starts."""
         here = (*path, key)
         self.marks[here] = at.start_mark
-        if type(node) is ScalarNode and node.tag == _STR:
-            return node.value
         return self.value(node, here, depth + 1)
 
     def _scalar(self, node: ScalarNode, tag: str, path: PathKey) -> Any:

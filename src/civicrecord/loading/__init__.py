@@ -21,7 +21,6 @@ import attrs
 from civicrecord.convert import structure_problems
 from civicrecord.loading.json_toml import parse_json, parse_toml
 from civicrecord.loading.source import Document, SourceError, SourceMap, decode, read_bytes
-from civicrecord.loading.source import problem as _problem
 from civicrecord.loading.yaml_reader import parse_yaml
 from civicrecord.model import FORMAT_VERSIONS, Report
 from civicrecord.problems import Location, PathKey, Problem, Severity, format_path, parse_path
@@ -70,17 +69,16 @@ def read_document(path: Path) -> Document:
     """Read one YAML, TOML or JSON file by its extension."""
     suffix = path.suffix.lower()
     if suffix not in _READERS:
-        raise SourceError([_problem(str(path), None, None, f"unsupported file type "
-                                    f"{suffix or '(none)'!r}", "use a .yaml, .yml, .toml "
-                                    "or .json file")])
+        raise SourceError([_error((), f"unsupported file type {suffix or '(none)'!r}",
+                                  "use a .yaml, .yml, .toml or .json file", Location(str(path)))])
     return parse_text(decode(read_bytes(path, str(path)), str(path)), str(path), suffix[1:])
 
 
 def parse_text(text: str, name: str, fmt: str) -> Document:
     """Parse text already decoded; ``fmt`` is a file type without its dot (``yaml``...)."""
     if not text.strip():
-        raise SourceError([_problem(name, 1, 1, "file is empty",
-                                    "a report file must hold a mapping of fields")])
+        raise SourceError([_error((), "file is empty", "a report file must hold a mapping "
+                                  "of fields", Location(name, 1, 1))])
     return _READERS["." + fmt](text, name)
 
 
@@ -231,22 +229,20 @@ def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem], set[int]]
     counts = Counter(entry for entry in axes if isinstance(entry, str))
     first: dict[str, int] = {}
     for index, entry in enumerate(axes):
-        if not isinstance(entry, str) or total > MAX_REPORT_BYTES:
-            set_aside.update([index] if isinstance(entry, str) else [])
+        if not isinstance(entry, str):
+            continue  # an axis written inline
+        set_aside.add(index)  # until its file is read
+        if total > MAX_REPORT_BYTES:
             continue
-        at, where = ("axes", index), source_map.locate(("axes", index))
-        axes[index] = None
-        set_aside.add(index)
+        at, where, axes[index] = ("axes", index), source_map.locate(("axes", index)), None
         if not SLUG_PATTERN.fullmatch(entry):
             problems.append(_error(at, f"axis id {entry!r} is not a slug", "use lowercase ASCII "
                                    "letters, digits and hyphens; it names a file in axes/", where))
             continue
         if entry in first:
-            if counts[entry] > 1:  # said once, at the second listing
-                problems.append(_error(at, f"axis {entry!r} is listed {counts[entry]:,} times, "
-                                       f"first at axes[{first[entry]}]", "list each axis "
-                                       "once", where))
-                counts[entry] = 0
+            if listed := counts.pop(entry, 0):  # said once, at the second listing
+                problems.append(_error(at, f"axis {entry!r} is listed {listed:,} times, first "
+                                       f"at axes[{first[entry]}]", "list each axis once", where))
             continue
         first[entry] = index
         try:

@@ -155,27 +155,11 @@ def _table(parts: list[tuple[str, int]], array: bool, tables: dict[PathKey, int]
     return path
 
 
-class _HugeNumber(int):
-    """A whole number with more digits than Python converts: a problem, once placed."""
-
-
-_TOO_LONG = "number has {} digits, too many to read"
-
-
 def parse_json(text: str, name: str) -> Document:
-    huge: list[str] = []
-
-    def parse_int(token: str) -> int:
-        try:
-            return int(token)
-        except ValueError:
-            huge.append(token)
-            return _HugeNumber(len(token.lstrip("-")))
-
-    # Duplicate keys, NaN/Infinity and huge numbers are let through here: the token
-    # scan and the plain-data checks report them with their field path and line.
+    # Duplicate keys and NaN/Infinity are let through here: the token scan and the
+    # plain-data checks report them with their field path and line.
     try:
-        data = json.loads(text, parse_int=parse_int, strict=False)
+        data = json.loads(text, strict=False)
     except json.JSONDecodeError as error:
         raise source.SourceError([source.problem(
             name, error.lineno, error.colno, f"JSON syntax error: {error.msg}",
@@ -183,13 +167,25 @@ def parse_json(text: str, name: str) -> Document:
     except RecursionError:  # far deeper than MAX_DEPTH: the scan says where it starts
         _positions(text, name, toml=False)
         raise
+    except ValueError:
+        raise _number_too_long(text, name, toml=False) from None
     source_map, problems = _positions(text, name, toml=False)
-    problems += [source_map.problem(path, _TOO_LONG.format(parent[key]), "write a smaller number")
-                 for parent, key, path in (_leaves(data) if huge else ())
-                 if type(parent[key]) is _HugeNumber]
     if problems:
         raise source.SourceError(problems)
     return Document(data, source_map)
+
+
+def _number_too_long(text: str, name: str, toml: bool) -> source.SourceError:
+    """Python converts no integer longer than it allows, and the parser then says not
+    where: the word with the most digits is the one, placed at its key or list item."""
+    source_map, _ = _positions(text, name, toml)
+    digits, at = max((sum(map(str.isdigit, word[0])), word.start())
+                     for word in _TOKEN.finditer(text) if word.lastgroup == "word")
+    start = Position(text.count("\n", 0, at), at - text.rfind("\n", 0, at) - 1)
+    path = max((path for path, mark in source_map.marks.items() if mark <= start),
+               key=source_map.marks.__getitem__)
+    return source.SourceError([source_map.problem(
+        path, f"number has {digits} digits, too many to read", "write a smaller number")])
 
 
 def _leaves(data: Any) -> list[tuple[Any, Any, PathKey]]:
@@ -221,15 +217,8 @@ def parse_toml(text: str, name: str) -> Document:
     except RecursionError:  # far deeper than MAX_DEPTH: the scan says where it starts
         _positions(text, name, toml=True)
         raise
-    except ValueError:  # an integer longer than Python converts, and tomllib says not where
-        source_map, _ = _positions(text, name, toml=True)
-        digits, at = max((sum(map(str.isdigit, word[0])), word.start())
-                         for word in _TOKEN.finditer(text) if word.lastgroup == "word")
-        start = Position(text.count("\n", 0, at), at - text.rfind("\n", 0, at) - 1)
-        path = max((path for path, mark in source_map.marks.items() if mark <= start),
-                   key=source_map.marks.__getitem__)
-        raise source.SourceError([source_map.problem(path, _TOO_LONG.format(digits),
-                                               "write a smaller number")]) from None
+    except ValueError:
+        raise _number_too_long(text, name, toml=True) from None
     source_map, _ = _positions(text, name, toml=True)  # tomllib refuses duplicate keys
     problems = []
     for parent, key, path in _leaves(data):  # dates become text, for the model's partial dates

@@ -79,13 +79,10 @@ def _at(name: str, mark: Any, message: str, hint: str, path: PathKey = ()) -> Pr
 def _event_count(text: str, loader_class: Any) -> float:
     """The events libyaml parses in ``text`` (at least one per value); infinite without
     libyaml or if the text does not parse, for the scan below to say where."""
-    loader = loader_class(text)
     try:
-        return float(loader.raw_parse())
+        return float(loader_class(text).raw_parse())  # libyaml's parser holds no cycle
     except (AttributeError, yaml.MarkedYAMLError):
         return float("inf")
-    finally:
-        loader.dispose()
 
 
 def _scan_events(text: str, loader_class: Any, name: str) -> None:

@@ -44,8 +44,8 @@ class _Frame:
 
 
 def _positions(text: str, name: str, toml: bool) -> tuple[SourceMap, list[Problem]]:
-    """Every key's and list item's position, and duplicate JSON keys as problems;
-    a :class:`SourceError` at the first level nested deeper than ``MAX_DEPTH``."""
+    """Every key's and list item's position, and duplicate JSON keys as problems; a
+    :class:`SourceError` at the first level past ``MAX_DEPTH`` or value past ``MAX_VALUES``."""
     starts = [0, *(match.end() for match in re.finditer("\n", text))]
     marks: dict[PathKey, Any] = {}
     duplicates: list[Problem] = []
@@ -188,20 +188,6 @@ def _number_too_long(text: str, name: str, toml: bool) -> source.SourceError:
         path, f"number has {digits} digits, too many to read", "write a smaller number")])
 
 
-def _leaves(data: Any) -> list[tuple[Any, Any, PathKey]]:
-    """Each value that is neither a mapping nor a list: its container, key and path."""
-    found: list[tuple[Any, Any, PathKey]] = []
-    stack: list[tuple[PathKey, Any]] = [((), data)] if isinstance(data, dict | list) else []
-    while stack:
-        path, value = stack.pop()
-        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
-            if isinstance(item, dict | list):
-                stack.append(((*path, key), item))
-            else:
-                found.append((value, key, (*path, key)))
-    return found
-
-
 def parse_toml(text: str, name: str) -> Document:
     try:
         data = tomllib.loads(text)
@@ -220,14 +206,24 @@ def parse_toml(text: str, name: str) -> Document:
     except ValueError:
         raise _number_too_long(text, name, toml=True) from None
     source_map, _ = _positions(text, name, toml=True)  # tomllib refuses duplicate keys
-    problems = []
-    for parent, key, path in _leaves(data):  # dates become text, for the model's partial dates
-        if isinstance(parent[key], datetime.datetime | datetime.time):
-            problems.append(source_map.problem(
-                path, f"{parent[key].isoformat()!r} is a time, not a date: write YYYY, YYYY-MM "
-                "or YYYY-MM-DD (e.g. 2021-05-03)", "a report dates things to the day at most"))
-        elif isinstance(parent[key], datetime.date):
-            parent[key] = parent[key].isoformat()
+    problems: list[Problem] = []
+    data = _dates_as_text(data, (), source_map, problems)
     if problems:
         raise source.SourceError(problems)
     return Document(data, source_map)
+
+
+def _dates_as_text(value: Any, path: PathKey, source_map: SourceMap,
+                   problems: list[Problem]) -> Any:
+    """``value`` with each TOML date as text, as the model reads partial dates; a time
+    of day is a problem."""
+    if isinstance(value, dict | list):
+        for key, item in list(value.items() if isinstance(value, dict) else enumerate(value)):
+            value[key] = _dates_as_text(item, (*path, key), source_map, problems)
+    elif isinstance(value, datetime.datetime | datetime.time):
+        problems.append(source_map.problem(
+            path, f"{value.isoformat()!r} is a time, not a date: write YYYY, YYYY-MM or "
+            "YYYY-MM-DD (e.g. 2021-05-03)", "a report dates things to the day at most"))
+    elif isinstance(value, datetime.date):
+        return value.isoformat()
+    return value

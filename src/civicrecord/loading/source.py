@@ -89,10 +89,9 @@ def problem(file: str, line: int | None, column: int | None, message: str,
     return Problem(Severity.ERROR, path, message, hint, Location(file, line, column))
 
 
-#: The message and hint of a file nested deeper than ``MAX_DEPTH``, in every format.
+#: The message and hint of a file past ``MAX_DEPTH``, and past ``MAX_VALUES``, in every format.
 TOO_DEEP = (f"nesting is deeper than {MAX_DEPTH} levels (MAX_DEPTH)",
             "a report needs only a few levels; check for runaway brackets")
-#: The message and hint of a file holding more than ``MAX_VALUES`` values.
 TOO_MANY = (f"more than {MAX_VALUES} values in one file (MAX_VALUES)",
             "split the report into one file per axis, or remove generated data")
 

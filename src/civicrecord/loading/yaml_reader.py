@@ -37,9 +37,7 @@ _SET_ASIDE = re.compile(
 
 def parse_yaml(text: str, name: str) -> Document:
     """Read one YAML document of plain values; every problem carries FILE:LINE:COL."""
-    restore = None
-    if _SET_ASIDE.search(text):
-        text, restore = _set_aside(text)
+    text, restore = _set_aside(text) if _SET_ASIDE.search(text) else (text, None)
     loader_class = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     try:
         # An alias needs an anchor, and composing would share it; libyaml counts events
@@ -176,8 +174,7 @@ class _Walk:
             if tag == _FLOAT and ":" not in value:
                 return self.loader.construct_yaml_float(node)
             if tag in (_INT, _FLOAT):  # YAML 1.1 reads 010 as 8, 0x1F as 31, 1:30 as 90
-                number = (self.loader.construct_yaml_int if tag == _INT
-                          else self.loader.construct_yaml_float)(node)
+                number = self.loader.construct_object(node)
                 message, hint = (f"{value!r} is not written in plain decimal digits: YAML reads "
                                  f"it as {number}", "write the number in decimal digits, or put "
                                  "it in quotes if it is text")
@@ -190,7 +187,7 @@ class _Walk:
             message, hint = (f"unreadable value: {value!r} is not a number" if isinstance(
                 error, IndexError) else f"unreadable value: {error}",
                 "write the number in plain decimal digits")
-            if "integer string conversion" in str(error) or "Exceeds the limit" in str(error):
+            if "integer string conversion" in str(error):
                 message, hint = (f"number has {len(value)} digits, too many to read",
                                  "write a smaller number")
         self._problem(node, path, message, hint)

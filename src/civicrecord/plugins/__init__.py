@@ -256,7 +256,7 @@ def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> tuple
     """
     import difflib
 
-    stand_in = types.SimpleNamespace()
+    stand_in = types.ModuleType(name)  # a module: few attributes for pluggy to look through
     for attribute in dir(plugin):
         if (opts := manager.parse_hookimpl_opts(plugin, attribute)) is None:
             continue

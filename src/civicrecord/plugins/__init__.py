@@ -251,8 +251,8 @@ def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> tuple
     pluggy registers a stand-in holding the plugin's hook implementations, each
     guarded (:func:`_guard`), so that ``pm.hook.X()`` calls every plugin even
     when one raises, and tells whose answer is whose. Walking the hooks to guard
-    them is also where a misspelt one is caught, with a suggestion (pluggy's
-    ``check_pending()`` would name only the first, later, with none).
+    them is also where a misspelt one is caught, with the closest hook's name
+    (pluggy's ``check_pending()`` finds it too, but suggests nothing).
     """
     import difflib
 

@@ -59,10 +59,10 @@ def render_docx(report: Report, context: RenderContext) -> bytes:
 
     path = context.reference_docx
     if path is None:
-        reference = package.prepared(reference_docx(), _DEFAULT, city=False)
+        reference = package.prepared(reference_docx(), _DEFAULT, report.language, city=False)
     else:
         reference = package.prepared(package.read_reference(path),
-                                     f"reference document {path}")
+                                     f"reference document {path}", report.language)
     presenter = presenter_for(report.language)
     root = etree.fromstring(reference.parts[reference.document])
     media = Media(base_dir=context.base_dir)
@@ -72,9 +72,9 @@ def render_docx(report: Report, context: RenderContext) -> bytes:
     when = datetime.datetime(*(report.published or report.period.end).earliest(),
                              tzinfo=datetime.UTC)
     parts = {**reference.parts, reference.document: package.xml_bytes(root),
-             **package.with_language(reference, report.language)}
-    parts.update(write_furniture(reference, title, f"{presenter.label('page')} "))
-    parts[reference.core_part] = package.core_properties(_properties(report, presenter), when)
+             **write_furniture(reference, title, f"{presenter.label('page')} "),
+             reference.core_part: package.core_properties(_properties(report, presenter),
+                                                          when)}
     media.add_to(parts, reference.document)
     return package.write_package(parts, when)
 

@@ -64,18 +64,12 @@ class _Writer:
     def __init__(self, body: Any, report: Report, reference: Prepared, presenter: Presenter,
                  media: Media) -> None:
         self.body, self.report, self.presenter, self.media = body, report, presenter, media
-        self.styles, self.width = reference.styles, reference.text_width
+        self.styles, self.fixed = reference.styles, bool(reference.text_width)
+        self.width, self.height = reference.text_width or 8640, reference.text_height or 13000
         self.colon = presenter.label("colon")
         sources = {self._source(indicator) for _, _, indicator in report.indicators()}
         #: The one source of every figure, said once under the key figures, not on each.
         self.shared_source = sources.pop() if len(sources) == 1 else None
-        section = body[0]
-        size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
-        try:  # the height between the margins, in twips
-            self.height = int(size.get(qn("w:h"))) - int(margins.get(qn("w:top"))) - int(
-                margins.get(qn("w:bottom")))
-        except (AttributeError, TypeError, ValueError):
-            self.height = 13000
         self.contents: list[tuple[str, str]] = []
         # Names by id, the first of an id winning as in Report.place(); looked up per action.
         self.names: dict[str, dict[str, str]] = {
@@ -150,8 +144,7 @@ class _Writer:
         its caption, then credit and licence, under it in ``Caption``."""
         for picture in pictures:
             p = paragraph(self.body, self.styles["Normal"])
-            self.media.picture(p, picture, width or self.width or 8640,
-                                      height or self.height * 9 // 20)
+            self.media.picture(p, picture, width or self.width, height or self.height * 9 // 20)
             credit = ", ".join(text for text in (picture.credit, picture.licence) if text)
             lines = [text for text in (picture.caption, credit) if text]
             if lines:
@@ -163,7 +156,7 @@ class _Writer:
     def _cover(self) -> None:
         report, presenter = self.report, self.presenter
         if report.logo is not None:  # above the title, a quarter of the width at most
-            self._pictures([report.logo], (self.width or 8640) // 4, 1134)
+            self._pictures([report.logo], self.width // 4, 1134)
         self._paragraph("Title", report.title)
         if report.subtitle:
             self._paragraph("Subtitle", report.subtitle)
@@ -254,11 +247,11 @@ class _Writer:
         properties = element(table, "w:tblPr")
         element(properties, "w:tblStyle", val=self.styles[style])
         element(properties, "w:tblW", type="auto", w="0")
-        if self.width:
+        if self.fixed:
             element(properties, "w:tblLayout", type="fixed")
         element(properties, "w:tblLook", val="04A0", firstRow="1", lastRow="0",
                 firstColumn="1", lastColumn="0", noHBand="0", noVBand="1")
-        widths = [str(int((self.width or 8640) * share)) for share in shares]
+        widths = [str(int(self.width * share)) for share in shares]
         grid = element(table, "w:tblGrid")
         for width in widths:
             element(grid, "w:gridCol", w=width)
@@ -298,7 +291,7 @@ class _Writer:
             f"{presenter.number(c[status])} {presenter.status(status)}"
             for status in statuses if c[status]) for name, c in zip(names, counts, strict=True)]
         self.media.chart(paragraph(self.body, self.styles["Normal"]), space,
-                         f"{title}. {'; '.join(alt)}.", self.width or 8640,
+                         f"{title}. {'; '.join(alt)}.", self.width,
                          1400 + 420 * len(axes))
 
     def _change_chart(self, parent: Any, indicator: Indicator) -> None:
@@ -336,7 +329,7 @@ class _Writer:
         _c(lines, marker="1")
         _axes(lines, "b", "minMax")
         self.media.chart(parent, space, chart_alt_text(indicator, self.presenter),
-                         (self.width or 8640) * 4 // 5, 2600)
+                         self.width * 4 // 5, 2600)
 
     def _number_format(self, indicator: Indicator, values: Sequence[float]) -> str:
         """A chart's number format writing values as the presenter does: "9.8%", "£7"."""

@@ -22,6 +22,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from civicrecord.model import Picture
 from civicrecord.renderers.docx.ooxml import NS, clean, element, qn
+from civicrecord.renderers.docx.package import xml_bytes
 
 __all__ = ["EMU_PER_TWIP", "PICTURE_WIDTH", "Media"]
 
@@ -77,9 +78,8 @@ class Media:
 
     def chart(self, parent: Any, chart: Any, alt: str, width: int, height: int) -> None:
         """The DrawingML chart ``chart`` (a ``c:chartSpace``) inline in ``parent``."""
-        data = etree.tostring(chart, xml_declaration=True, encoding="UTF-8", standalone=True)
         reference = element(None, "c:chart", r_id=self._part(
-            "charts/civicrecord-chart{}.xml", data,
+            "charts/civicrecord-chart{}.xml", xml_bytes(chart),
             "application/vnd.openxmlformats-officedocument.drawingml.chart+xml", "chart"))
         self._inline(parent, alt, width, height, NS["c"], reference)
 
@@ -108,6 +108,4 @@ class Media:
                              Target=posixpath.relpath(part, folder))
             etree.SubElement(types, qn("ct:Override"), PartName=f"/{part}",
                              ContentType=content_type)
-        for root, name in ((rels, rels_name), (types, "[Content_Types].xml")):
-            parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                         standalone=True)
+        parts[rels_name], parts["[Content_Types].xml"] = xml_bytes(rels), xml_bytes(types)

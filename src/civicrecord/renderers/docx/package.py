@@ -65,6 +65,7 @@ class Prepared:
     footers: tuple[str, ...]
     styles: Mapping[str, str]  # required style name -> its id in this document
     text_width: int  # twips between the margins; 0 when the reference does not say
+    text_height: int
 
 
 def read_reference(path: Path) -> bytes:
@@ -173,12 +174,11 @@ def _style_ids(styles: Any, source: str) -> dict[str, str]:
     return {name: value for name, value in ids.items() if value}
 
 
-def _text_width(section: Any) -> int:
-    """The width between the margins of the reference's page, in twips; 0 if it does not say."""
+def _between_margins(section: Any, length: str, *margins: str) -> int:
+    """The page's ``length`` ("w", "h") less its ``margins``, in twips; 0 if it does not say."""
     try:
-        size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
-        return max(0, int(size.get(qn("w:w"))) - int(margins.get(qn("w:left")))
-                   - int(margins.get(qn("w:right"))))
+        return max(0, int(section.find(qn("w:pgSz")).get(qn(f"w:{length}"))) - sum(
+            int(section.find(qn("w:pgMar")).get(qn(f"w:{side}"))) for side in margins))
     except (AttributeError, TypeError, ValueError):
         return 0
 
@@ -232,7 +232,9 @@ def prepared(content: bytes, source: str, language: str, *, city: bool = True) -
                     headers=furniture["header"],
                     footers=tuple(name for name in furniture["footer"]
                                   if not _has_page_field(_xml(parts, name, source))),
-                    styles=_style_ids(styles, source), text_width=_text_width(section))
+                    styles=_style_ids(styles, source),
+                    text_width=_between_margins(section, "w", "left", "right"),
+                    text_height=_between_margins(section, "h", "top", "bottom"))
 
 
 def xml_bytes(root: Any) -> bytes:

@@ -18,6 +18,7 @@ The contents' page numbers are fields: Word and LibreOffice compute them.
 from __future__ import annotations
 
 import copy
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -36,7 +37,7 @@ from civicrecord.model import (
 )
 from civicrecord.presentation import Presenter
 from civicrecord.renderers.docx.media import Media
-from civicrecord.renderers.docx.ooxml import NS, clean, element, field, paragraph, qn, run
+from civicrecord.renderers.docx.ooxml import NS, clean, element, field, maker, paragraph, qn, run
 from civicrecord.renderers.docx.package import Prepared, xml_bytes
 from civicrecord.text import blocks
 
@@ -44,6 +45,7 @@ __all__ = ["write_body", "write_furniture"]
 
 #: Shares of the text width taken by the key figures table's columns, without the source.
 COLUMN_SHARES = (0.46, 0.2, 0.14, 0.2)
+C, A = maker("c"), maker("a")
 _STATUS_ORDER = (ActionStatus.DONE, ActionStatus.ONGOING, ActionStatus.IN_PROGRESS,
                  ActionStatus.PLANNED, ActionStatus.NOT_ASSESSED, ActionStatus.ABANDONED)
 
@@ -118,14 +120,6 @@ class _Writer:
                        element(None, "w:type", val="nextPage"))
         element(self.body, "w:p/w:pPr").append(section)
 
-    def _labelled(self, style: str, label: str, value: str) -> Any:
-        """A label in ``Strong``, then its value."""
-        p = paragraph(self.body, self.styles[style])
-        run(p, f"{label}{self.colon}", self.styles["Strong"])
-        if value:
-            run(p, value)
-        return p
-
     def _text(self, text: str, paragraph_style: str = "Normal",
               bullet_style: str = "List Bullet") -> None:
         """Report text as paragraphs and bullet lists, never as markup."""
@@ -164,16 +158,13 @@ class _Writer:
         place = neighbourhood.name
         if neighbourhood.city.casefold() not in place.casefold():
             place = f"{place}, {neighbourhood.city}"
-        details = [("authority", report.authority.name), ("neighbourhood", place),
-                   ("reporting_period", presenter.reporting_period(report.period))]
-        if report.published:
-            details.append(("published", presenter.date(report.published)))
-        if neighbourhood.population is not None:
-            details.append(("population", presenter.number(neighbourhood.population)))
-        if neighbourhood.priority_area_code:
-            details.append(("priority_area_code", neighbourhood.priority_area_code))
-        for key, value in details:
-            self._labelled("Cover Details", presenter.label(key), value)
+        population = neighbourhood.population
+        self._details([
+            ("authority", report.authority.name), ("neighbourhood", place),
+            ("reporting_period", presenter.reporting_period(report.period)),
+            ("published", presenter.date(report.published) if report.published else ""),
+            ("population", presenter.number(population) if population is not None else ""),
+            ("priority_area_code", neighbourhood.priority_area_code or "")], "Cover Details")
         if report.cover is not None:  # half the page: room left for a long title
             self._pictures([report.cover], height=self.height // 2)
 
@@ -231,8 +222,7 @@ class _Writer:
             if self.shared_source is not None:
                 rows, shares = [row[:3] for row in rows], (0.6, 0.24, 0.16)
             self._table("Key Figures Table", rows, shares)
-            if self.shared_source:
-                self._labelled("Normal", presenter.label("source"), self.shared_source)
+            self._details([("source", self.shared_source or "")], "Normal")
         self._status_chart()
 
     def _table(self, style: str, rows: Sequence[Sequence[str]],
@@ -280,13 +270,14 @@ class _Writer:
         title = presenter.label("status_overview")
         self._paragraph("Front Heading", title)
         names = [clean(f"{number}. {axis.title}") for number, axis in enumerate(axes, 1)]
-        space, bars = _chart("c:barChart", barDir="bar", grouping="stacked", varyColors="0")
-        for status in statuses:
+        bars = []
+        for index, status in enumerate(statuses):
             values = [c[status] for c in counts]  # no label on a segment of nothing
-            _series(bars, presenter.status(status), names, values,
-                    {point for point, value in enumerate(values) if value})
-        _c(bars, gapWidth="60", overlap="100")
-        _axes(bars, "l", "maxMin")  # axes by number, the first at the top
+            bars.append(_series(index, presenter.status(status), names, values,
+                                {point for point, value in enumerate(values) if value}))
+        space = _chart(C.barChart(C.barDir(val="bar"), C.grouping(val="stacked"),
+                                  C.varyColors(val="0"), *bars, C.gapWidth(val="60"),
+                                  C.overlap(val="100")), "l", "maxMin")  # the first at the top
         alt = [f"{name}{self.colon}" + presenter.join(
             f"{presenter.number(c[status])} {presenter.status(status)}"
             for status in statuses if c[status]) for name, c in zip(names, counts, strict=True)]
@@ -311,23 +302,27 @@ class _Writer:
         points = [*layout.observed, *([target] if target else [])]
         dates = [self.presenter.date(p.point.date) if p.point.date else "" for p in points]
         observed = [placed.point.value for placed in layout.observed]
-        baseline = int(layout.observed[0].role == "baseline")
-        space, lines = _chart("c:lineChart", grouping="standard", varyColors="0")
+        last, baseline = len(points) - 1, layout.observed[0].role == "baseline"
+        number_format = functools.partial(self._number_format, indicator)
         # The baseline's square is drawn over the line's first point, which shows none.
-        _series(lines, label("series"), dates, observed, set(range(baseline, len(observed))),
-                self._number_format(indicator, observed), marker="circle",
-                point=(0, "none") if baseline else None)
+        lines = [_series(0, label("series"), dates, observed,
+                         set(range(baseline, len(observed))), number_format(observed),
+                         _marker("circle"))]
         if baseline:
-            _series(lines, label("baseline"), dates, observed[:1], {0},
-                    self._number_format(indicator, observed[:1]), line="a:noFill",
-                    marker="square")
+            lines[0].find(qn("c:dLbls")).addprevious(C.dPt(C.idx(val="0"), _marker("none")))
+            lines.append(_series(1, label("baseline"), dates, observed[:1], {0},
+                                 number_format(observed[:1]), _line(A.noFill()),
+                                 _marker("square")))
         if target is not None:
             values = [target.point.value] * len(points)
-            _series(lines, label("target"), dates, values, {len(points) - 1},
-                    self._number_format(indicator, values), line="a:prstDash", marker="none",
-                    point=(len(points) - 1, "diamond"))
-        _c(lines, marker="1")
-        _axes(lines, "b", "minMax")
+            lines.append(_series(len(lines), label("target"), dates, values, {last},
+                                 number_format(values), _line(A.prstDash(val="dash")),
+                                 _marker("none"), C.dPt(C.idx(val=str(last)),
+                                                        _marker("diamond"))))
+        for series in lines:
+            series.append(C.smooth(val="0"))
+        space = _chart(C.lineChart(C.grouping(val="standard"), C.varyColors(val="0"), *lines,
+                                   C.marker(val="1")), "b", "minMax")
         self.media.chart(parent, space, chart_alt_text(indicator, self.presenter),
                          self.width * 4 // 5, 2600)
 
@@ -443,12 +438,15 @@ class _Writer:
         if self.shared_source is None:
             self._details([("source", self._source(indicator))])
 
-    def _details(self, details: Sequence[tuple[str, str | list[str]]]) -> None:
+    def _details(self, details: Sequence[tuple[str, str | list[str]]],
+                 style: str = "Action Details") -> None:
         """Each detail that has a value, its label in ``Strong``: a text, or lines under it."""
         for key, value in details:
             if value:
-                p = self._labelled("Action Details", self.presenter.label(key),
-                                   value if isinstance(value, str) else "")
+                p = paragraph(self.body, self.styles[style])
+                run(p, f"{self.presenter.label(key)}{self.colon}", self.styles["Strong"])
+                if isinstance(value, str):
+                    run(p, value)
                 _lines(p, value if isinstance(value, list) else [])
 
 
@@ -459,83 +457,48 @@ def _lines(p: Any, texts: Iterable[str]) -> None:
         run(p, text)
 
 
-def _chart(kind: str, **options: str) -> tuple[Any, Any]:
-    """A chart's root and its chart of ``kind`` with ``options``: no title, the legend
-    under it, gaps for missing values, the text in the theme's body font as the
-    document's (Word and LibreOffice differ otherwise)."""
-    space = element(None, "c:chartSpace")
-    chart = element(space, "c:chart")
-    _c(chart, autoTitleDeleted="1")
-    drawn = element(chart, f"c:plotArea/{kind}")
-    _c(element(chart, "c:legend"), legendPos="b", overlay="0")
-    _c(chart, dispBlanksAs="gap")
-    text = element(space, "c:txPr")
-    element(text, "a:bodyPr")
-    element(element(text, "a:p/a:pPr/a:defRPr", sz="900"), "a:latin", typeface="+mn-lt")
-    _c(drawn, **options)
-    return space, drawn
+def _chart(chart: Any, position: str, order: str) -> Any:
+    """A chart's root: no title, the legend under it, gaps for missing values, the text in
+    the theme's body font as the document's (Word and LibreOffice differ otherwise); the
+    category axis at ``position`` in ``order``, the value axis hidden, the values being
+    written on the chart."""
+    chart.extend([C.axId(val="1"), C.axId(val="2")])
+    space = C.chartSpace(
+        C.chart(C.autoTitleDeleted(val="1"), C.plotArea(chart, C.catAx(
+            C.axId(val="1"), C.scaling(C.orientation(val=order)), C.delete(val="0"),
+            C.axPos(val=position), C.crossAx(val="2")), C.valAx(
+            C.axId(val="2"), C.scaling(C.orientation(val="minMax")), C.delete(val="1"),
+            C.axPos(val={"l": "b", "b": "l"}[position]), C.crossAx(val="1"))),
+            C.legend(C.legendPos(val="b"), C.overlay(val="0")), C.dispBlanksAs(val="gap")),
+        C.txPr(A.bodyPr(), A.p(A.pPr(A.defRPr(A.latin(typeface="+mn-lt"), sz="900")))))
+    etree.cleanup_namespaces(space, top_nsmap={"c": NS["c"], "a": NS["a"]})
+    return space
 
 
-def _series(chart: Any, name: str, categories: Sequence[str], values: Sequence[float],
-            labelled: set[int], number_format: str = "", *, line: str = "", marker: str = "",
-            point: tuple[int, str] | None = None) -> None:
-    """A series of ``chart``: its values by category, written on the points ``labelled``
-    (above them, in ``number_format``, if given); for a line chart, its ``line``
-    (``a:noFill``, ``a:prstDash``), its ``marker`` and one ``point``'s own marker."""
-    index = str(len(chart.findall(qn("c:ser"))))
-    series = element(chart, "c:ser")
-    _c(series, idx=index, order=index)
-    element(series, "c:tx/c:v").text = clean(name)
-    if line:
-        outline = element(series, "c:spPr/a:ln", w="19050")
-        element(outline, line, **({"val": "dash"} if line == "a:prstDash" else {}))
-    if marker:
-        _marker(series, marker)
-    if point is not None:
-        _c(dot := element(series, "c:dPt"), idx=str(point[0]))
-        _marker(dot, point[1])
-    labels = element(series, "c:dLbls")
-    for unlabelled in sorted(set(range(len(categories))) - labelled):
-        _c(element(labels, "c:dLbl"), idx=str(unlabelled), delete="1")
+def _series(index: int, name: str, categories: Sequence[str], values: Sequence[float],
+            labelled: set[int], number_format: str = "", *decoration: Any) -> Any:
+    """A chart's series: its values by category, written on the points ``labelled``
+    (above them, in ``number_format``, if given); ``decoration`` its line and markers."""
+    labels = C.dLbls(*(C.dLbl(C.idx(val=str(point)), C.delete(val="1"))
+                       for point in range(len(categories)) if point not in labelled))
     if number_format:
-        element(labels, "c:numFmt", formatCode=number_format, sourceLinked="0")
-        _c(labels, dLblPos="t")
-    _c(labels, showLegendKey="0", showVal="1", showCatName="0", showSerName="0",
-       showPercent="0", showBubbleSize="0")
-    for tag, points in (("c:cat/c:strLit", categories), ("c:val/c:numLit", values)):
-        data = element(series, tag)
-        element(data, "c:ptCount", val=str(len(categories)))
-        for at, value in enumerate(points):
-            element(element(data, "c:pt", idx=str(at)), "c:v").text = str(value)
-    if marker:  # a line chart's
-        _c(series, smooth="0")
+        labels.extend([C.numFmt(formatCode=number_format, sourceLinked="0"), C.dLblPos(val="t")])
+    labels.extend([C.showLegendKey(val="0"), C.showVal(val="1"), C.showCatName(val="0"),
+                   C.showSerName(val="0"), C.showPercent(val="0"), C.showBubbleSize(val="0")])
+    data = [[C.ptCount(val=str(len(categories))), *(C.pt(C.v(str(value)), idx=str(point))
+                                                      for point, value in enumerate(points))]
+            for points in (categories, values)]
+    return C.ser(C.idx(val=str(index)), C.order(val=str(index)), C.tx(C.v(clean(name))),
+                 *decoration, labels, C.cat(C.strLit(*data[0])), C.val(C.numLit(*data[1])))
 
 
-def _marker(parent: Any, symbol: str) -> None:
-    marker = element(parent, "c:marker")
-    _c(marker, symbol=symbol)
-    if symbol != "none":
-        _c(marker, size="7" if symbol == "circle" else "9")
+def _marker(symbol: str) -> Any:
+    size = [] if symbol == "none" else [C.size(val="7" if symbol == "circle" else "9")]
+    return C.marker(C.symbol(val=symbol), *size)
 
 
-def _axes(chart: Any, position: str, order: str) -> None:
-    """The category axis at ``position`` in ``order``; the value axis hidden, the values
-    being written on the chart."""
-    _c(chart, axId="1")
-    _c(chart, axId="2")
-    for tag, axis_id, crosses, hidden, at in (
-            ("c:catAx", "1", "2", "0", position),
-            ("c:valAx", "2", "1", "1", {"l": "b", "b": "l"}[position])):
-        axis = element(chart.getparent(), tag)
-        _c(axis, axId=axis_id)
-        _c(element(axis, "c:scaling"), orientation=order if tag == "c:catAx" else "minMax")
-        _c(axis, delete=hidden, axPos=at, crossAx=crosses)
-
-
-def _c(parent: Any, **values: str) -> None:
-    """Chart elements ``<c:name val="value"/>`` at the end of ``parent``, in this order."""
-    for name, value in values.items():
-        element(parent, f"c:{name}", val=value)
+def _line(kind: Any) -> Any:
+    return C.spPr(A.ln(kind, w="19050"))
 
 
 def write_furniture(reference: Prepared, header: str, footer: str) -> dict[str, bytes]:

@@ -21,7 +21,7 @@ from attrs import define, field
 from lxml import etree  # type: ignore[import-untyped]
 
 from civicrecord.model import Picture
-from civicrecord.renderers.docx.ooxml import NS, clean, element, qn
+from civicrecord.renderers.docx.ooxml import NS, clean, element, maker, qn
 from civicrecord.renderers.docx.package import xml_bytes
 
 __all__ = ["EMU_PER_TWIP", "PICTURE_WIDTH", "Media"]
@@ -31,6 +31,7 @@ EMU_PER_TWIP = 635
 PICTURE_WIDTH = 2000
 _TWIPS_PER_PIXEL = 15  # at 96 dpi, the size a picture has in Word when it is not scaled
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+A, C, PIC, WP = maker("a"), maker("c"), maker("pic"), maker("wp")
 
 
 @define
@@ -62,37 +63,29 @@ class Media:
             content, media_type = png.getvalue(), "image/png"
         scale = min(width / shown.width, height / shown.height, _TWIPS_PER_PIXEL)
         width, height = (max(1, round(size * scale)) for size in (shown.width, shown.height))
-        drawn = element(None, "pic:pic")
-        element(drawn, "pic:nvPicPr/pic:cNvPr", id="0", name="picture")
-        element(drawn[0], "pic:cNvPicPr")
-        fill = element(drawn, "pic:blipFill")
-        element(fill, "a:blip", r_embed=self._part(
-            f"media/civicrecord-{{}}.{media_type.rsplit('/', 1)[-1]}", content, media_type,
-            "image"))
-        element(fill, "a:stretch/a:fillRect")
-        shape = element(drawn, "pic:spPr/a:xfrm")
-        element(shape, "a:off", x="0", y="0")
-        element(shape, "a:ext", cx=str(width * EMU_PER_TWIP), cy=str(height * EMU_PER_TWIP))
-        element(shape.getparent(), "a:prstGeom", prst="rect")
+        rel_id = self._part(f"media/civicrecord-{{}}.{media_type.rsplit('/', 1)[-1]}", content,
+                            media_type, "image")
+        drawn = PIC.pic(PIC.nvPicPr(PIC.cNvPr(id="0", name="picture"), PIC.cNvPicPr()),
+                        PIC.blipFill(A.blip({qn("r:embed"): rel_id}), A.stretch(A.fillRect())),
+                        PIC.spPr(A.xfrm(A.off(x="0", y="0"), A.ext(_size(width, height))),
+                                 A.prstGeom(prst="rect")))
         self._inline(parent, picture.alt, width, height, NS["pic"], drawn)
 
     def chart(self, parent: Any, chart: Any, alt: str, width: int, height: int) -> None:
         """The DrawingML chart ``chart`` (a ``c:chartSpace``) inline in ``parent``."""
-        reference = element(None, "c:chart", r_id=self._part(
-            "charts/civicrecord-chart{}.xml", xml_bytes(chart),
-            "application/vnd.openxmlformats-officedocument.drawingml.chart+xml", "chart"))
-        self._inline(parent, alt, width, height, NS["c"], reference)
+        rel_id = self._part("charts/civicrecord-chart{}.xml", xml_bytes(chart),
+                            "application/vnd.openxmlformats-officedocument.drawingml.chart+xml",
+                            "chart")
+        self._inline(parent, alt, width, height, NS["c"], C.chart({qn("r:id"): rel_id}))
 
     def _inline(self, parent: Any, alt: str, width: int, height: int, uri: str,
                 graphic: Any) -> None:
-        inline = element(parent, "w:r/w:drawing/wp:inline", distT="0", distB="0", distL="0",
-                         distR="0")
-        element(inline, "wp:extent", cx=str(width * EMU_PER_TWIP),
-                cy=str(height * EMU_PER_TWIP))
         number = str(len(self.parts))
-        element(inline, "wp:docPr", id=number, name=f"civicrecord {number}", descr=clean(alt))
-        element(inline, "wp:cNvGraphicFramePr")
-        element(inline, "a:graphic/a:graphicData", uri=uri).append(graphic)
+        element(parent, "w:r/w:drawing").append(WP.inline(
+            WP.extent(_size(width, height)),
+            WP.docPr(id=number, name=f"civicrecord {number}", descr=clean(alt)),
+            WP.cNvGraphicFramePr(), A.graphic(A.graphicData(graphic, uri=uri)),
+            distT="0", distB="0", distL="0", distR="0"))
 
     def add_to(self, parts: MutableMapping[str, bytes], document: str) -> None:
         """Put every part in ``parts``, related to the part ``document``."""
@@ -109,3 +102,8 @@ class Media:
             etree.SubElement(types, qn("ct:Override"), PartName=f"/{part}",
                              ContentType=content_type)
         parts[rels_name], parts["[Content_Types].xml"] = xml_bytes(rels), xml_bytes(types)
+
+
+def _size(width: int, height: int) -> dict[str, str]:
+    """DrawingML's size attributes of ``width`` by ``height`` twips."""
+    return {"cx": str(width * EMU_PER_TWIP), "cy": str(height * EMU_PER_TWIP)}

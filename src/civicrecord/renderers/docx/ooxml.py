@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
+from lxml.builder import ElementMaker  # type: ignore[import-untyped]
 
-__all__ = ["NS", "W", "clean", "element", "field", "insert_in_order", "paragraph", "qn", "run"]
+__all__ = ["NS", "W", "clean", "element", "field", "insert_in_order", "maker", "paragraph", "qn",
+           "run"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {
@@ -79,6 +81,14 @@ def element(parent: Any, path: str, /, **attributes: str) -> Any:
     for key, value in attributes.items():  # set one by one: quicker in lxml than a dict
         parent.set(_attribute(tag, key), value)
     return parent
+
+
+def maker(prefix: str) -> Any:
+    """lxml's builder of trees in the namespace ``prefix``: ``maker("c").idx(val="0")``.
+
+    A string child becomes the element's text, which lxml escapes.
+    """
+    return ElementMaker(namespace=NS[prefix], nsmap={prefix: NS[prefix]})
 
 
 def paragraph(parent: Any, style_id: str) -> Any:

@@ -41,7 +41,7 @@ from civicrecord.renderers.docx.ooxml import NS, clean, element, field, maker, p
 from civicrecord.renderers.docx.package import Prepared, xml_bytes
 from civicrecord.text import blocks
 
-__all__ = ["write_body", "write_furniture"]
+__all__ = ["write_parts"]
 
 #: Shares of the text width taken by the key figures table's columns, without the source.
 COLUMN_SHARES = (0.46, 0.2, 0.14, 0.2)
@@ -50,14 +50,17 @@ _STATUS_ORDER = (ActionStatus.DONE, ActionStatus.ONGOING, ActionStatus.IN_PROGRE
                  ActionStatus.PLANNED, ActionStatus.NOT_ASSESSED, ActionStatus.ABANDONED)
 
 
-def write_body(body: Any, report: Report, reference: Prepared, presenter: Presenter,
-               media: Media) -> None:
-    """Append the report to ``body`` (a ``w:body`` holding only its section properties).
-
-    Pictures and charts are collected in ``media``, for the package.
-    """
+def write_parts(reference: Prepared, report: Report, presenter: Presenter,
+                media: Media) -> dict[str, bytes]:
+    """The body, headers and footers of ``reference`` with the report written in; its
+    pictures and charts collected in ``media``, for the package."""
+    root = etree.fromstring(reference.parts[reference.document])
+    body = root.find(qn("w:body"))  # holding only its section properties
     _Writer(body, report, reference, presenter, media).write()
     body.append(body[0])  # the section properties, moved back to the end, where Word wants them
+    title = f"{report.title} – {report.subtitle}" if report.subtitle else report.title
+    return {reference.document: xml_bytes(root),
+            **_furniture(reference, title, f"{presenter.label('page')} ")}
 
 
 class _Writer:
@@ -501,7 +504,7 @@ def _line(kind: Any) -> Any:
     return C.spPr(A.ln(kind, w="19050"))
 
 
-def write_furniture(reference: Prepared, header: str, footer: str) -> dict[str, bytes]:
+def _furniture(reference: Prepared, header: str, footer: str) -> dict[str, bytes]:
     """The header parts with the title, the footer parts with ``footer`` and the page number."""
     written = {}
     for names, text, page in ((reference.headers, header, False),

@@ -66,28 +66,24 @@ def _tags(path: str) -> tuple[str, ...]:
 
 
 @functools.cache
-def _attribute(tag: str, key: str) -> str:
-    """``xml_space`` as ``xml:space``; a bare name in ``w:`` on a WordprocessingML element."""
-    if "_" in key:
-        return qn(key.replace("_", ":", 1))
-    return qn(f"w:{key}") if tag.startswith(f"{{{W}}}") else key
+def _attribute(key: str) -> str:
+    """``xml_space`` as ``xml:space``, any other name in ``w:``."""
+    return qn(key.replace("_", ":", 1) if "_" in key else f"w:{key}")
 
 
 def element(parent: Any, path: str, /, **attributes: str) -> Any:
-    """The new elements of ``path`` (``"w:r/w:br"``), each a child of the one before, the
-    first of ``parent`` (or of none); the last, returned, has ``attributes``."""
+    """The new WordprocessingML elements of ``path`` (``"w:r/w:br"``), each a child of the
+    one before, the first of ``parent`` (or of none); the last, returned, has ``attributes``."""
     for tag in _tags(path):
         parent = etree.Element(tag) if parent is None else etree.SubElement(parent, tag)
     for key, value in attributes.items():  # set one by one: quicker in lxml than a dict
-        parent.set(_attribute(tag, key), value)
+        parent.set(_attribute(key), value)
     return parent
 
 
 def maker(prefix: str) -> Any:
-    """lxml's builder of trees in the namespace ``prefix``: ``maker("c").idx(val="0")``.
-
-    A string child becomes the element's text, which lxml escapes.
-    """
+    """lxml's builder of DrawingML trees in the namespace ``prefix``: ``maker("c").idx(val="0")``;
+    a string child becomes the element's text, which lxml escapes."""
     return ElementMaker(namespace=NS[prefix], nsmap={prefix: NS[prefix]})
 
 

@@ -26,16 +26,8 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]
 
 from civicrecord.change import figures_that_change, has_change_data
-from civicrecord.model import (
-    Action,
-    ActionStatus,
-    Indicator,
-    MeasureKind,
-    Picture,
-    Report,
-    ThematicAxis,
-)
-from civicrecord.presentation import Presenter
+from civicrecord.model import Action, Indicator, MeasureKind, Picture, Report, ThematicAxis
+from civicrecord.presentation import STATUS_ORDER, Presenter
 from civicrecord.renderers.docx.media import Media
 from civicrecord.renderers.docx.ooxml import NS, clean, element, field, maker, paragraph, qn, run
 from civicrecord.renderers.docx.package import Prepared, xml_bytes
@@ -46,8 +38,6 @@ __all__ = ["write_parts"]
 #: Shares of the text width taken by the key figures table's columns, without the source.
 COLUMN_SHARES = (0.46, 0.2, 0.14, 0.2)
 C, A = maker("c"), maker("a")
-_STATUS_ORDER = (ActionStatus.DONE, ActionStatus.ONGOING, ActionStatus.IN_PROGRESS,
-                 ActionStatus.PLANNED, ActionStatus.NOT_ASSESSED, ActionStatus.ABANDONED)
 
 
 def write_parts(reference: Prepared, report: Report, presenter: Presenter,
@@ -267,7 +257,7 @@ class _Writer:
         """Each axis's actions by status, as stacked bars with their counts written on them."""
         presenter, axes = self.presenter, self.report.axes
         counts = [Counter(action.status for action in axis.actions) for axis in axes]
-        statuses = [status for status in _STATUS_ORDER if any(c[status] for c in counts)]
+        statuses = [status for status in STATUS_ORDER if any(c[status] for c in counts)]
         if not statuses:
             return
         title = presenter.label("status_overview")

@@ -93,8 +93,15 @@ def use_template_cache(folder: Path) -> None:
     civicrecord caches them in the user's cache folder, so only the first
     render after an install compiles them; a folder of the run's own starts
     empty, so a cache left by an older version never flatters the figures.
+    On Linux the folder is the processes' ``XDG_CACHE_HOME``, so they find it
+    as a user's do, through platformdirs (which naming it in
+    ``CIVICRECORD_CACHE_DIR`` would skip); elsewhere it is named there.
     """
-    CHILD_ENV["CIVICRECORD_CACHE_DIR"] = str(folder)
+    CHILD_ENV.pop("CIVICRECORD_CACHE_DIR", None)
+    if sys.platform.startswith("linux"):
+        CHILD_ENV["XDG_CACHE_HOME"] = str(folder)
+    else:
+        CHILD_ENV["CIVICRECORD_CACHE_DIR"] = str(folder / "civicrecord")
 
 
 @dataclass(frozen=True)

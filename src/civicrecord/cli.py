@@ -138,11 +138,10 @@ def run() -> NoReturn:
     for the operating system to take back: the interpreter's collections at
     exit would walk every one of those objects only to free memory the process
     is about to give back, a cost a user waits for on every command (see
-    docs/performance.md). Frozen, they are left out of those walks; ``atexit``
-    handlers still run and the standard streams are still flushed (every file
-    civicrecord writes is closed before :func:`main` returns). Only the program
-    does this: :func:`main`, called in a process that goes on, leaves the
-    collector as it found it.
+    docs/performance.md). Frozen, they are left out of those walks; files are
+    still flushed and ``atexit`` handlers still run. Only the program does
+    this: :func:`main`, called in a process that goes on, leaves the collector
+    as it found it.
     """
     code = main()
     gc.freeze()

@@ -276,19 +276,3 @@ def test_the_installed_command_reports_a_bad_file_without_a_traceback(tmp_path: 
     version = subprocess.run([*_installed(), "--version"], capture_output=True, text=True,
                              timeout=60, check=False)
     assert (version.returncode, version.stdout) == (0, f"civicrecord {civicrecord.__version__}\n")
-
-
-def test_the_installed_command_writes_and_prints_what_main_does(example_dir: Path,
-                                                                 tmp_path: Path) -> None:
-    """The program leaves its objects to the system at exit (cli.run): nothing is lost."""
-    formats = ["-f", "html", "-f", "json"]
-    result = subprocess.run([*_installed(), "render", str(example_dir), *formats, "-o",
-                             str(tmp_path / "program")], capture_output=True, text=True,
-                            timeout=120, check=False)
-    assert main(["render", str(example_dir), *formats, "-o", str(tmp_path / "main")]) == 0
-    assert (result.returncode, result.stderr) == (0, "")
-    written = [Path(line) for line in result.stdout.splitlines()]
-    assert [path.name for path in written] == [
-        "hauts-de-chambery-2020-2026.html", "hauts-de-chambery-2020-2026.json"]
-    for path in written:
-        assert path.read_bytes() == (tmp_path / "main" / path.name).read_bytes()

@@ -7,7 +7,6 @@ command line itself is wrong. Bad input never shows a traceback.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from civicrecord._version import __version__
 if TYPE_CHECKING:
     from civicrecord.plugins import PluginSet
 
-__all__ = ["main", "run"]
+__all__ = ["main"]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -129,23 +128,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-
-
-def run() -> NoReturn:
-    """The ``civicrecord`` program: :func:`main` on the command line's arguments, then exit.
-
-    What the run built (modules, templates, Babel's data, the report) is left
-    for the operating system to take back: the interpreter's collections at
-    exit would walk every one of those objects only to free memory the process
-    is about to give back, a cost a user waits for on every command (see
-    docs/performance.md). Frozen, they are left out of those walks; files are
-    still flushed and ``atexit`` handlers still run. Only the program does
-    this: :func:`main`, called in a process that goes on, leaves the collector
-    as it found it.
-    """
-    code = main()
-    gc.freeze()
-    sys.exit(code)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -469,4 +451,4 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    run()
+    raise SystemExit(main())

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from civicrecord import theme as city_theme
-from civicrecord.change import figures_that_change, has_change_data
 from civicrecord.model import (
     ActionStatus,
     Indicator,
@@ -404,6 +403,7 @@ def render_html(report: Report, context: RenderContext) -> bytes:
     import markupsafe
 
     from civicrecord._version import __version__
+    from civicrecord.change import figures_that_change, has_change_data
     from civicrecord.pictures import published
 
     theme = theme_from_options(context.options, context.base_dir)

@@ -254,14 +254,14 @@ def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> tuple
     them is also where a misspelt one is caught, with the closest hook's name
     (pluggy's ``check_pending()`` finds it too, but suggests nothing).
     """
-    import difflib
-
     stand_in = types.ModuleType(name)  # a module: few attributes for pluggy to look through
     for attribute in dir(plugin):
         if (opts := manager.parse_hookimpl_opts(plugin, attribute)) is None:
             continue
         hook = opts.get("specname") or attribute
         if hook not in _KINDS and not opts.get("optionalhook"):
+            import difflib  # imported by the one run that needs it
+
             return f"unknown hook {hook!r}" + "".join(
                 f" (did you mean {guess!r}?)" for guess in difflib.get_close_matches(
                     hook, _KINDS, n=1)) + f"; civicrecord's hooks are {', '.join(sorted(_KINDS))}"

@@ -34,13 +34,23 @@ def test_quick_benchmark_prints_one_table_with_every_section(tmp_path: Path) -> 
             break
         table.append([cell.strip() for cell in line.strip("|").split("|")])
     assert {row[0] for row in table} >= {"1 warm", "2 process", "2 batch", "3 scale",
-                                         "3 city", "4 cold"}
+                                         "3 city", "4 cold", "5 hostile", "6 code"}
     measures = [row[1] for row in table]
     assert any(m.startswith("render json") for m in measures)
     assert any(m.startswith('python -c "import civicrecord"') for m in measures)
     assert any("peak RSS" in m for m in measures)
     assert all(row[6] in ("", "PASS", "MISS", "MISS (CPU ok)") or row[6].startswith("n/a")
                for row in table)
+    budgets = {row[1]: row for row in table if row[0] == "6 code" and row[5]}
+    assert set(budgets) == {f"lines of Python in src/civicrecord/{part}/"
+                            for part in ("renderers/docx", "loading", "plugins")}
+    for row in budgets.values():  # the figure is the files' own count, judged against its budget
+        part = ROOT / "src" / "civicrecord" / row[1].removeprefix(
+            "lines of Python in src/civicrecord/")
+        lines = sum(len(path.read_bytes().splitlines()) for path in part.rglob("*.py"))
+        assert row[2] == f"{lines:,}"
+        assert row[6] == ("PASS" if lines <= int(row[5].removeprefix("≤ ").replace(",", ""))
+                          else "MISS")
     assert "machine:" in done.stdout
     if shutil.which("pandoc") and "html" in saved_formats(raw):
         assert any(row[3].startswith("pandoc -s -t html") for row in table)

@@ -15,6 +15,7 @@ import attrs
 import pluggy
 import pytest
 
+from civicrecord import plugins
 from civicrecord.plugins import DISABLE_ENTRY_POINTS_ENV, hookspecs
 from civicrecord.renderer import RenderContext, Renderer, RendererOption
 
@@ -49,6 +50,8 @@ def test_the_hooks_are_found() -> None:
     manager.add_hookspecs(hookspecs)
     assert sorted(name for name in vars(manager.hook) if not name.startswith("_")) \
         == hook_names()
+    # The plugin set checks each hook's answers against its kind, and refuses other hooks.
+    assert sorted(plugins._KINDS) == hook_names()
 
 
 @pytest.mark.parametrize("hook", hook_names())

@@ -47,13 +47,12 @@ from civicrecord.model import (
     Report,
     Source,
 )
-from civicrecord.presentation import LABELS, presenter_for
+from civicrecord.presentation import LABELS, STATUS_ORDER, presenter_for
 from civicrecord.renderers.html import (
     BUILTIN_TEMPLATES,
     NAMED_COLOURS,
     STATUS_COLOURS,
     STATUS_FILLS,
-    STATUS_ORDER,
     Labels,
     Theme,
     contrast,

@@ -127,10 +127,10 @@ def test_builtin_plugins_are_registered_through_the_same_hooks() -> None:
         assert info.builtin and info.distribution == "civicrecord"
         assert {"register_renderers", "register_commands"} & set(info.hooks), module_name
         assert info.version == civicrecord.__version__
-        module = importlib.import_module(module_name)
         for hook in info.hooks:
-            assert getattr(module, hook) in [
-                impl.function for impl in getattr(plugins.manager.hook, hook).get_hookimpls()]
+            assert callable(getattr(importlib.import_module(module_name), hook))
+            assert module_name in [impl.plugin_name for impl in
+                                   getattr(plugins.manager.hook, hook).get_hookimpls()]
     assert [plugins.plugin_of(name).name for name in ("json", "html", "docx")] == \
         list(BUILTIN_PLUGINS[:3])
     assert {"serve", "reference-docx", "new-plugin"} <= set(plugins.commands())
@@ -282,7 +282,7 @@ def test_a_misspelt_hook_is_a_fault_of_that_plugin_with_a_suggestion() -> None:
     assert "did you mean 'register_renderers'?" in fault.error
     # The plugin is left out whole, so check_pending() has nothing left to object to,
     # and the other plugins work.
-    assert not plugins.manager.is_registered(misspelt)
+    assert not plugins.manager.has_plugin("misspelt")
     plugins.manager.check_pending()
     assert "outline" in plugins.renderers()
 
@@ -295,6 +295,20 @@ def test_an_optional_unknown_hook_is_allowed() -> None:
     plugin.future_hook = civicrecord.hookimpl(optionalhook=True)(future_hook)  # type: ignore[attr-defined]
     plugins = load_plugins([plugin])
     assert plugins.faults == [] and "outline" in plugins.renderers()
+
+
+def test_a_hook_wrapper_is_refused_and_the_others_work() -> None:
+    def register_renderers() -> Iterator[None]:
+        yield  # would see, and could change, every other plugin's formats
+
+    wrapping = Plugin("wrapping")
+    wrapping.register_renderers = civicrecord.hookimpl(wrapper=True)(  # type: ignore[attr-defined]
+        register_renderers)
+    plugins = load_plugins([wrapping, OutlinePlugin()])
+    [fault] = plugins.faults
+    assert (fault.plugin, fault.stage) == ("wrapping", "register")
+    assert "take no wrappers" in fault.error
+    assert list(plugins.renderers()) == [*builtin_formats(), "outline"]
 
 
 def test_a_hook_with_a_wrong_argument_name_is_a_fault() -> None:

@@ -333,7 +333,7 @@ def test_a_port_in_use_is_a_clear_error(report: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("arguments", "code", "message"), [
-    (["missing"], 1, "no such file or folder: missing"),
+    (["missing"], 2, "no such file or folder: missing"),
     (["REPORT", "--format", "docx"], 2, "cannot be shown in a browser page"),
     (["REPORT", "--format", "nope"], 2, "no renderer for format 'nope'"),
     (["REPORT", "--template-dir", "missing"], 2, "--template-dir missing: no such folder"),

@@ -553,11 +553,10 @@ def index_html(outcomes: Sequence[ReportOutcome], *,
     colours.
     """
     from civicrecord._version import __version__
-    from civicrecord.presentation import presenter_for
+    from civicrecord.presentation import STATUS_ORDER, presenter_for
     from civicrecord.renderer import RenderError
     from civicrecord.renderers.html import (
         STATUS_COLOURS,
-        STATUS_ORDER,
         Labels,
         Theme,
         theme_from_options,

@@ -251,22 +251,6 @@ def _problem_json(problem: Any) -> dict[str, Any]:
     }
 
 
-def _parse_options(pairs: Sequence[str]) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise _UsageError(f"option {pair!r} must be KEY=VALUE")
-        target = options
-        *parents, last = key.split(".")
-        for parent in parents:
-            target = target.setdefault(parent, {})
-            if not isinstance(target, dict):
-                raise _UsageError(f"option {key!r} conflicts with another option")
-        target[last] = value
-    return options
-
-
 class _UsageError(Exception):
     pass
 
@@ -309,15 +293,16 @@ def _render(args: argparse.Namespace) -> int:
     )
     from civicrecord.output import OutputError
     from civicrecord.plugins import PluginError
+    from civicrecord.renderer import OptionError, parse_options
 
     plugins: PluginSet = args.plugin_set
     try:
-        options = _parse_options(args.options)
+        options = parse_options(args.options)
         plugins.use.update(_parse_use(args.use))
         formats = tuple(args.formats or plugins.renderers())
         renderers = [plugins.renderer(name) for name in (*plugins.use, *formats)]
         _check_options(args.options, options, renderers[len(plugins.use):])
-    except (_UsageError, PluginError) as error:
+    except (_UsageError, OptionError, PluginError) as error:
         print(f"civicrecord: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     if _missing_paths(args.paths):

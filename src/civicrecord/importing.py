@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -125,14 +122,18 @@ def import_report(
     read from it does not load.
     """
     from civicrecord.plugins import load_plugins
+    from civicrecord.scaffold import ScaffoldError, check_new_folder, report_id_for, schema_files
 
     source, target = Path(source), Path(directory)
-    _check_target(target)
+    try:
+        check_new_folder(target)
+    except ScaffoldError as error:
+        raise ImportFailure(str(error)) from None
     if not source.exists():
         raise ImportFailure(f"no such file or folder: {source}")
     chosen = choose_importer(source, (plugins or load_plugins()).importers(), importer)
     result = _read(chosen, source, options or ImportOptions())
-    report = attrs.evolve(result.report, id=_report_id(target))
+    report = attrs.evolve(result.report, id=report_id_for(target))
     header = (f"Imported from {source.name} by `civicrecord import --from {chosen.name}`.",
               "Replace every text marked TODO; `civicrecord validate` lists those left.")
     from civicrecord.yaml_writer import report_files
@@ -143,7 +144,7 @@ def import_report(
         raise ImportFailure(f"importer {chosen.name!r} read a report that cannot be "
                             f"written: {error}") from None
     files = {name: text.encode("utf-8") for name, text in texts.items()}
-    files.update(_schema_files())
+    files.update(schema_files())
     warnings = _write_checked(target, files, chosen.name)
     return ImportOutcome(
         directory=target,
@@ -177,28 +178,6 @@ def _summary(report: Report) -> str:
             f"{len(report.neighbourhood.places)} places")
 
 
-def _report_id(target: Path) -> str:
-    from civicrecord.scaffold import _report_id
-
-    return _report_id(target)
-
-
-def _schema_files() -> dict[str, bytes]:
-    from civicrecord.scaffold import _schema_files
-
-    return dict(_schema_files())
-
-
-def _check_target(target: Path) -> None:
-    if target.is_symlink():
-        raise ImportFailure(f"{target} is a symbolic link; name a real folder")
-    if target.exists() and not target.is_dir():
-        raise ImportFailure(f"{target} exists and is not a folder; choose another name")
-    if target.is_dir() and any(target.iterdir()):
-        raise ImportFailure(f"{target} is not empty; choose a new folder name, "
-                            "nothing is overwritten")
-
-
 def _write_checked(target: Path, files: dict[str, bytes], importer: str) -> tuple[Problem, ...]:
     """Write ``files`` into ``target`` in one step if they load; return the warnings.
 
@@ -206,18 +185,11 @@ def _write_checked(target: Path, files: dict[str, bytes], importer: str) -> tupl
     people who finish the report, and ``civicrecord validate`` shows them.
     """
     from civicrecord.loading import load_report
+    from civicrecord.scaffold import ScaffoldError, write_new_folder
 
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".import",
-                                        dir=target.parent))
-    except OSError as error:
-        raise ImportFailure(f"cannot create {target}: {error.strerror}") from None
-    try:
-        for relative, content in files.items():
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+    warnings: list[Problem] = []
+
+    def loads(staging: Path) -> None:
         loaded = load_report(staging)
         if loaded.report is None:
             # The importer's report broke a rule: say which, without the staging paths.
@@ -225,20 +197,13 @@ def _write_checked(target: Path, files: dict[str, bytes], importer: str) -> tupl
                 f"importer {importer!r} read a report that does not load (a bug in the "
                 "importer; report it to its authors)",
                 [attrs.evolve(problem, location=None) for problem in loaded.errors])
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; the files follow the umask
-        _check_target(target)  # someone may have written there meanwhile
-        if target.is_dir():
-            # An existing empty folder may be someone's working directory: fill it.
-            for entry in sorted(staging.iterdir()):
-                os.replace(entry, target / entry.name)
-        else:
-            os.replace(staging, target)
-    except OSError as error:
-        raise ImportFailure(f"cannot create {target}: {error.strerror}") from None
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return tuple(_moved(problem, staging, target) for problem in loaded.warnings)
+        warnings.extend(_moved(problem, staging, target) for problem in loaded.warnings)
+
+    try:
+        write_new_folder(target, files, check=loads)
+    except ScaffoldError as error:
+        raise ImportFailure(str(error)) from None
+    return tuple(warnings)
 
 
 def _moved(problem: Problem, staging: Path, target: Path) -> Problem:

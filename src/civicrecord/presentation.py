@@ -40,6 +40,7 @@ __all__ = [
     "DOMAIN",
     "LABELS",
     "LOCALE_DIR",
+    "STATUS_ORDER",
     "Presenter",
     "UnsupportedLanguageWarning",
     "map_url",
@@ -57,6 +58,16 @@ class UnsupportedLanguageWarning(UserWarning):
 LOCALE_DIR = Path(__file__).parent / "locale"
 #: The gettext domain of civicrecord's labels.
 DOMAIN = "civicrecord"
+#: Statuses in the order a reader expects them: finished first, abandoned last. Every
+#: format lists and charts them in this order, so they tell the same story.
+STATUS_ORDER = (
+    ActionStatus.DONE,
+    ActionStatus.ONGOING,
+    ActionStatus.IN_PROGRESS,
+    ActionStatus.PLANNED,
+    ActionStatus.NOT_ASSESSED,
+    ActionStatus.ABANDONED,
+)
 
 
 def _catalogue_languages() -> tuple[str, ...]:

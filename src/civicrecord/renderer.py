@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -33,6 +33,7 @@ __all__ = [
     "RenderFunction",
     "Renderer",
     "RendererOption",
+    "parse_options",
 ]
 
 #: Format names are short, lowercase and safe in file names and command lines.
@@ -249,3 +250,23 @@ def _flatten(given: Mapping[str, Any], declared: Mapping[str, RendererOption],
             yield from _flatten(value, declared, f"{name}.")
         else:
             yield name, value
+
+
+def parse_options(pairs: Sequence[str]) -> dict[str, Any]:
+    """Options written ``KEY=VALUE`` (``-O theme.primary=#005a9c``), as the nested dict
+    renderers take; dots group keys. Raises :class:`OptionError` for a malformed pair."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise OptionError(f"option {pair!r} must be KEY=VALUE")
+        target = options
+        *parents, last = key.split(".")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+            if not isinstance(target, dict):
+                raise OptionError(f"option {key!r} conflicts with another option")
+        if isinstance(target.get(last), dict):
+            raise OptionError(f"option {key!r} conflicts with another option")
+        target[last] = value
+    return options

@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -34,9 +34,13 @@ __all__ = [
     "LANGUAGES",
     "ScaffoldError",
     "available_examples",
+    "check_new_folder",
     "example_folder",
     "example_hint",
     "new_report",
+    "report_id_for",
+    "schema_files",
+    "write_new_folder",
 ]
 
 #: The example ``civicrecord new`` copies when no other is named.
@@ -118,25 +122,55 @@ def new_report(
     complete or not at all.
     """
     target = Path(directory)
-    _check_target(target)
+    check_new_folder(target)
     if blank:
         if language not in LANGUAGES:
             raise ScaffoldError(f"no blank report in language {language!r} "
                                 f"(available: {', '.join(LANGUAGES)})")
-        files = dict(_blank_files(_report_id(target), language,
+        files = dict(_blank_files(report_id_for(target), language,
                                   year or datetime.date.today().year))
     else:
-        files = dict(_copied_files(example_folder(example), _report_id(target)))
-    files.update(_schema_files())
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".new", dir=target.parent))
+        files = dict(_copied_files(example_folder(example), report_id_for(target)))
+    files.update(schema_files())
+    return write_new_folder(target, files)
+
+
+def check_new_folder(target: Path) -> None:
+    """Raise :class:`ScaffoldError` unless ``target`` is absent or an empty real folder."""
+    if target.is_symlink():
+        raise ScaffoldError(f"{target} is a symbolic link; name a real folder")
+    if target.exists() and not target.is_dir():
+        raise ScaffoldError(f"{target} exists and is not a folder; choose another name")
+    if target.is_dir() and any(target.iterdir()):
+        raise ScaffoldError(f"{target} is not empty; choose a new folder name, "
+                            "nothing is overwritten")
+
+
+def write_new_folder(target: Path, files: Mapping[str, bytes],
+                     check: Callable[[Path], object] | None = None) -> list[Path]:
+    """Write ``files`` (relative path to bytes) as the new folder ``target``, in one step.
+
+    The files are written into a staging folder beside ``target``, which
+    ``check`` (if given) may inspect and refuse by raising; then the folder
+    takes its place. ``target`` must be absent or empty (:func:`check_new_folder`),
+    so nothing is ever overwritten, and a failure leaves nothing behind.
+    Returns the files written, sorted.
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".new",
+                                        dir=target.parent))
+    except OSError as error:
+        raise ScaffoldError(f"cannot create {target}: {error.strerror}") from None
     try:
         for relative, content in files.items():
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
+        if check is not None:
+            check(staging)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; the others follow the umask
-        _check_target(target)  # someone may have written there meanwhile
+        check_new_folder(target)  # someone may have written there meanwhile
         if target.is_dir():
             # An existing empty folder may be someone's working directory: fill it
             # rather than replace it.
@@ -152,18 +186,9 @@ def new_report(
     return sorted(target / relative for relative in files)
 
 
-def _check_target(target: Path) -> None:
-    if target.is_symlink():
-        raise ScaffoldError(f"{target} is a symbolic link; name a real folder")
-    if target.exists() and not target.is_dir():
-        raise ScaffoldError(f"{target} exists and is not a folder; choose another name")
-    if target.is_dir() and any(target.iterdir()):
-        raise ScaffoldError(f"{target} is not empty; choose a new folder name, "
-                            "nothing is overwritten")
-
-
-def _report_id(target: Path) -> str:
-    slug = slugify(target.resolve().name)[:60].strip("-")
+def report_id_for(folder: Path) -> str:
+    """The report id a new report in ``folder`` gets: its name as a slug."""
+    slug = slugify(folder.resolve().name)[:60].strip("-")
     return slug if SLUG_PATTERN.fullmatch(slug) else "my-neighbourhood"
 
 
@@ -229,12 +254,13 @@ def _point_modeline(content: bytes, relative: str) -> bytes:
     return (_MODELINE + _schema_reference(relative)).encode() + newline + rest
 
 
-def _schema_files() -> Iterator[tuple[str, bytes]]:
+def schema_files() -> dict[str, bytes]:
+    """The JSON Schemas a report folder carries in ``schema/``, for editors to check with."""
     from civicrecord.schema import axis_schema, report_schema
 
-    for part, schema in (("report", report_schema()), ("axis", axis_schema())):
-        text = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
-        yield f"{_SCHEMA_FOLDER}/{part}.schema.json", text.encode()
+    return {f"{_SCHEMA_FOLDER}/{part}.schema.json":
+            (json.dumps(schema, ensure_ascii=False, indent=2) + "\n").encode()
+            for part, schema in (("report", report_schema()), ("axis", axis_schema()))}
 
 
 # --- Blank reports ---------------------------------------------------------

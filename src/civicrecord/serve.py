@@ -136,18 +136,22 @@ def _error(message: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from civicrecord.cli import _parse_options, _UsageError
+    from civicrecord.api import missing_path_problem
     from civicrecord.plugins import PluginError, load_plugins
+    from civicrecord.renderer import OptionError, parse_options
 
     try:
-        options = _parse_options(args.options)
-    except _UsageError as error:
+        options = parse_options(args.options)
+    except OptionError as error:
         _error(str(error))
         return EXIT_USAGE
     path: Path = args.path
-    if not path.exists():
-        _error(f"no such file or folder: {path}")
-        return EXIT_PROBLEMS
+    missing = missing_path_problem(path)
+    if missing is not None:
+        _error(missing.message)
+        if missing.hint:
+            print(f"civicrecord: {missing.hint}", file=sys.stderr)
+        return EXIT_USAGE
     template_dir: Path | None = args.template_dir
     if template_dir is not None and not template_dir.is_dir():
         _error(f"--template-dir {template_dir}: no such folder")

@@ -13,8 +13,9 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 import pluggy
@@ -35,8 +36,9 @@ BUILTIN_PLUGINS = ("civicrecord.renderers.json", "civicrecord.renderers.html",
                    "civicrecord.plugin_template", "civicrecord.importing")
 #: Set to 1 to ignore installed plugins (entry points) and use only built-in ones.
 DISABLE_ENTRY_POINTS_ENV = "CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD"
-
-_T = TypeVar("_T")
+#: Every hook of :mod:`hookspecs`, and what its answers must be.
+_KINDS: dict[str, type] = {"register_renderers": Renderer, "validate_report": Problem,
+                           "register_commands": Command, "register_importers": Importer}
 
 
 class PluginError(Exception):
@@ -90,128 +92,108 @@ class PluginSet:
 
     def renderers(self) -> dict[str, Renderer]:
         """Every available format by name, in registration order; conflicts left out."""
-        offered = self._offered("register_renderers", Renderer)
-        return {name: self.renderer(name) for name in offered if not self._refusal(name)}
-
-    def renderer(self, format_name: str) -> Renderer:
-        """The renderer for a format, or a PluginError that says what to install or fix."""
-        renderer: Renderer = self._choose(format_name)[1]
-        return renderer
-
-    def plugin_of(self, format_name: str) -> PluginInfo:
-        """The plugin that provides a format."""
-        return self.infos[self._choose(format_name)[0]]
+        return {name: choice[1] for name in self._offered("register_renderers")
+                if not isinstance(choice := self._choose(name), str)}
 
     def conflicts(self) -> list[str]:
         """Why each format offered by several plugins, with no choice made, is left out."""
-        offered = self._offered("register_renderers", Renderer)
-        return [message for name in offered if (message := self._refusal(name))]
+        return [choice for name in self._offered("register_renderers")
+                if isinstance(choice := self._choose(name), str)]
 
-    def _refusal(self, name: str) -> str | None:
-        try:
-            self._choose(name)
-        except PluginError as error:
-            return str(error)
-        return None
+    def renderer(self, format_name: str) -> Renderer:
+        """The renderer for a format, or a PluginError that says what to install or fix."""
+        return self._chosen(format_name)[1]
 
-    def _choose(self, name: str) -> tuple[str, Any]:
-        offers = self._offered("register_renderers", Renderer).get(name, [])
+    def plugin_of(self, format_name: str) -> PluginInfo:
+        """The plugin that provides a format."""
+        return self.infos[self._chosen(format_name)[0]]
+
+    def _chosen(self, name: str) -> tuple[str, Renderer]:
+        if isinstance(choice := self._choose(name), str):
+            raise PluginError(choice)
+        return choice
+
+    def _choose(self, name: str) -> tuple[str, Renderer] | str:
+        """The plugin and renderer of a format, or why there is none."""
+        offers = self._offered("register_renderers").get(name, [])
         chosen = self.use.get(name)
+        picked = ([offer for offer in offers if chosen in (offer[0], self._dist(offer[0]))]
+                  if chosen is not None
+                  else [offer for offer in offers if offer[1].override] or offers)
+        if len(picked) == 1:
+            return picked[0]
         if chosen is not None:
-            picked = [offer for offer in offers if chosen in (offer[0], self._dist(offer[0]))]
-            if len(picked) == 1:
-                return picked[0]
-            raise PluginError(f"cannot use {chosen!r} for format {name!r}: it is provided by "
-                              f"{self._owners(offers) or 'no plugin'}; name one plugin or "
-                              f"distribution (--use {name}=NAME)")
-        overriding = [offer for offer in offers if offer[1].override]
-        if len(offers) == 1 or len(overriding) == 1:
-            return (overriding or offers)[0]
+            return (f"cannot use {chosen!r} for format {name!r}: it is provided by "
+                    f"{self._owners(offers) or 'no plugin'}; name one plugin or distribution "
+                    f"(--use {name}=NAME)")
         if offers:
-            raise PluginError(
-                f"format {name!r} is provided by {self._owners(offers)}, so it is left out: "
-                f"choose one with --use {name}=PLUGIN (use={{{name!r}: PLUGIN}} in Python), "
-                "or uninstall one")
+            return (f"format {name!r} is provided by {self._owners(offers)}, so it is left out: "
+                    f"choose one with --use {name}=PLUGIN (use={{{name!r}: PLUGIN}} in Python), "
+                    "or uninstall one")
         message = f"no renderer for format {name!r} (available: " \
                   f"{', '.join(sorted(self.renderers())) or 'none'})"
-        broken = [str(fault) for fault in self.faults if fault.stage != "validate_report"]
+        broken = [str(fault) for fault in self.faults]
         if broken:
             message += "; some plugins failed to load and may provide it: " + "; ".join(broken)
-        raise PluginError(message)
+        return message
 
     def commands(self, reserved: Iterable[str] = ()) -> dict[str, Command]:
         """Every plugin command by name; a name taken by ``reserved`` or two plugins is out."""
-        return self._only("register_commands", Command, set(reserved))
+        return self._only("register_commands", set(reserved))
 
     def importers(self) -> dict[str, Importer]:
         """Every importer by name; a name two plugins claim is left out, naming both."""
-        return self._only("register_importers", Importer, set())
+        return self._only("register_importers", set())
 
-    def _only(self, hook: str, kind: type[_T], reserved: set[str]) -> dict[str, _T]:
-        found = {}
-        for name, offers in self._offered(hook, kind).items():
-            if name in reserved or len(offers) > 1:
-                self.faults.append(PluginFault(
-                    offers[-1][0], self._dist(offers[-1][0]), hook,
-                    f"{kind.__name__.lower()} {name!r} is already provided by civicrecord "
-                    "itself; left out" if name in reserved else f"{kind.__name__.lower()} "
-                    f"{name!r} is provided by plugins {self._owners(offers)}; neither is used"))
+    def _only(self, hook: str, reserved: set[str]) -> dict[str, Any]:
+        found, kind = {}, _KINDS[hook].__name__.lower()
+        for name, offers in self._offered(hook).items():
+            if name in reserved:
+                self._fault(offers[-1][0], hook, f"{kind} {name!r} is already provided by "
+                            "civicrecord itself; left out")
+            elif len(offers) > 1:
+                self._fault(offers[-1][0], hook, f"{kind} {name!r} is provided by plugins "
+                            f"{self._owners(offers)}; neither is used")
             else:
                 found[name] = offers[0][1]
         return found
 
-    def _offered(self, hook: str, kind: type[Any]) -> dict[str, list[tuple[str, Any]]]:
+    def _offered(self, hook: str) -> dict[str, list[tuple[str, Any]]]:
         """What plugins return from a ``register_*`` hook, by name; asked once per set."""
         if hook not in self._offers:
-            def failed(plugin: str, error: str) -> None:
-                info = self.infos.get(plugin)
-                self.faults.append(PluginFault(plugin, self._dist(plugin), hook, error,
-                                               info.version if info else None))
-
             offers = self._offers[hook] = {}
-            for plugin, item in self._call_each(hook, kind, failed):
-                offers.setdefault(item.name, []).append((plugin, item))
+            for plugin, item in self._call(hook):
+                if isinstance(item, str):
+                    self._fault(plugin, hook, item)
+                else:
+                    offers.setdefault(item.name, []).append((plugin, item))
         return self._offers[hook]
 
     def extra_problems(self, report: Report) -> list[Problem]:
         """Problems from the plugins' ``validate_report`` hooks; a failing hook is an error."""
-        failed: list[Problem] = []
-        found = self._call_each("validate_report", Problem, lambda plugin, error: failed.append(
-            Problem(Severity.ERROR, "", f"plugin {plugin!r} failed while validating: {error}",
-                    "fix or uninstall the plugin")), report=report)
-        return [*failed, *(problem for _, problem in found)]
+        return [Problem(Severity.ERROR, "", f"plugin {plugin!r} failed while validating: "
+                        f"{item}", "fix or uninstall the plugin") if isinstance(item, str)
+                else item for plugin, item in self._call("validate_report", report=report)]
 
-    def _call_each(self, hook: str, kind: type[_T], failed: Callable[[str, str], None],
-                   **kwargs: Any) -> list[tuple[str, _T]]:
-        """Call each plugin's implementation of ``hook``, in registration order.
+    def _call(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Each plugin's answers (see :func:`_guard`), in registration order.
 
-        One at a time, as pluggy would call them, so that an exception is the
-        fault of its plugin alone and every result is known to come from its
-        plugin (a conflict names both). ``pm.hook.X()`` stops at the first
-        exception and returns results without their plugins.
+        pluggy calls implementations last registered first; the answers are put
+        back in registration order, the order users see formats listed in.
         """
-        results: list[tuple[str, _T]] = []
-        for impl in getattr(self.manager.hook, hook).get_hookimpls():
-            name = self.manager.get_name(impl.plugin) or repr(impl.plugin)
-            try:
-                found = list(impl.function(*(kwargs[arg] for arg in impl.argnames)) or ())
-                wrong = [item for item in found if not isinstance(item, kind)]
-                if wrong:
-                    raise TypeError(f"{hook} gave {wrong[0]!r}, not a civicrecord."
-                                    f"{kind.__name__}")
-            except Exception as error:  # noqa: BLE001 - a plugin's fault is its own
-                failed(name, f"{type(error).__name__}: {error}")
-                continue
-            results += [(name, item) for item in found]
-        return results
+        answers = getattr(self.manager.hook, hook)(**kwargs)
+        return [answer for plugin_answers in reversed(answers) for answer in plugin_answers]
+
+    def _fault(self, plugin: str, stage: str, error: str) -> None:
+        info = self.infos[plugin]
+        self.faults.append(PluginFault(plugin, info.distribution, stage, error, info.version))
 
     def _owners(self, offers: list[tuple[str, Any]]) -> str:
         return " and ".join(f"{plugin!r} (from {self._dist(plugin)})" if self._dist(plugin)
                             else repr(plugin) for plugin, _ in offers)
 
     def _dist(self, plugin: str) -> str | None:
-        info = self.infos.get(plugin)
-        return info.distribution if info else None
+        return self.infos[plugin].distribution
 
 
 def load_plugins(extra: Iterable[object] = (), *, entry_points: bool | None = None,
@@ -228,60 +210,91 @@ def load_plugins(extra: Iterable[object] = (), *, entry_points: bool | None = No
     manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     manager.add_hookspecs(hookspecs)
     plugins = PluginSet(manager, use=dict(use or {}))
-    # (name, how to load it, distribution, version, built in)
-    found: list[tuple[str, Callable[[], Any], str | None, str | None, bool]] = [
+    # (name, how to load it, distribution, version)
+    found: list[tuple[str, Callable[[], Any], str | None, str | None]] = [
         (module, functools.partial(importlib.import_module, module), "civicrecord",
-         __version__, True) for module in builtins]
+         __version__) for module in builtins]
     if entry_points if entry_points is not None else not os.environ.get(DISABLE_ENTRY_POINTS_ENV):
         from importlib import metadata
 
         # Sorted: discovery follows directory listings, which differ between machines.
         for point in sorted(metadata.entry_points(group=hookspecs.PROJECT_NAME),
                             key=lambda point: (point.name, point.value)):
-            where = point.dist
-            found.append((point.name, point.load, where.name if where else None,
-                          where.version if where else None, False))
+            # Metadata read once for both (each of .name and .version reads it again).
+            about = point.dist.metadata if point.dist else {"Name": None, "Version": None}
+            found.append((point.name, point.load, about["Name"], about["Version"]))
     found += [(getattr(plugin, "__name__", None) or f"plugin-{index}",
-               functools.partial(lambda plugin: plugin, plugin), None, None, False)
+               functools.partial(lambda plugin: plugin, plugin), None, None)
               for index, plugin in enumerate(extra)]
-    for name, load, dist, version, builtin in found:
+    loaded: list[object] = []
+    for index, (name, load, dist, version) in enumerate(found):
         try:
             plugin = load()
         except Exception as error:  # noqa: BLE001 - one broken plugin must not stop others
             plugins.faults.append(PluginFault(name, dist, "import",
                                               f"{type(error).__name__}: {error}", version))
             continue
-        if manager.is_registered(plugin):
-            continue  # the same module reached twice, e.g. a distribution on two paths
-        refused = _register(manager, plugin, name)
-        if refused:
-            plugins.faults.append(PluginFault(name, dist, "register", refused, version))
-            continue
-        hooks = tuple(sorted(caller.name for caller in manager.get_hookcallers(plugin) or ()))
-        plugins.infos[name] = PluginInfo(name, dist, version, hooks, builtin)
+        if any(plugin is seen for seen in loaded):
+            continue  # the same module reached twice, e.g. passed in and installed
+        loaded.append(plugin)
+        hooks = _register(manager, plugin, name)
+        if isinstance(hooks, str):
+            plugins.faults.append(PluginFault(name, dist, "register", hooks, version))
+        else:
+            plugins.infos[name] = PluginInfo(name, dist, version, hooks, index < len(builtins))
     return plugins
 
 
-def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> str | None:
-    """Register a plugin; if it cannot be, leave it out and say why."""
-    import difflib
+def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> tuple[str, ...] | str:
+    """Register ``plugin`` as ``name``: the hooks it implements, or why it cannot be.
 
-    if manager.has_plugin(name):
+    pluggy registers a stand-in holding the plugin's hook implementations, each
+    guarded (:func:`_guard`), so that ``pm.hook.X()`` calls every plugin even
+    when one raises, and tells whose answer is whose. Walking the hooks to guard
+    them is also where a misspelt one is caught, with the closest hook's name
+    (pluggy's ``check_pending()`` finds it too, but suggests nothing).
+    """
+    stand_in = types.ModuleType(name)  # a module: few attributes for pluggy to look through
+    for attribute in dir(plugin):
+        if (opts := manager.parse_hookimpl_opts(plugin, attribute)) is None:
+            continue
+        hook = opts.get("specname") or attribute
+        if hook not in _KINDS and not opts.get("optionalhook"):
+            import difflib  # imported by the one run that needs it
+
+            return f"unknown hook {hook!r}" + "".join(
+                f" (did you mean {guess!r}?)" for guess in difflib.get_close_matches(
+                    hook, _KINDS, n=1)) + f"; civicrecord's hooks are {', '.join(sorted(_KINDS))}"
+        if opts.get("wrapper") or opts.get("hookwrapper"):
+            return f"{attribute}: civicrecord's hooks collect every answer and take no wrappers"
+        setattr(stand_in, attribute, _guard(getattr(plugin, attribute), name, hook))
+    try:
+        manager.register(stand_in, name=name)
+    except ValueError:  # pluggy's word for a name already taken
         return (f"another plugin is already registered under the name {name!r}; "
                 "rename the entry point")
-    try:
-        manager.register(plugin, name=name)
-        manager.check_pending()  # a misspelt hook would otherwise never be called
-    except pluggy.PluginValidationError as error:
-        known = sorted(name for name in dir(hookspecs)
-                       if manager.parse_hookspec_opts(hookspecs, name))
-        unknown = [caller.name for caller in manager.get_hookcallers(plugin) or ()
-                   if not caller.has_spec()]
-        if manager.is_registered(plugin):
-            manager.unregister(plugin)
-        return "; ".join(
-            f"unknown hook {hook!r}"
-            + "".join(f" (did you mean {guess!r}?)"
-                      for guess in difflib.get_close_matches(hook, known, n=1))
-            + f"; civicrecord's hooks are {', '.join(known)}" for hook in unknown) or str(error)
-    return None
+    except pluggy.PluginValidationError as error:  # e.g. an argument the hook does not have
+        return str(error)
+    return tuple(sorted(caller.name for caller in manager.get_hookcallers(stand_in) or ()))
+
+
+def _guard(function: Callable[..., Any], plugin: str,
+           hook: str) -> Callable[..., list[tuple[str, Any]]]:
+    """``function`` answering ``[(plugin, item), ...]``, or ``[(plugin, why it failed)]``.
+
+    A plugin's exception, or an answer of the wrong kind, is that plugin's fault
+    alone: the other plugins are still called and their answers used.
+    """
+    kind = _KINDS.get(hook, object)
+
+    @functools.wraps(function)  # pluggy reads the argument names through __wrapped__
+    def guarded(*args: Any) -> list[tuple[str, Any]]:
+        try:
+            items = list(function(*args) or ())
+            if wrong := [item for item in items if not isinstance(item, kind)]:
+                raise TypeError(f"{hook} gave {wrong[0]!r}, not a civicrecord.{kind.__name__}")
+        except Exception as error:  # noqa: BLE001 - a plugin's fault is its own
+            return [(plugin, f"{type(error).__name__}: {error}")]
+        return [(plugin, item) for item in items]
+
+    return guarded

@@ -1,17 +1,10 @@
-"""The hooks a civicrecord plugin may implement.
+"""The hooks a civicrecord plugin may implement (docs/plugins.md, "Hook reference").
 
 A plugin is a module (or any object) with functions decorated by
-``civicrecord.hookimpl`` and named after a hook below. Installed packages
-expose theirs through the entry-point group ``civicrecord``::
-
-    [project.entry-points.civicrecord]
-    my-format = "my_package.plugin"
-
-Built-in formats are registered through these same hooks. civicrecord calls
-each hook once per plugin, in registration order (built-in modules, then
-installed plugins by entry-point name, then plugins passed in), so that one
-plugin's exception is reported as its fault while the others work. No hook is
-``firstresult``: every plugin's answer is collected.
+``civicrecord.hookimpl`` and named after a hook below; installed packages expose
+theirs through the entry-point group ``civicrecord``. Built-in features use
+these same hooks. No hook is ``firstresult``: every plugin's answer is kept, in
+registration order, and a plugin that raises is reported while the others work.
 """
 
 from __future__ import annotations
@@ -42,10 +35,9 @@ def register_renderers() -> Iterable[Renderer]:  # type: ignore[empty-body]
 
     Called once per plugin set, when a format is first asked for. Keep it
     cheap: import heavy libraries inside the render function, not here, so
-    ``civicrecord validate`` and ``import civicrecord`` stay fast. A format
-    name another plugin also offers disables that format only, with a message
-    naming both, until the user chooses one (``--use FORMAT=PLUGIN``) or one
-    of the renderers says ``override=True`` (it replaces the other on purpose).
+    ``civicrecord validate`` and ``import civicrecord`` stay fast. A name two
+    plugins offer disables that format only, until the user chooses one
+    (``--use FORMAT=PLUGIN``) or one renderer says ``override=True``.
     """
 
 
@@ -53,12 +45,10 @@ def register_renderers() -> Iterable[Renderer]:  # type: ignore[empty-body]
 def validate_report(report: Report) -> Iterable[Problem]:  # type: ignore[empty-body]
     """Yield extra problems for a report that passed the built-in rules.
 
-    Called for every report read, after the built-in rules. Use it for a
-    city's own rules ("every action names a partner"). Give each problem a
-    field path such as ``axes[2].actions[0].partners``; civicrecord adds the
-    file, line and column. Problems appear in ``civicrecord validate`` like
-    built-in ones, and errors stop ``load`` and ``render``. A hook that raises
-    becomes an error naming its plugin.
+    Called for every report read: a city's own rules ("every action names a
+    partner"). Give each problem a field path such as
+    ``axes[2].actions[0].partners``; civicrecord adds the file, line and column.
+    Errors stop ``load`` and ``render``; a hook that raises is an error naming it.
     """
 
 
@@ -66,10 +56,9 @@ def validate_report(report: Report) -> Iterable[Problem]:  # type: ignore[empty-
 def register_commands() -> Iterable[Command]:  # type: ignore[empty-body]
     """Return the subcommands this plugin adds to ``civicrecord``.
 
-    Called once when the command line starts. A name already taken by a
-    built-in command or another plugin's is reported as that plugin's fault and
-    the command is left out; the other commands work. Import heavy libraries
-    inside ``run``, not here: every ``civicrecord`` invocation calls this hook.
+    Called once when the command line starts, by every invocation: import heavy
+    libraries inside ``run``, not here. A name already taken by a built-in
+    command or another plugin's is left out and reported as this plugin's fault.
     """
 
 

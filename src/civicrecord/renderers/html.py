@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from civicrecord import theme as city_theme
-from civicrecord.change import figures_that_change, has_change_data
 from civicrecord.model import (
     ActionStatus,
     Indicator,
@@ -33,7 +32,7 @@ from civicrecord.model import (
     ThematicAxis,
 )
 from civicrecord.plugins.hookspecs import hookimpl
-from civicrecord.presentation import LABELS, map_url, presenter_for
+from civicrecord.presentation import LABELS, STATUS_ORDER, map_url, presenter_for
 from civicrecord.renderer import RenderContext, Renderer, RenderError
 from civicrecord.text import Block, blocks, link_target
 from civicrecord.theme import (
@@ -55,7 +54,6 @@ __all__ = [
     "NAMED_COLOURS",
     "STATUS_COLOURS",
     "STATUS_FILLS",
-    "STATUS_ORDER",
     "THEME_OPTIONS",
     "THEME_RENDERER_OPTIONS",
     "ChartRow",
@@ -78,15 +76,6 @@ BUILTIN_TEMPLATES = Path(__file__).parent / "templates" / "html"
 ENTRY_TEMPLATE = "report.html.j2"
 #: Built-in templates stay reachable under this prefix, for overrides that extend them.
 BUILTIN_PREFIX = "civicrecord"
-#: Statuses in the order a reader expects them: finished first, abandoned last.
-STATUS_ORDER = (
-    ActionStatus.DONE,
-    ActionStatus.ONGOING,
-    ActionStatus.IN_PROGRESS,
-    ActionStatus.PLANNED,
-    ActionStatus.NOT_ASSESSED,
-    ActionStatus.ABANDONED,
-)
 #: How the chart paints a status's bar, as an SVG ``fill`` attribute: the status's fill
 #: pattern (drawn in the chart's ``<defs>``), falling back to its plain colour. The page's
 #: CSS says the same; the attribute is for what reads the SVG without that CSS (WeasyPrint).
@@ -414,6 +403,7 @@ def render_html(report: Report, context: RenderContext) -> bytes:
     import markupsafe
 
     from civicrecord._version import __version__
+    from civicrecord.change import figures_that_change, has_change_data
     from civicrecord.pictures import published
 
     theme = theme_from_options(context.options, context.base_dir)

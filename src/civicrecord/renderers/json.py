@@ -12,12 +12,12 @@ import json
 from civicrecord.model import FORMAT_VERSION, Report
 from civicrecord.plugins.hookspecs import hookimpl
 from civicrecord.renderer import RenderContext, Renderer, RendererOption
-from civicrecord.schema import SCHEMA_ID
 
 
 def render_json(report: Report, context: RenderContext) -> bytes:
     """The report as indented UTF-8 JSON ending with a newline."""
     from civicrecord.convert import to_plain
+    from civicrecord.schema import SCHEMA_ID  # the schema's builder is for this path alone
 
     document = {"$schema": SCHEMA_ID, "format_version": FORMAT_VERSION, **to_plain(report)}
     indent = context.option("indent", 2)

@@ -25,20 +25,11 @@ from civicrecord.model import (
     ThematicAxis,
 )
 from civicrecord.pictures import pictures_of
-from civicrecord.presentation import Presenter, map_url, presenter_for
+from civicrecord.presentation import STATUS_ORDER, Presenter, map_url, presenter_for
 from civicrecord.text import blocks
 
-__all__ = ["PICTURE_WIDTHS", "STATUS_ORDER", "brochure_data", "picture_widths"]
+__all__ = ["PICTURE_WIDTHS", "brochure_data", "picture_widths"]
 
-#: Statuses in the order a reader expects them (as the HTML status chart): finished first.
-STATUS_ORDER = (
-    ActionStatus.DONE,
-    ActionStatus.ONGOING,
-    ActionStatus.IN_PROGRESS,
-    ActionStatus.PLANNED,
-    ActionStatus.NOT_ASSESSED,
-    ActionStatus.ABANDONED,
-)
 
 Json = dict[str, Any]
 

@@ -49,32 +49,24 @@ def render_docx(report: Report, context: RenderContext) -> bytes:
     one of :data:`REQUIRED_STYLES`, or that is not a Word file, raises
     :class:`civicrecord.RenderError` saying which.
     """
-    from lxml import etree  # type: ignore[import-untyped]
-
     from civicrecord.presentation import presenter_for
     from civicrecord.renderers.docx import package
-    from civicrecord.renderers.docx.body import write_body, write_furniture
+    from civicrecord.renderers.docx.body import write_parts
     from civicrecord.renderers.docx.media import Media
-    from civicrecord.renderers.docx.ooxml import qn
 
     path = context.reference_docx
     if path is None:
-        reference = package.prepared(reference_docx(), _DEFAULT, city=False)
+        reference = package.prepared(reference_docx(), _DEFAULT, report.language, city=False)
     else:
         reference = package.prepared(package.read_reference(path),
-                                     f"reference document {path}")
-    presenter = presenter_for(report.language)
-    root = etree.fromstring(reference.parts[reference.document])
-    media = Media(base_dir=context.base_dir)
-    write_body(root.find(qn("w:body")), report, reference, presenter, media)
-    title = f"{report.title} – {report.subtitle}" if report.subtitle else report.title
+                                     f"reference document {path}", report.language)
+    presenter, media = presenter_for(report.language), Media(base_dir=context.base_dir)
     # When the document was made, as the report says: published, else the period's end.
     when = datetime.datetime(*(report.published or report.period.end).earliest(),
                              tzinfo=datetime.UTC)
-    parts = {**reference.parts, reference.document: package.xml_bytes(root),
-             **package.with_language(reference, report.language)}
-    parts.update(write_furniture(reference, title, f"{presenter.label('page')} "))
-    parts[reference.core_part] = package.core_properties(_properties(report, presenter), when)
+    parts = {**reference.parts, **write_parts(reference, report, presenter, media),
+             reference.core_part: package.core_properties(_properties(report, presenter),
+                                                          when)}
     media.add_to(parts, reference.document)
     return package.write_package(parts, when)
 

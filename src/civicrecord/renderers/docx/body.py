@@ -12,11 +12,13 @@ logo and the cover picture on the cover, an axis's after its need, an
 action's after its description. Every paragraph takes a style from
 ``REQUIRED_STYLES``; the only direct formatting keeps a table's rows, and a
 picture and its caption, on one page. All text enters through :func:`ooxml.run`.
+The contents' page numbers are fields: Word and LibreOffice compute them.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -24,49 +26,31 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]
 
 from civicrecord.change import figures_that_change, has_change_data
-from civicrecord.model import (
-    Action,
-    ActionStatus,
-    Indicator,
-    MeasureKind,
-    Picture,
-    Report,
-    ThematicAxis,
-)
-from civicrecord.presentation import Presenter
+from civicrecord.model import Action, Indicator, MeasureKind, Picture, Report, ThematicAxis
+from civicrecord.presentation import STATUS_ORDER, Presenter
 from civicrecord.renderers.docx.media import Media
-from civicrecord.renderers.docx.ooxml import (
-    NS,
-    clean,
-    element,
-    field,
-    insert_in_order,
-    paragraph,
-    qn,
-    run,
-)
+from civicrecord.renderers.docx.ooxml import NS, clean, element, field, maker, paragraph, qn, run
 from civicrecord.renderers.docx.package import Prepared, xml_bytes
 from civicrecord.text import blocks
 
-__all__ = ["TOC_INSTRUCTION", "write_body", "write_furniture"]
+__all__ = ["write_parts"]
 
-#: Level 1 headings as hyperlinks, without page numbers in web view, keeping outline levels.
-TOC_INSTRUCTION = r'TOC \o "1-1" \h \z \u'
 #: Shares of the text width taken by the key figures table's columns, without the source.
 COLUMN_SHARES = (0.46, 0.2, 0.14, 0.2)
-_STYLE = etree.XPath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS)
-_STATUS_ORDER = (ActionStatus.DONE, ActionStatus.ONGOING, ActionStatus.IN_PROGRESS,
-                 ActionStatus.PLANNED, ActionStatus.NOT_ASSESSED, ActionStatus.ABANDONED)
+C, A = maker("c"), maker("a")
 
 
-def write_body(body: Any, report: Report, reference: Prepared, presenter: Presenter,
-               media: Media) -> None:
-    """Append the report to ``body`` (a ``w:body`` holding only its section properties).
-
-    Pictures and charts are collected in ``media``, for the package.
-    """
+def write_parts(reference: Prepared, report: Report, presenter: Presenter,
+                media: Media) -> dict[str, bytes]:
+    """The body, headers and footers of ``reference`` with the report written in; its
+    pictures and charts collected in ``media``, for the package."""
+    root = etree.fromstring(reference.parts[reference.document])
+    body = root.find(qn("w:body"))  # holding only its section properties
     _Writer(body, report, reference, presenter, media).write()
     body.append(body[0])  # the section properties, moved back to the end, where Word wants them
+    title = f"{report.title} – {report.subtitle}" if report.subtitle else report.title
+    return {reference.document: xml_bytes(root),
+            **_furniture(reference, title, f"{presenter.label('page')} ")}
 
 
 class _Writer:
@@ -75,19 +59,12 @@ class _Writer:
     def __init__(self, body: Any, report: Report, reference: Prepared, presenter: Presenter,
                  media: Media) -> None:
         self.body, self.report, self.presenter, self.media = body, report, presenter, media
-        self.styles, self.width = reference.styles, reference.text_width
+        self.styles, self.fixed = reference.styles, bool(reference.text_width)
+        self.width, self.height = reference.text_width or 8640, reference.text_height or 13000
         self.colon = presenter.label("colon")
         sources = {self._source(indicator) for _, _, indicator in report.indicators()}
         #: The one source of every figure, said once under the key figures, not on each.
         self.shared_source = sources.pop() if len(sources) == 1 else None
-        self.sizes = reference.sizes
-        section = body[0]
-        size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
-        try:  # the height between the margins, in twips
-            self.height = int(size.get(qn("w:h"))) - int(margins.get(qn("w:top"))) - int(
-                margins.get(qn("w:bottom")))
-        except (AttributeError, TypeError, ValueError):
-            self.height = 13000
         self.contents: list[tuple[str, str]] = []
         # Names by id, the first of an id winning as in Report.place(); looked up per action.
         self.names: dict[str, dict[str, str]] = {
@@ -107,7 +84,7 @@ class _Writer:
         for number, axis in enumerate(self.report.axes, 1):
             self._axis(number, axis)
         self._appendix()
-        self.body[contents:contents] = self._contents(self._first_pages(contents + 1))
+        self.body[contents:contents] = self._contents()
 
     # -- building blocks --------------------------------------------------------
 
@@ -131,20 +108,10 @@ class _Writer:
         for child in section.xpath("w:headerReference|w:footerReference|w:titlePg|w:type",
                                    namespaces=NS):
             section.remove(child)
-        insert_in_order(section, element(None, "w:type", val="nextPage"),
-                        ("w:type", "w:pgSz", "w:pgMar", "w:paperSrc", "w:pgBorders",
-                         "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt", "w:vAlign",
-                         "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
-                         "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange"))
-        element(element(self.body, "w:p"), "w:pPr").append(section)
-
-    def _labelled(self, style: str, label: str, value: str) -> Any:
-        """A label in ``Strong``, then its value."""
-        p = paragraph(self.body, self.styles[style])
-        run(p, f"{label}{self.colon}", self.styles["Strong"])
-        if value:
-            run(p, value)
-        return p
+        # After the notes' properties, first in the schema's order once the headers are gone.
+        section.insert(len(section.xpath("w:footnotePr|w:endnotePr", namespaces=NS)),
+                       element(None, "w:type", val="nextPage"))
+        element(self.body, "w:p/w:pPr").append(section)
 
     def _text(self, text: str, paragraph_style: str = "Normal",
               bullet_style: str = "List Bullet") -> None:
@@ -164,8 +131,7 @@ class _Writer:
         its caption, then credit and licence, under it in ``Caption``."""
         for picture in pictures:
             p = paragraph(self.body, self.styles["Normal"])
-            self.media.report_picture(p, picture, width or self.width or 8640,
-                                      height or self.height * 9 // 20)
+            self.media.picture(p, picture, width or self.width, height or self.height * 9 // 20)
             credit = ", ".join(text for text in (picture.credit, picture.licence) if text)
             lines = [text for text in (picture.caption, credit) if text]
             if lines:
@@ -177,7 +143,7 @@ class _Writer:
     def _cover(self) -> None:
         report, presenter = self.report, self.presenter
         if report.logo is not None:  # above the title, a quarter of the width at most
-            self._pictures([report.logo], (self.width or 8640) // 4, 1134)
+            self._pictures([report.logo], self.width // 4, 1134)
         self._paragraph("Title", report.title)
         if report.subtitle:
             self._paragraph("Subtitle", report.subtitle)
@@ -185,20 +151,15 @@ class _Writer:
         place = neighbourhood.name
         if neighbourhood.city.casefold() not in place.casefold():
             place = f"{place}, {neighbourhood.city}"
-        details = [("authority", report.authority.name), ("neighbourhood", place),
-                   ("reporting_period", presenter.reporting_period(report.period))]
-        if report.published:
-            details.append(("published", presenter.date(report.published)))
-        if neighbourhood.population is not None:
-            details.append(("population", presenter.number(neighbourhood.population)))
-        if neighbourhood.priority_area_code:
-            details.append(("priority_area_code", neighbourhood.priority_area_code))
-        for key, value in details:
-            self._labelled("Cover Details", presenter.label(key), value)
-        if report.cover is not None:  # what the page has left, a caption's lines kept
-            used = sum(self._height(p) for p in self.body[1:])
-            self._pictures([report.cover], height=max(1440, min(self.height * 3 // 5,
-                                                                self.height - used - 1800)))
+        population = neighbourhood.population
+        self._details([
+            ("authority", report.authority.name), ("neighbourhood", place),
+            ("reporting_period", presenter.reporting_period(report.period)),
+            ("published", presenter.date(report.published) if report.published else ""),
+            ("population", presenter.number(population) if population is not None else ""),
+            ("priority_area_code", neighbourhood.priority_area_code or "")], "Cover Details")
+        if report.cover is not None:  # half the page: room left for a long title
+            self._pictures([report.cover], height=self.height // 2)
 
     def _introduction(self) -> None:
         introduction = self.report.introduction
@@ -208,67 +169,22 @@ class _Writer:
             self._paragraph("Front Heading", self.presenter.label(key))
             self._text(text)
 
-    def _first_pages(self, start: int) -> list[int]:
-        """Each chapter's first page, estimated from the length of what precedes it.
+    def _contents(self) -> list[Any]:
+        """The table of contents: each chapter a link, then its page.
 
-        Word puts the right numbers when it updates the contents (it asks when
-        the file is opened); LibreOffice shows these until *Tools › Update*.
-        Chapters open a page, so only a chapter longer than a page can shift
-        them; a paragraph's lines are counted at the size its styles give.
-        """
-        height = self.height
-        page, used, pages = 2, height, []
-        for block in self.body[start:]:
-            if _STYLE(block) == self.styles["Heading 1"]:
-                page, used = page + 1, 0
-                pages.append(page)
-            tall = sum(260 * (1 + len("".join(row.itertext())) * 100 // max(self.width, 4000))
-                       + 100 for row in block.findall(qn("w:tr"))) or self._height(block)
-            if used + tall > height:
-                page, used = page + 1, 0
-            used += tall
-        return pages
-
-    def _height(self, p: Any) -> int:
-        """A paragraph's height in twips: its lines, each as tall as its largest text, its
-        pictures, and the space around it."""
-        font, space = self.sizes.get(_STYLE(p), (220, 0))
-        lines, tall = [[0, font]], space
-        t, br, extent = qn("w:t"), qn("w:br"), qn("wp:extent")
-        for node in p.iter(t, br, extent, qn("w:rStyle")):  # one walk, in document order
-            if node.tag == t:
-                lines[-1][0] += len(node.text or "")
-            elif node.tag == br:
-                lines.append([0, font])
-            elif node.tag == extent:
-                tall += int(node.get("cy")) // 635
-            else:
-                lines[-1][1] = max(lines[-1][1], self.sizes.get(node.get(qn("w:val")), (0, 0))[0])
-        width = max(self.width or 8640, 4000)
-        # A character is half as wide as the font is tall, a line 1.2 times as tall.
-        return tall + sum((1 + chars * size // 2 // width) * size * 6 // 5
-                          for chars, size in lines)
-
-    def _contents(self, pages: Sequence[int]) -> list[Any]:
-        """The table of contents as Word computes it: each entry a link, then its page.
-
-        The page numbers are ``PAGEREF`` fields, shown as estimated (see
-        :meth:`_first_pages`) until the fields are updated.
+        The pages are ``PAGEREF`` fields, which LibreOffice computes as it lays
+        the pages out and Word when it updates the fields (it asks when the file
+        is opened); until then each shows the page a chapter opens if none
+        before it runs over a page.
         """
         entries = []
-        for index, (text, bookmark) in enumerate(self.contents):
+        for page, (text, bookmark) in enumerate(self.contents, 3):
             p = paragraph(None, self.styles["TOC 1"])
-            if index == 0:
-                field(p, TOC_INSTRUCTION, end=False)
             link = element(p, "w:hyperlink", anchor=bookmark, history="1")
             run(link, text)
-            element(element(link, "w:r"), "w:tab")
-            field(link, f"PAGEREF {bookmark} \\h", str(pages[index]))
+            element(link, "w:r/w:tab")
+            field(link, f"PAGEREF {bookmark} \\h", str(page))
             entries.append(p)
-        if not entries:
-            entries.append(paragraph(None, self.styles["TOC 1"]))
-            field(entries[0], TOC_INSTRUCTION, end=False)
-        element(element(entries[-1], "w:r"), "w:fldChar", fldCharType="end")
         return entries
 
     def _what_changed(self) -> None:
@@ -299,8 +215,7 @@ class _Writer:
             if self.shared_source is not None:
                 rows, shares = [row[:3] for row in rows], (0.6, 0.24, 0.16)
             self._table("Key Figures Table", rows, shares)
-            if self.shared_source:
-                self._labelled("Normal", presenter.label("source"), self.shared_source)
+            self._details([("source", self.shared_source or "")], "Normal")
         self._status_chart()
 
     def _table(self, style: str, rows: Sequence[Sequence[str]],
@@ -315,26 +230,26 @@ class _Writer:
         properties = element(table, "w:tblPr")
         element(properties, "w:tblStyle", val=self.styles[style])
         element(properties, "w:tblW", type="auto", w="0")
-        if self.width:
+        if self.fixed:
             element(properties, "w:tblLayout", type="fixed")
         element(properties, "w:tblLook", val="04A0", firstRow="1", lastRow="0",
                 firstColumn="1", lastColumn="0", noHBand="0", noVBand="1")
-        widths = [int((self.width or 8640) * share) for share in shares]
+        widths = [str(int(self.width * share)) for share in shares]
         grid = element(table, "w:tblGrid")
         for width in widths:
-            element(grid, "w:gridCol", w=str(width))
+            element(grid, "w:gridCol", w=width)
         for index, texts in enumerate(rows):
             row = element(table, "w:tr")
-            row_properties = element(row, "w:trPr")
+            properties = element(row, "w:trPr")
             if index == 0:
-                element(row_properties, "w:tblHeader")
-            element(row_properties, "w:cantSplit")
+                element(properties, "w:tblHeader")
+            element(properties, "w:cantSplit")
             for width, text in zip(widths, texts, strict=True):
                 cell = element(row, "w:tc")
-                element(element(cell, "w:tcPr"), "w:tcW", type="dxa", w=str(width))
+                element(cell, "w:tcPr/w:tcW", type="dxa", w=width)
                 p = element(cell, "w:p")
                 if index < len(rows) - 1:
-                    element(element(p, "w:pPr"), "w:keepNext")
+                    element(p, "w:pPr/w:keepNext")
                 if text:
                     run(p, text)
 
@@ -342,26 +257,25 @@ class _Writer:
         """Each axis's actions by status, as stacked bars with their counts written on them."""
         presenter, axes = self.presenter, self.report.axes
         counts = [Counter(action.status for action in axis.actions) for axis in axes]
-        statuses = [status for status in _STATUS_ORDER if any(c[status] for c in counts)]
+        statuses = [status for status in STATUS_ORDER if any(c[status] for c in counts)]
         if not statuses:
             return
         title = presenter.label("status_overview")
         self._paragraph("Front Heading", title)
         names = [clean(f"{number}. {axis.title}") for number, axis in enumerate(axes, 1)]
-        space, plot = _chart_space()
-        bars = element(plot, "c:barChart")
-        _c(bars, barDir="bar", grouping="stacked", varyColors="0")
+        bars = []
         for index, status in enumerate(statuses):
             values = [c[status] for c in counts]  # no label on a segment of nothing
-            _series(bars, index, presenter.status(status), names, values,
-                    {point for point, value in enumerate(values) if value})
-        _c(bars, gapWidth="60", overlap="100")
-        _axes(plot, bars, "l", "maxMin")  # axes by number, the first at the top
+            bars.append(_series(index, presenter.status(status), names, values,
+                                {point for point, value in enumerate(values) if value}))
+        space = _chart(C.barChart(C.barDir(val="bar"), C.grouping(val="stacked"),
+                                  C.varyColors(val="0"), *bars, C.gapWidth(val="60"),
+                                  C.overlap(val="100")), "l", "maxMin")  # the first at the top
         alt = [f"{name}{self.colon}" + presenter.join(
             f"{presenter.number(c[status])} {presenter.status(status)}"
             for status in statuses if c[status]) for name, c in zip(names, counts, strict=True)]
         self.media.chart(paragraph(self.body, self.styles["Normal"]), space,
-                         f"{title}. {'; '.join(alt)}.", self.width or 8640,
+                         f"{title}. {'; '.join(alt)}.", self.width,
                          1400 + 420 * len(axes))
 
     def _change_chart(self, parent: Any, indicator: Indicator) -> None:
@@ -376,37 +290,34 @@ class _Writer:
         layout = chart_layout(indicator)
         if layout is None:
             return
-        element(element(parent, "w:r"), "w:br")
+        element(parent, "w:r/w:br")
         label, target = self.presenter.label, layout.target
         points = [*layout.observed, *([target] if target else [])]
         dates = [self.presenter.date(p.point.date) if p.point.date else "" for p in points]
-        space, plot = _chart_space()
-        lines = element(plot, "c:lineChart")
-        _c(lines, grouping="standard", varyColors="0")
-        observed, last = [placed.point.value for placed in layout.observed], len(points) - 1
-        baseline = int(layout.observed[0].role == "baseline")
-        # Name, values, points labelled, line, marker, a point's own marker.
-        series: list[tuple[str, Sequence[float], set[int], str | None, str,
-                           tuple[int, str] | None]] = [
-            (label("series"), observed, set(range(baseline, len(observed))), None, "circle",
-             (0, "none") if baseline else None)]
-        if baseline:  # drawn over the line's first point
-            series.append((label("baseline"), observed[:1], {0}, "a:noFill", "square", None))
+        observed = [placed.point.value for placed in layout.observed]
+        last, baseline = len(points) - 1, layout.observed[0].role == "baseline"
+        number_format = functools.partial(self._number_format, indicator)
+        # The baseline's square is drawn over the line's first point, which shows none.
+        lines = [_series(0, label("series"), dates, observed,
+                         set(range(baseline, len(observed))), number_format(observed),
+                         _marker("circle"))]
+        if baseline:
+            lines[0].find(qn("c:dLbls")).addprevious(C.dPt(C.idx(val="0"), _marker("none")))
+            lines.append(_series(1, label("baseline"), dates, observed[:1], {0},
+                                 number_format(observed[:1]), _line(A.noFill()),
+                                 _marker("square")))
         if target is not None:
-            series.append((label("target"), [target.point.value] * len(points), {last},
-                           "a:prstDash", "none", (last, "diamond")))
-        for index, (name, values, labelled, line, symbol, point) in enumerate(series):
-            decoration = [_marker(symbol), *([_marker(point[1], point[0])] if point else [])]
-            if line:
-                outline = element(element(None, "c:spPr"), "a:ln", w="19050")
-                element(outline, line, **({"val": "dash"} if line == "a:prstDash" else {}))
-                decoration.insert(0, outline.getparent())
-            element(_series(lines, index, name, dates, values, labelled, decoration,
-                            self._number_format(indicator, values)), "c:smooth", val="0")
-        _c(lines, marker="1")
-        _axes(plot, lines, "b", "minMax")
+            values = [target.point.value] * len(points)
+            lines.append(_series(len(lines), label("target"), dates, values, {last},
+                                 number_format(values), _line(A.prstDash(val="dash")),
+                                 _marker("none"), C.dPt(C.idx(val=str(last)),
+                                                        _marker("diamond"))))
+        for series in lines:
+            series.append(C.smooth(val="0"))
+        space = _chart(C.lineChart(C.grouping(val="standard"), C.varyColors(val="0"), *lines,
+                                   C.marker(val="1")), "b", "minMax")
         self.media.chart(parent, space, chart_alt_text(indicator, self.presenter),
-                         (self.width or 8640) * 4 // 5, 2600)
+                         self.width * 4 // 5, 2600)
 
     def _number_format(self, indicator: Indicator, values: Sequence[float]) -> str:
         """A chart's number format writing values as the presenter does: "9.8%", "£7"."""
@@ -520,98 +431,70 @@ class _Writer:
         if self.shared_source is None:
             self._details([("source", self._source(indicator))])
 
-    def _details(self, details: Sequence[tuple[str, str | list[str]]]) -> None:
+    def _details(self, details: Sequence[tuple[str, str | list[str]]],
+                 style: str = "Action Details") -> None:
         """Each detail that has a value, its label in ``Strong``: a text, or lines under it."""
         for key, value in details:
             if value:
-                p = self._labelled("Action Details", self.presenter.label(key),
-                                   value if isinstance(value, str) else "")
+                p = paragraph(self.body, self.styles[style])
+                run(p, f"{self.presenter.label(key)}{self.colon}", self.styles["Strong"])
+                if isinstance(value, str):
+                    run(p, value)
                 _lines(p, value if isinstance(value, list) else [])
 
 
 def _lines(p: Any, texts: Iterable[str]) -> None:
     """Each text on a line of its own at the end of the paragraph ``p``."""
     for text in texts:
-        element(element(p, "w:r"), "w:br")
+        element(p, "w:r/w:br")
         run(p, text)
 
 
-def _chart_space() -> tuple[Any, Any]:
-    """A chart's root and its plot area: no title, the legend under it, gaps for missing
-    values, the text in the theme's body font as the document's (Word and LibreOffice
-    differ otherwise)."""
-    space = element(None, "c:chartSpace")
-    chart = element(space, "c:chart")
-    _c(chart, autoTitleDeleted="1")
-    plot = element(chart, "c:plotArea")
-    element(plot, "c:layout")
-    _c(element(chart, "c:legend"), legendPos="b", overlay="0")
-    _c(chart, plotVisOnly="1", dispBlanksAs="gap")
-    text = element(space, "c:txPr")
-    element(text, "a:bodyPr")
-    element(text, "a:lstStyle")
-    font = element(element(element(text, "a:p"), "a:pPr"), "a:defRPr", sz="900")
-    element(font, "a:latin", typeface="+mn-lt")
-    return space, plot
+def _chart(chart: Any, position: str, order: str) -> Any:
+    """A chart's root: no title, the legend under it, gaps for missing values, the text in
+    the theme's body font as the document's (Word and LibreOffice differ otherwise); the
+    category axis at ``position`` in ``order``, the value axis hidden, the values being
+    written on the chart."""
+    chart.extend([C.axId(val="1"), C.axId(val="2")])
+    space = C.chartSpace(
+        C.chart(C.autoTitleDeleted(val="1"), C.plotArea(chart, C.catAx(
+            C.axId(val="1"), C.scaling(C.orientation(val=order)), C.delete(val="0"),
+            C.axPos(val=position), C.crossAx(val="2")), C.valAx(
+            C.axId(val="2"), C.scaling(C.orientation(val="minMax")), C.delete(val="1"),
+            C.axPos(val={"l": "b", "b": "l"}[position]), C.crossAx(val="1"))),
+            C.legend(C.legendPos(val="b"), C.overlay(val="0")), C.dispBlanksAs(val="gap")),
+        C.txPr(A.bodyPr(), A.p(A.pPr(A.defRPr(A.latin(typeface="+mn-lt"), sz="900")))))
+    etree.cleanup_namespaces(space, top_nsmap={"c": NS["c"], "a": NS["a"]})
+    return space
 
 
-def _series(chart: Any, index: int, name: str, categories: Sequence[str],
-            values: Sequence[float], labelled: set[int], decoration: Sequence[Any] = (),
-            number_format: str | None = None) -> Any:
-    """A series of ``chart``: its values by category, written on the points ``labelled``
-    (above them, in ``number_format``, if given); ``decoration`` its lines and markers."""
-    series = element(chart, "c:ser")
-    _c(series, idx=str(index), order=str(index))
-    element(element(series, "c:tx"), "c:v").text = clean(name)
-    series.extend(decoration)
-    labels = element(series, "c:dLbls")
-    for point in sorted(set(range(len(categories))) - labelled):
-        _c(element(labels, "c:dLbl"), idx=str(point), delete="1")
+def _series(index: int, name: str, categories: Sequence[str], values: Sequence[float],
+            labelled: set[int], number_format: str = "", *decoration: Any) -> Any:
+    """A chart's series: its values by category, written on the points ``labelled``
+    (above them, in ``number_format``, if given); ``decoration`` its line and markers."""
+    labels = C.dLbls(*(C.dLbl(C.idx(val=str(point)), C.delete(val="1"))
+                       for point in range(len(categories)) if point not in labelled))
     if number_format:
-        element(labels, "c:numFmt", formatCode=number_format, sourceLinked="0")
-        _c(labels, dLblPos="t")
-    _c(labels, showLegendKey="0", showVal="1", showCatName="0", showSerName="0",
-       showPercent="0", showBubbleSize="0")
-    for tag, kind, points in (("c:cat", "c:strLit", categories), ("c:val", "c:numLit", values)):
-        data = element(element(series, tag), kind)
-        element(data, "c:ptCount", val=str(len(categories)))
-        for point, value in enumerate(points):
-            element(element(data, "c:pt", idx=str(point)), "c:v").text = str(value)
-    return series
+        labels.extend([C.numFmt(formatCode=number_format, sourceLinked="0"), C.dLblPos(val="t")])
+    labels.extend([C.showLegendKey(val="0"), C.showVal(val="1"), C.showCatName(val="0"),
+                   C.showSerName(val="0"), C.showPercent(val="0"), C.showBubbleSize(val="0")])
+    data = [[C.ptCount(val=str(len(categories))), *(C.pt(C.v(str(value)), idx=str(point))
+                                                      for point, value in enumerate(points))]
+            for points in (categories, values)]
+    return C.ser(C.idx(val=str(index)), C.order(val=str(index)), C.tx(C.v(clean(name))),
+                 *decoration, labels, C.cat(C.strLit(*data[0])), C.val(C.numLit(*data[1])))
 
 
-def _marker(symbol: str, point: int | None = None) -> Any:
-    """A series' marker, or with ``point`` that point's own (a ``c:dPt``)."""
-    outer = element(None, "c:dPt") if point is not None else None
-    if outer is not None:
-        _c(outer, idx=str(point))
-    marker = element(outer, "c:marker")
-    _c(marker, symbol=symbol)
-    if symbol != "none":
-        _c(marker, size="7" if symbol == "circle" else "9")
-    return marker if outer is None else outer
+def _marker(symbol: str) -> Any:
+    size = [] if symbol == "none" else [C.size(val="7" if symbol == "circle" else "9")]
+    return C.marker(C.symbol(val=symbol), *size)
 
 
-def _axes(plot: Any, chart: Any, position: str, order: str) -> None:
-    """The category axis at ``position`` in ``order``; the value axis hidden, the values
-    being written on the chart."""
-    for axis_id in ("1", "2"):
-        element(chart, "c:axId", val=axis_id)
-    for tag, axis_id, crosses, hidden in (("c:catAx", "1", "2", "0"), ("c:valAx", "2", "1", "1")):
-        axis = element(plot, tag)
-        _c(axis, axId=axis_id)
-        _c(element(axis, "c:scaling"), orientation=order if tag == "c:catAx" else "minMax")
-        _c(axis, delete=hidden, axPos=position if tag == "c:catAx" else {"l": "b", "b": "l"}[
-            position], crossAx=crosses)
+def _line(kind: Any) -> Any:
+    return C.spPr(A.ln(kind, w="19050"))
 
 
-def _c(parent: Any, **values: str) -> None:
-    """Chart elements ``<c:name val="value"/>`` at the end of ``parent``, in this order."""
-    for name, value in values.items():
-        element(parent, f"c:{name}", val=value)
-
-
-def write_furniture(reference: Prepared, header: str, footer: str) -> dict[str, bytes]:
+def _furniture(reference: Prepared, header: str, footer: str) -> dict[str, bytes]:
     """The header parts with the title, the footer parts with ``footer`` and the page number."""
     written = {}
     for names, text, page in ((reference.headers, header, False),

@@ -2,10 +2,9 @@
 
 A render collects them in a :class:`Media` while it writes the body, then
 :meth:`Media.add_to` puts the parts in the package with their relationships
-and content types. :meth:`Media.picture` takes a PNG or JPEG (and, for Word
-2016 and later, the same picture as SVG); :meth:`Media.report_picture` takes
-a picture of the report, published by :func:`civicrecord.pictures.published`
-(re-encoded without its metadata; a WebP, which Word cannot show, as PNG);
+and content types. :meth:`Media.picture` takes a picture of the report,
+published by :func:`civicrecord.pictures.published` (re-encoded without its
+metadata; a WebP, which Word cannot show, as PNG);
 :meth:`Media.chart` takes a DrawingML chart, drawn by Word and LibreOffice as
 vectors in the colours of the reference document's theme.
 """
@@ -22,7 +21,8 @@ from attrs import define, field
 from lxml import etree  # type: ignore[import-untyped]
 
 from civicrecord.model import Picture
-from civicrecord.renderers.docx.ooxml import NS, clean, element, qn
+from civicrecord.renderers.docx.ooxml import NS, clean, element, maker, qn
+from civicrecord.renderers.docx.package import xml_bytes
 
 __all__ = ["EMU_PER_TWIP", "PICTURE_WIDTH", "Media"]
 
@@ -31,7 +31,7 @@ EMU_PER_TWIP = 635
 PICTURE_WIDTH = 2000
 _TWIPS_PER_PIXEL = 15  # at 96 dpi, the size a picture has in Word when it is not scaled
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-_SVG = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"  # Word's extension for an SVG beside its PNG
+A, C, PIC, WP = maker("a"), maker("c"), maker("pic"), maker("wp")
 
 
 @define
@@ -47,7 +47,7 @@ class Media:
         self.parts[f"word/{name.format(len(self.parts) + 1)}"] = (data, content_type, kind, rel_id)
         return rel_id
 
-    def report_picture(self, parent: Any, picture: Picture, width: int, height: int) -> None:
+    def picture(self, parent: Any, picture: Picture, width: int, height: int) -> None:
         """The report's ``picture`` inline in ``parent``, as large as fits in ``width`` by
         ``height`` twips but never enlarged past its size at 96 dpi."""
         from civicrecord.pictures import published
@@ -62,53 +62,30 @@ class Media:
                 image.save(png, "PNG", optimize=True)
             content, media_type = png.getvalue(), "image/png"
         scale = min(width / shown.width, height / shown.height, _TWIPS_PER_PIXEL)
-        self.picture(parent, content, picture.alt, max(1, round(shown.width * scale)),
-                     max(1, round(shown.height * scale)), media_type=media_type)
-
-    def picture(self, parent: Any, content: bytes, alt: str, width: int, height: int,
-                svg: bytes | None = None, media_type: str = "image/png") -> None:
-        """``content``, a PNG or a JPEG, drawn inline in ``parent`` (a paragraph),
-        ``width`` by ``height`` twips.
-
-        With ``svg``, Word 2016 and later draw that instead; others draw ``content``.
-        """
-        picture = element(None, "pic:pic")
-        properties = element(picture, "pic:nvPicPr")
-        element(properties, "pic:cNvPr", id="0", name="picture")
-        element(properties, "pic:cNvPicPr")
-        fill = element(picture, "pic:blipFill")
-        blip = element(fill, "a:blip", r_embed=self._part(
-            f"media/civicrecord-{{}}.{media_type.rsplit('/', 1)[-1]}", content, media_type,
-            "image"))
-        if svg is not None:
-            extension = element(element(blip, "a:extLst"), "a:ext", uri=_SVG)
-            element(extension, "asvg:svgBlip", r_embed=self._part(
-                "media/civicrecord-{}.svg", svg, "image/svg+xml", "image"))
-        element(element(fill, "a:stretch"), "a:fillRect")
-        shape = element(element(picture, "pic:spPr"), "a:xfrm")
-        element(shape, "a:off", x="0", y="0")
-        element(shape, "a:ext", cx=str(width * EMU_PER_TWIP), cy=str(height * EMU_PER_TWIP))
-        element(shape.getparent(), "a:prstGeom", prst="rect")
-        self._inline(parent, alt, width, height, NS["pic"], picture)
+        width, height = (max(1, round(size * scale)) for size in (shown.width, shown.height))
+        rel_id = self._part(f"media/civicrecord-{{}}.{media_type.rsplit('/', 1)[-1]}", content,
+                            media_type, "image")
+        drawn = PIC.pic(PIC.nvPicPr(PIC.cNvPr(id="0", name="picture"), PIC.cNvPicPr()),
+                        PIC.blipFill(A.blip({qn("r:embed"): rel_id}), A.stretch(A.fillRect())),
+                        PIC.spPr(A.xfrm(A.off(x="0", y="0"), A.ext(_size(width, height))),
+                                 A.prstGeom(prst="rect")))
+        self._inline(parent, picture.alt, width, height, NS["pic"], drawn)
 
     def chart(self, parent: Any, chart: Any, alt: str, width: int, height: int) -> None:
         """The DrawingML chart ``chart`` (a ``c:chartSpace``) inline in ``parent``."""
-        data = etree.tostring(chart, xml_declaration=True, encoding="UTF-8", standalone=True)
-        reference = element(None, "c:chart", r_id=self._part(
-            "charts/civicrecord-chart{}.xml", data,
-            "application/vnd.openxmlformats-officedocument.drawingml.chart+xml", "chart"))
-        self._inline(parent, alt, width, height, NS["c"], reference)
+        rel_id = self._part("charts/civicrecord-chart{}.xml", xml_bytes(chart),
+                            "application/vnd.openxmlformats-officedocument.drawingml.chart+xml",
+                            "chart")
+        self._inline(parent, alt, width, height, NS["c"], C.chart({qn("r:id"): rel_id}))
 
     def _inline(self, parent: Any, alt: str, width: int, height: int, uri: str,
                 graphic: Any) -> None:
-        inline = element(element(element(parent, "w:r"), "w:drawing"), "wp:inline",
-                         distT="0", distB="0", distL="0", distR="0")
-        element(inline, "wp:extent", cx=str(width * EMU_PER_TWIP),
-                cy=str(height * EMU_PER_TWIP))
         number = str(len(self.parts))
-        element(inline, "wp:docPr", id=number, name=f"civicrecord {number}", descr=clean(alt))
-        element(inline, "wp:cNvGraphicFramePr")
-        element(element(inline, "a:graphic"), "a:graphicData", uri=uri).append(graphic)
+        element(parent, "w:r/w:drawing").append(WP.inline(
+            WP.extent(_size(width, height)),
+            WP.docPr(id=number, name=f"civicrecord {number}", descr=clean(alt)),
+            WP.cNvGraphicFramePr(), A.graphic(A.graphicData(graphic, uri=uri)),
+            distT="0", distB="0", distL="0", distR="0"))
 
     def add_to(self, parts: MutableMapping[str, bytes], document: str) -> None:
         """Put every part in ``parts``, related to the part ``document``."""
@@ -124,6 +101,9 @@ class Media:
                              Target=posixpath.relpath(part, folder))
             etree.SubElement(types, qn("ct:Override"), PartName=f"/{part}",
                              ContentType=content_type)
-        for root, name in ((rels, rels_name), (types, "[Content_Types].xml")):
-            parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                         standalone=True)
+        parts[rels_name], parts["[Content_Types].xml"] = xml_bytes(rels), xml_bytes(types)
+
+
+def _size(width: int, height: int) -> dict[str, str]:
+    """DrawingML's size attributes of ``width`` by ``height`` twips."""
+    return {"cx": str(width * EMU_PER_TWIP), "cy": str(height * EMU_PER_TWIP)}

@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
+from lxml.builder import ElementMaker  # type: ignore[import-untyped]
 
-__all__ = ["NS", "W", "clean", "element", "field", "insert_in_order", "paragraph", "qn", "run"]
+__all__ = ["NS", "W", "clean", "element", "field", "insert_in_order", "maker", "paragraph", "qn",
+           "run"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {
@@ -29,7 +31,6 @@ NS = {
     "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
     "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
     "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
-    "asvg": "http://schemas.microsoft.com/office/drawing/2016/SVG/main",
     "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
     "sl": "http://schemas.openxmlformats.org/schemaLibrary/2006/main",
 }
@@ -59,23 +60,37 @@ def clean(text: str) -> str:
     return _LINE_BREAKS.sub(" ", _XML_ILLEGAL.sub("", text))
 
 
-def element(parent: Any, tag: str, /, **attributes: str) -> Any:
-    """A new child ``tag`` of ``parent`` (or a new element); ``xml_space`` is ``xml:space``.
+@functools.cache
+def _tags(path: str) -> tuple[str, ...]:
+    return tuple(qn(name) for name in path.split("/"))
 
-    Attributes are in ``w:`` on WordprocessingML elements, unqualified on others.
-    """
-    word = tag.startswith("w:")
-    attrib = {qn(key.replace("_", ":", 1)) if "_" in key else qn(f"w:{key}") if word else key:
-              value for key, value in attributes.items()}
-    if parent is None:
-        return etree.Element(qn(tag), attrib)
-    return etree.SubElement(parent, qn(tag), attrib)
+
+@functools.cache
+def _attribute(key: str) -> str:
+    """``xml_space`` as ``xml:space``, any other name in ``w:``."""
+    return qn(key.replace("_", ":", 1) if "_" in key else f"w:{key}")
+
+
+def element(parent: Any, path: str, /, **attributes: str) -> Any:
+    """The new WordprocessingML elements of ``path`` (``"w:r/w:br"``), each a child of the
+    one before, the first of ``parent`` (or of none); the last, returned, has ``attributes``."""
+    for tag in _tags(path):
+        parent = etree.Element(tag) if parent is None else etree.SubElement(parent, tag)
+    for key, value in attributes.items():  # set one by one: quicker in lxml than a dict
+        parent.set(_attribute(key), value)
+    return parent
+
+
+def maker(prefix: str) -> Any:
+    """lxml's builder of DrawingML trees in the namespace ``prefix``: ``maker("c").idx(val="0")``;
+    a string child becomes the element's text, which lxml escapes."""
+    return ElementMaker(namespace=NS[prefix], nsmap={prefix: NS[prefix]})
 
 
 def paragraph(parent: Any, style_id: str) -> Any:
     """A new paragraph of ``parent`` in a paragraph style, with no direct formatting."""
     p = element(parent, "w:p")
-    element(element(p, "w:pPr"), "w:pStyle", val=style_id)
+    element(p, "w:pPr/w:pStyle", val=style_id)
     return p
 
 
@@ -83,7 +98,7 @@ def run(parent: Any, text: str, style_id: str | None = None) -> Any:
     """A run of cleaned ``text`` as literal characters, in a character style if given."""
     r = element(parent, "w:r")
     if style_id:
-        element(element(r, "w:rPr"), "w:rStyle", val=style_id)
+        element(r, "w:rPr/w:rStyle", val=style_id)
     text = clean(text)
     if text:
         t = element(r, "w:t")
@@ -93,20 +108,16 @@ def run(parent: Any, text: str, style_id: str | None = None) -> Any:
     return r
 
 
-def field(parent: Any, instruction: str, shown: str = "", *, end: bool = True) -> None:
+def field(parent: Any, instruction: str, shown: str) -> None:
     """A complex field Word and LibreOffice recompute (``w:dirty``), showing ``shown``.
 
-    ``instruction`` is written in this package, never taken from a report;
-    ``end=False`` leaves the field open (the table of contents spans paragraphs).
+    ``instruction`` is written in this package, never taken from a report.
     """
-    element(element(parent, "w:r"), "w:fldChar", fldCharType="begin", dirty="true")
-    text = element(element(parent, "w:r"), "w:instrText", xml_space="preserve")
-    text.text = f" {instruction} "
-    element(element(parent, "w:r"), "w:fldChar", fldCharType="separate")
-    if shown:
-        run(parent, shown)
-    if end:
-        element(element(parent, "w:r"), "w:fldChar", fldCharType="end")
+    element(parent, "w:r/w:fldChar", fldCharType="begin", dirty="true")
+    element(parent, "w:r/w:instrText", xml_space="preserve").text = f" {instruction} "
+    element(parent, "w:r/w:fldChar", fldCharType="separate")
+    run(parent, shown)
+    element(parent, "w:r/w:fldChar", fldCharType="end")
 
 
 def insert_in_order(parent: Any, child: Any, order: Sequence[str]) -> Any:

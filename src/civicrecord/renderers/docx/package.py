@@ -60,14 +60,12 @@ class Prepared:
 
     parts: Mapping[str, bytes]
     document: str
-    styles_part: str
-    settings_part: str
     core_part: str
     headers: tuple[str, ...]
     footers: tuple[str, ...]
     styles: Mapping[str, str]  # required style name -> its id in this document
-    sizes: Mapping[str, tuple[int, int]]  # style id -> font size, space around; in twips
     text_width: int  # twips between the margins; 0 when the reference does not say
+    text_height: int
 
 
 def read_reference(path: Path) -> bytes:
@@ -176,46 +174,11 @@ def _style_ids(styles: Any, source: str) -> dict[str, str]:
     return {name: value for name, value in ids.items() if value}
 
 
-def _sizes(styles: Any) -> dict[str, tuple[int, int]]:
-    """Each style's font size and its space before and after, in twips, as it inherits
-    them from the style it is based on and the document's defaults."""
-    by_id = {style.get(qn("w:styleId"), ""): style for style in styles.iter(qn("w:style"))}
-    sizes: dict[str, tuple[int, int]] = {}
-
-    def size(style_id: str, depth: int = 0) -> tuple[int, int]:
-        style = by_id.get(style_id) if style_id else None
-        if style is None or depth > 20:  # a loop of basedOn in a broken reference
-            default = styles.find(f"{qn('w:docDefaults')}//{qn('w:sz')}")
-            return _twips(default, "val", 10, 220), 0
-        if style_id not in sizes:
-            based = style.find(qn("w:basedOn"))
-            font, space = size(based.get(qn("w:val"), "") if based is not None else "",
-                               depth + 1)
-            spacing = style.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
-            if spacing is not None:
-                space = _twips(spacing, "before", 1, 0) + _twips(spacing, "after", 1, 0)
-            sizes[style_id] = (_twips(style.find(f"{qn('w:rPr')}/{qn('w:sz')}"), "val", 10,
-                                      font), space)
-        return sizes[style_id]
-
-    for style_id in by_id:
-        size(style_id)
-    return sizes
-
-
-def _twips(element: Any, attribute: str, scale: int, default: int) -> int:
+def _between_margins(section: Any, length: str, *margins: str) -> int:
+    """The page's ``length`` ("w", "h") less its ``margins``, in twips; 0 if it does not say."""
     try:
-        return int(element.get(qn(f"w:{attribute}"))) * scale
-    except (AttributeError, TypeError, ValueError):
-        return default
-
-
-def _text_width(section: Any) -> int:
-    """The width between the margins of the reference's page, in twips; 0 if it does not say."""
-    try:
-        size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
-        return max(0, int(size.get(qn("w:w"))) - int(margins.get(qn("w:left")))
-                   - int(margins.get(qn("w:right"))))
+        return max(0, int(section.find(qn("w:pgSz")).get(qn(f"w:{length}"))) - sum(
+            int(section.find(qn("w:pgMar")).get(qn(f"w:{side}"))) for side in margins))
     except (AttributeError, TypeError, ValueError):
         return 0
 
@@ -227,8 +190,9 @@ def _has_page_field(part: Any) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def prepared(content: bytes, source: str, *, city: bool = True) -> Prepared:
-    """The reference document ``content`` ready to render into; kept by content.
+def prepared(content: bytes, source: str, language: str, *, city: bool = True) -> Prepared:
+    """The reference document ``content`` ready to render a report in ``language`` into,
+    every style's and the document's proofing language; kept by content and language.
 
     ``city`` references go through python-docx first; the shipped one need not.
     """
@@ -260,30 +224,22 @@ def prepared(content: bytes, source: str, *, city: bool = True) -> Prepared:
         parent = parent.find(qn(name))
     if parent.find(qn("w:lang")) is None:
         insert_in_order(parent, element(None, "w:lang"), _AFTER_LANG)
+    for lang in (*styles.iter(qn("w:lang")), settings.find(qn("w:themeFontLang"))):
+        lang.set(qn("w:val"), clean(language))
     parts.update({document: xml_bytes(root), styles_part: xml_bytes(styles),
                   settings_part: xml_bytes(settings)})
-    return Prepared(parts=parts, document=document, styles_part=styles_part,
-                    settings_part=settings_part, core_part=core,
+    return Prepared(parts=parts, document=document, core_part=core,
                     headers=furniture["header"],
                     footers=tuple(name for name in furniture["footer"]
                                   if not _has_page_field(_xml(parts, name, source))),
-                    styles=_style_ids(styles, source), sizes=_sizes(styles),
-                    text_width=_text_width(section))
+                    styles=_style_ids(styles, source),
+                    text_width=_between_margins(section, "w", "left", "right"),
+                    text_height=_between_margins(section, "h", "top", "bottom"))
 
 
 def xml_bytes(root: Any) -> bytes:
     """A part's bytes, as Word writes them."""
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
-
-
-def with_language(reference: Prepared, language: str) -> dict[str, bytes]:
-    """The styles and settings with ``language`` as every style's and the document's."""
-    styles = etree.fromstring(reference.parts[reference.styles_part])
-    for lang in styles.iter(qn("w:lang")):
-        lang.set(qn("w:val"), clean(language))
-    settings = etree.fromstring(reference.parts[reference.settings_part])
-    settings.find(qn("w:themeFontLang")).set(qn("w:val"), clean(language))
-    return {reference.styles_part: xml_bytes(styles), reference.settings_part: xml_bytes(settings)}
 
 
 def core_properties(properties: Mapping[str, str], when: datetime.datetime) -> bytes:

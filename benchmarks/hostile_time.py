@@ -89,7 +89,7 @@ def too_many_values_at(text: str, problems: list[Any]) -> int | None:
 def worst_cases(size: int) -> dict[str, tuple[float, str]]:
     """The slowest input of each kind at ``size`` bytes, and what it is. An input refused
     for holding more than ``MAX_VALUES`` values is timed again cut to the longest that is
-    read whole, which is then the slowest of its shape."""
+    read whole, and the slower of the two counts."""
     worst: dict[str, tuple[float, str]] = {}
     with tempfile.TemporaryDirectory(prefix="civicrecord-hostile-") as work:
         for kind, shapes in KINDS.items():
@@ -100,8 +100,8 @@ def worst_cases(size: int) -> dict[str, tuple[float, str]]:
                 while (cut := too_many_values_at(text, problems)) is not None:
                     text = build(head, unit, tail, cut - len(unit))
                     read, problems = validate(fmt, text, Path(work))
-                    taken, shown = max(taken, read), shown.split(", cut")[0] + (
-                        f", cut to {len(text.encode()) // 1024} KiB (MAX_VALUES)")
+                    taken, shown = max(taken, read), shown.split(", or cut")[0] + (
+                        f", or cut to {len(text.encode()) // 1024} KiB under MAX_VALUES")
                 if taken >= worst.get(kind, (-1.0, ""))[0]:
                     worst[kind] = (taken, shown)
     return worst
@@ -110,10 +110,10 @@ def worst_cases(size: int) -> dict[str, tuple[float, str]]:
 def proportion(fmt: str, head: str, unit: str, tail: str) -> tuple[float, float]:
     """The least CPU time of several ``validate`` runs at ``SIZES``, small then large.
 
-    Run in a fresh process: its own CPU time only, not a test runner's garbage
-    collections over everything it holds, and every module imported by a first run
-    that is not counted. The least of several runs is the one least disturbed by a
-    busy machine; noise only ever adds time."""
+    Meant for a fresh process, so that only its own CPU time counts (not a test
+    runner's garbage collections over all it holds), after a first run that imports
+    what ``validate`` needs. The least of several runs is the one least disturbed by
+    a busy machine: noise only ever adds time."""
     with tempfile.TemporaryDirectory(prefix="civicrecord-hostile-") as work:
         seconds("yaml", "a: 1\n", Path(work))
         small, large = (min(seconds(fmt, build(head, unit, tail, size), Path(work))

@@ -26,7 +26,7 @@ __all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_VALUES", "TOO_DEEP", "TOO_MANY", 
 MAX_FILE_BYTES = 1024 * 1024
 #: Deepest nesting of mappings and lists accepted in a data file.
 MAX_DEPTH = 64
-#: Most values (keys, texts, numbers, lists, mappings: each counts one) in a data file.
+#: Most values in a data file: each key, text, number, list and mapping counts one.
 MAX_VALUES = 100_000
 
 

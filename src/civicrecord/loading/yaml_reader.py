@@ -3,8 +3,8 @@
 PyYAML composes the node tree (in C where it was built with libyaml); every node
 carries its ``start_mark``. The walk turns nodes into plain values and refuses,
 with a line and column, what a hand-typed report never needs: tags, aliases,
-keys that are not text, duplicate keys, YAML 1.1 octal and base-60 numbers, and
-nesting deeper than ``MAX_DEPTH`` and more than ``MAX_VALUES`` values.
+keys that are not text, duplicate keys, YAML 1.1 octal and base-60 numbers,
+nesting deeper than ``MAX_DEPTH``, and more than ``MAX_VALUES`` values.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def parse_yaml(text: str, name: str) -> Document:
                 raise
             if root is None:
                 raise SourceError([source.problem(name, 1, 1, "file holds no data",
-                                            "a report file must hold a mapping of fields")])
+                                                  "a report file must hold a mapping of fields")])
             walk = _Walk(loader, name)
             data = walk.value(root, (), 0)
             if walk.problems:  # the values they set aside may still hide a refusal

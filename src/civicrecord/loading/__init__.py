@@ -9,7 +9,6 @@ aside, and the rules that need the whole report still check the others.
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 from collections import Counter
@@ -292,7 +291,7 @@ def _axis_file(stem: Path, inside: bool, main_name: str, at: PathKey,
     for suffix in DATA_SUFFIXES:
         candidate = stem.with_name(stem.name + suffix)
         try:
-            info = os.lstat(candidate)
+            info = candidate.lstat()
         except OSError:
             continue
         if stat.S_ISLNK(info.st_mode) or not inside:

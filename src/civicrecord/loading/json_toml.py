@@ -130,12 +130,11 @@ def _positions(text: str, name: str, toml: bool) -> tuple[SourceMap, list[Proble
 
 
 def _key_text(token: str) -> str:
-    if token[0] == "'":
-        return token[1:-1]
+    if token[0] != '"':
+        return token[1:-1] if token[0] == "'" else token
     for read in (json.loads, lambda text: tomllib.loads(f"k = {text}")["k"]):  # JSON lacks \e
         with contextlib.suppress(ValueError):  # unclosed, in a text only checked for depth
-            if token[0] == '"':
-                return str(read(token))
+            return str(read(token))
     return token
 
 

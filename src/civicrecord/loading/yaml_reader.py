@@ -115,8 +115,11 @@ def _syntax_problem(error: Any, text: str, name: str) -> Problem:
     if at_tab or "tab" in message.lower():
         hint = "YAML does not allow tabs for indentation; use spaces"
     line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-    if "maximum nesting depth" in message:  # libyaml's own limit, met while it looks ahead
-        return source.problem(name, line, column, *source.TOO_DEEP)
+    if "maximum nesting depth" in message:  # libyaml's limit, met while it looks ahead:
+        try:  # read up to there, it finds the level one too deep, or an error before it
+            _scan_events(text[:mark.index], yaml.CSafeLoader, name)
+        except yaml.MarkedYAMLError as earlier:
+            return _syntax_problem(earlier, text, name)
     return source.problem(name, line, column, f"YAML syntax error: {message}", hint)
 
 

@@ -88,3 +88,5 @@ def test_register_importers_gives_importers_and_a_shared_name_disables_only_it()
     assert sorted(both.importers()) == ["sheet"]
     assert any("importer 'decidim' is provided by plugins 'plugin-0' and 'plugin-1'; "
                "neither is used" in str(fault) for fault in both.faults)
+    assert sorted(both.importers()) == ["sheet"]  # asked again: the same, said once
+    assert len(both.faults) == 1

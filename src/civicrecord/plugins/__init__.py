@@ -186,7 +186,9 @@ class PluginSet:
 
     def _fault(self, plugin: str, stage: str, error: str) -> None:
         info = self.infos[plugin]
-        self.faults.append(PluginFault(plugin, info.distribution, stage, error, info.version))
+        fault = PluginFault(plugin, info.distribution, stage, error, info.version)
+        if fault not in self.faults:  # commands() and importers() may be asked again
+            self.faults.append(fault)
 
     def _owners(self, offers: list[tuple[str, Any]]) -> str:
         return " and ".join(f"{plugin!r} (from {self._dist(plugin)})" if self._dist(plugin)

@@ -8,7 +8,6 @@ a typo to report. Errors come back as problems with field paths.
 from __future__ import annotations
 
 import enum
-import functools
 import types
 import typing
 from typing import Any
@@ -261,7 +260,6 @@ def _join(path: str, key: str) -> str:
     return format_path((*parse_path(path), key))
 
 
-@functools.cache
 def field_names(cls: type) -> tuple[str, ...]:
     """The keys a mapping for ``cls`` may hold (for hints and the schema)."""
     return tuple(a.name for a in attrs.fields(cls))

@@ -42,7 +42,6 @@ _TO_CLEAN = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = re.compile(r"[\t\n\r]+")
 
 
-@functools.cache
 def qn(name: str) -> str:
     """``"w:p"`` as lxml names it, ``{namespace}p``."""
     prefix, local = name.split(":")
@@ -60,12 +59,11 @@ def clean(text: str) -> str:
     return _LINE_BREAKS.sub(" ", _XML_ILLEGAL.sub("", text))
 
 
-@functools.cache
+@functools.cache  # one per path written; see "Caches" in docs/performance.md
 def _tags(path: str) -> tuple[str, ...]:
     return tuple(qn(name) for name in path.split("/"))
 
 
-@functools.cache
 def _attribute(key: str) -> str:
     """``xml_space`` as ``xml:space``, any other name in ``w:``."""
     return qn(key.replace("_", ":", 1) if "_" in key else f"w:{key}")

@@ -192,7 +192,8 @@ def _has_page_field(part: Any) -> bool:
 @functools.lru_cache(maxsize=8)
 def prepared(content: bytes, source: str, language: str, *, city: bool = True) -> Prepared:
     """The reference document ``content`` ready to render a report in ``language`` into,
-    every style's and the document's proofing language; kept by content and language.
+    every style's and the document's proofing language; kept by content and language
+    (see "Caches" in docs/performance.md).
 
     ``city`` references go through python-docx first; the shipped one need not.
     """

@@ -915,6 +915,36 @@ def test_a_dotx_template_works_as_a_reference(reference_path: Path, tmp_path: Pa
     assert axes(document) == [axis.title for axis in example_report.axes]
 
 
+def test_a_reference_without_header_footer_or_properties_gets_them(
+        reference_path: Path, tmp_path: Path, example_report: Any) -> None:
+    """A last section with no header or footer of its own (none, or linked to the section
+    before it), odd and even pages set apart, and no file properties: the title and the
+    page number still show on every page, and the properties are the report's."""
+    bare = tmp_path / "bare.docx"
+    with zipfile.ZipFile(reference_path) as source, zipfile.ZipFile(bare, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                continue
+            if entry.filename == "word/document.xml":
+                data = re.sub(rb"<w:(header|footer)Reference [^>]*/>", b"", data)
+            elif entry.filename == "_rels/.rels":
+                data = re.sub(rb"<Relationship [^>]*core-properties[^>]*/>", b"", data)
+            elif entry.filename == "word/settings.xml":
+                data = re.sub(rb"(<w:settings [^>]*>)", rb"\1<w:evenAndOddHeaders/>", data)
+            target.writestr(entry, data)
+    content = render(example_report, reference_docx=bare)
+    document = docx.Document(io.BytesIO(content))
+    section = document.sections[-1]
+    for header in (section.header, section.even_page_header):
+        assert not header.is_linked_to_previous
+        assert example_report.title in " ".join(p.text for p in header.paragraphs)
+    for footer in (section.footer, section.even_page_footer):
+        assert [t.text.strip() for t in footer._element.iter(f"{W}instrText")] == ["PAGE"]
+    assert document.core_properties.title == example_report.title
+    assert axes(document) == [axis.title for axis in example_report.axes]
+
+
 def test_the_document_ends_with_the_partners_and_programmes(example_report: Any) -> None:
     partner = civicrecord.Partner(id="p-url", name="Maison des associations",
                                   description="Prête ses salles.\n\n- le soir\n- le week-end",

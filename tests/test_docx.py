@@ -665,12 +665,14 @@ def test_the_output_is_a_clean_package(example_docx: bytes) -> None:
             etree.fromstring(archive.read(name))  # every part is well-formed XML
 
 
-def test_python_docx_is_loaded_only_for_a_city_reference_and_pillow_for_pictures() -> None:
+def test_python_docx_is_never_loaded_and_pillow_only_for_pictures(
+        reference_path: Path) -> None:
     code = ("import sys, civicrecord; from civicrecord.plugins import load_plugins; "
             "assert 'docx' in load_plugins(entry_points=False).renderers(); "
             "loaded = lambda: sorted(m for m in sys.modules if m.split('.')[0] in "
             "('docx', 'lxml', 'PIL')); print(loaded()); "
-            f"civicrecord.render(civicrecord.load({str(EXAMPLE)!r}), 'docx'); "
+            f"report = civicrecord.load({str(EXAMPLE)!r}); civicrecord.render(report, 'docx'); "
+            f"civicrecord.render(report, 'docx', reference_docx={str(reference_path)!r}); "
             "print('docx' in sys.modules, 'PIL' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, timeout=120)

@@ -56,7 +56,7 @@ def render_docx(report: Report, context: RenderContext) -> bytes:
 
     path = context.reference_docx
     if path is None:
-        reference = package.prepared(reference_docx(), _DEFAULT, report.language, city=False)
+        reference = package.prepared(reference_docx(), _DEFAULT, report.language)
     else:
         reference = package.prepared(package.read_reference(path),
                                      f"reference document {path}", report.language)

@@ -11,18 +11,15 @@ vectors in the colours of the reference document's theme.
 
 from __future__ import annotations
 
-import io
-import posixpath
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
 from attrs import define, field
-from lxml import etree  # type: ignore[import-untyped]
 
 from civicrecord.model import Picture
 from civicrecord.renderers.docx.ooxml import NS, clean, element, maker, qn
-from civicrecord.renderers.docx.package import xml_bytes
+from civicrecord.renderers.docx.package import add_part, xml_bytes
 
 __all__ = ["EMU_PER_TWIP", "PICTURE_WIDTH", "Media"]
 
@@ -52,15 +49,8 @@ class Media:
         ``height`` twips but never enlarged past its size at 96 dpi."""
         from civicrecord.pictures import published
 
-        shown = published(picture, self.base_dir, PICTURE_WIDTH)
+        shown = published(picture, self.base_dir, PICTURE_WIDTH, ("PNG", "JPEG"))
         content, media_type = shown.content, shown.media_type
-        if media_type == "image/webp":
-            from PIL import Image
-
-            with Image.open(io.BytesIO(content)) as image:
-                png = io.BytesIO()
-                image.save(png, "PNG", optimize=True)
-            content, media_type = png.getvalue(), "image/png"
         scale = min(width / shown.width, height / shown.height, _TWIPS_PER_PIXEL)
         width, height = (max(1, round(size * scale)) for size in (shown.width, shown.height))
         rel_id = self._part(f"media/civicrecord-{{}}.{media_type.rsplit('/', 1)[-1]}", content,
@@ -89,19 +79,8 @@ class Media:
 
     def add_to(self, parts: MutableMapping[str, bytes], document: str) -> None:
         """Put every part in ``parts``, related to the part ``document``."""
-        if not self.parts:
-            return
-        folder, name = posixpath.split(document)
-        rels_name = posixpath.join(folder, "_rels", f"{name}.rels")
-        rels, types = etree.fromstring(parts[rels_name]), etree.fromstring(
-            parts["[Content_Types].xml"])
         for part, (data, content_type, kind, rel_id) in self.parts.items():
-            parts[part] = data
-            etree.SubElement(rels, qn("rel:Relationship"), Id=rel_id, Type=_RELATIONSHIPS + kind,
-                             Target=posixpath.relpath(part, folder))
-            etree.SubElement(types, qn("ct:Override"), PartName=f"/{part}",
-                             ContentType=content_type)
-        parts[rels_name], parts["[Content_Types].xml"] = xml_bytes(rels), xml_bytes(types)
+            add_part(parts, document, part, data, content_type, _RELATIONSHIPS + kind, rel_id)
 
 
 def _size(width: int, height: int) -> dict[str, str]:

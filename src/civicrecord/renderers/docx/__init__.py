@@ -52,7 +52,6 @@ def render_docx(report: Report, context: RenderContext) -> bytes:
     from civicrecord.presentation import presenter_for
     from civicrecord.renderers.docx import package
     from civicrecord.renderers.docx.body import write_parts
-    from civicrecord.renderers.docx.media import Media
 
     path = context.reference_docx
     if path is None:
@@ -60,14 +59,12 @@ def render_docx(report: Report, context: RenderContext) -> bytes:
     else:
         reference = package.prepared(package.read_reference(path),
                                      f"reference document {path}", report.language)
-    presenter, media = presenter_for(report.language), Media(base_dir=context.base_dir)
+    presenter = presenter_for(report.language)
     # When the document was made, as the report says: published, else the period's end.
     when = datetime.datetime(*(report.published or report.period.end).earliest(),
                              tzinfo=datetime.UTC)
-    parts = {**reference.parts, **write_parts(reference, report, presenter, media),
-             reference.core_part: package.core_properties(_properties(report, presenter),
-                                                          when)}
-    media.add_to(parts, reference.document)
+    parts = write_parts(reference, report, presenter, context.base_dir)
+    parts[reference.core_part] = package.core_properties(_properties(report, presenter), when)
     return package.write_package(parts, when)
 
 

@@ -25,8 +25,8 @@ from attrs import frozen
 from lxml import etree  # type: ignore[import-untyped]
 
 from civicrecord.renderer import RenderError
+from civicrecord.renderers.docx import REQUIRED_STYLES
 from civicrecord.renderers.docx.ooxml import NS, W, clean, element, insert_in_order, qn
-from civicrecord.renderers.docx.styles import REQUIRED_STYLES, STYLES_ADDED_LATER
 
 __all__ = ["FILE_LIMIT", "Prepared", "add_part", "core_properties", "prepared", "read_reference",
            "write_package", "xml_bytes"]
@@ -49,6 +49,8 @@ _SETTINGS = ("w:updateFields", "w:hdrShapeDefaults", "w:footnotePr", "w:endnoteP
              "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults",
              "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator")
 _AFTER_LANG = ("w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+#: Required styles added after cities made their references, and the style used in their place.
+_ADDED_LATER = {"Caption": "Normal"}
 
 
 @frozen
@@ -135,7 +137,7 @@ def _style_ids(styles: Any, source: str) -> dict[str, str]:
                               style.get(qn("w:type"), "paragraph")),
                              style.get(qn("w:styleId"), ""))
     ids = {use.name: found.get((use.name.lower(), use.kind)) for use in REQUIRED_STYLES}
-    for name, fallback in STYLES_ADDED_LATER.items():
+    for name, fallback in _ADDED_LATER.items():
         # A city's reference made before the style existed still renders.
         ids[name] = ids.get(name) or ids.get(fallback)
     missing = [f"{use.kind} style {use.name!r}" for use in REQUIRED_STYLES if not ids[use.name]]

@@ -94,8 +94,6 @@ class _Writer:
         self._appendix()
         self.body[contents:contents] = self._contents()
 
-    # -- building blocks --------------------------------------------------------
-
     def _paragraph(self, style: str, text: str) -> None:
         run(paragraph(self.body, self.styles[style]), text)
 
@@ -131,13 +129,10 @@ class _Writer:
             else:
                 self._paragraph(paragraph_style, block.text)
 
-    # -- the front matter -------------------------------------------------------
-
     def _pictures(self, pictures: Iterable[Picture], width: int = 0, height: int = 0) -> None:
-        """Each picture inline on a line of its own, at most ``width`` by ``height`` twips
-        (the text width and less than half the page) but never enlarged past its size at
-        96 dpi, its alt text Word's description; its caption, then credit and licence,
-        under it in ``Caption``."""
+        """Each picture on a line of its own, at most ``width`` by ``height`` twips (the text
+        width, less than half the page) and never past its size at 96 dpi; its caption,
+        then credit and licence, under it."""
         from civicrecord.pictures import published
 
         for picture in pictures:
@@ -229,13 +224,8 @@ class _Writer:
             self._text(text)
 
     def _contents(self) -> list[Any]:
-        """The table of contents: each chapter a link, then its page.
-
-        The pages are ``PAGEREF`` fields, which LibreOffice computes as it lays
-        the pages out and Word when it updates the fields (it asks when the file
-        is opened); until then each shows the page a chapter opens if none
-        before it runs over a page.
-        """
+        """Each chapter a link, then its page: a ``PAGEREF`` field LibreOffice computes as it
+        lays the pages out, Word when it updates the fields (it asks on opening)."""
         entries = []
         for page, (text, bookmark) in enumerate(self.contents, 3):
             p = paragraph(None, self.styles["TOC 1"])
@@ -247,8 +237,7 @@ class _Writer:
         return entries
 
     def _what_changed(self) -> None:
-        """As on the web page, near the top: each axis's figures that have a baseline, a
-        target or values over time, each with its change."""
+        """As on the web page, near the top: each axis's figures that change."""
         changes = figures_that_change(self.report)
         if changes:
             self._chapter(self.presenter.label("what_changed"))
@@ -261,7 +250,6 @@ class _Writer:
                     self._paragraph("List Continue", change)
 
     def _key_figures(self) -> None:
-        """The summary table, its source under it when all rows share one, then the chart."""
         figures = [indicator for _, _, indicator in self.report.indicators()]
         presenter = self.presenter
         if figures:
@@ -313,7 +301,7 @@ class _Writer:
                     run(p, text)
 
     def _status_chart(self) -> None:
-        """Each axis's actions by status, as stacked bars with their counts written on them."""
+        """Each axis's actions by status: stacked bars, their counts written on them."""
         presenter, axes = self.presenter, self.report.axes
         counts = [Counter(action.status for action in axis.actions) for axis in axes]
         statuses = [status for status in STATUS_ORDER if any(c[status] for c in counts)]
@@ -399,8 +387,6 @@ class _Writer:
             return source.name if source else ""
         return f"{source.name} ({self.presenter.date(source.date)})"
 
-    # -- the back matter --------------------------------------------------------
-
     def _appendix(self) -> None:
         """Who the city worked with and the schemes it used, which actions name.
 
@@ -418,8 +404,6 @@ class _Writer:
                     run(p, f" ({item.url})")
                 if item.description:
                     self._text(item.description, "List Continue", "List Bullet 2")
-
-    # -- the axes ---------------------------------------------------------------
 
     def _axis(self, number: int, axis: ThematicAxis) -> None:
         label = self.presenter.label

@@ -259,20 +259,15 @@ def xml_bytes(root: Any) -> bytes:
 
 def core_properties(properties: Mapping[str, str], when: datetime.datetime) -> bytes:
     """The file properties (``dc:title`` -> text), dated ``when``; each at most 255 characters."""
-    namespaces = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/"
-                  "core-properties", "dc": "http://purl.org/dc/elements/1.1/",
-                  "dcterms": "http://purl.org/dc/terms/",
-                  "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
-    root = etree.Element(f"{{{namespaces['cp']}}}coreProperties", nsmap=namespaces)
+    root = etree.Element(qn("cp:coreProperties"), nsmap={
+        prefix: NS[prefix] for prefix in ("cp", "dc", "dcterms", "xsi")})
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    values = {**properties, "dcterms:created": stamp, "dcterms:modified": stamp}
-    for name, value in values.items():
-        prefix, local = name.split(":")
-        child = etree.SubElement(root, f"{{{namespaces[prefix]}}}{local}")
+    for name, value in {**properties, "dcterms:created": stamp, "dcterms:modified": stamp}.items():
+        child = etree.SubElement(root, qn(name))
         value = clean(value)
         child.text = value if len(value) <= 255 else value[:254] + "…"
-        if prefix == "dcterms":
-            child.set(f"{{{namespaces['xsi']}}}type", "dcterms:W3CDTF")
+        if name.startswith("dcterms:"):
+            child.set(qn("xsi:type"), "dcterms:W3CDTF")
     return xml_bytes(root)
 
 

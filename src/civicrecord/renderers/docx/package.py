@@ -129,13 +129,9 @@ def _style_ids(styles: Any, source: str) -> dict[str, str]:
     Names match regardless of case: Word stores "heading 1" and "toc 1" where
     it shows "Heading 1" and "TOC 1", and LibreOffice writes either.
     """
-    found: dict[tuple[str, str], str] = {}
-    for style in styles.iter(qn("w:style")):
-        name = style.find(qn("w:name"))
-        if name is not None:
-            found.setdefault((name.get(qn("w:val"), "").lower(),
-                              style.get(qn("w:type"), "paragraph")),
-                             style.get(qn("w:styleId"), ""))
+    found = {(name.lower(), style.get(qn("w:type"), "paragraph")): style.get(qn("w:styleId"), "")
+             for style in reversed(styles.findall(qn("w:style")))  # the first of a name wins
+             for name in style.xpath("w:name/@w:val", namespaces=NS)[:1]}
     ids = {use.name: found.get((use.name.lower(), use.kind)) for use in REQUIRED_STYLES}
     for name, fallback in _ADDED_LATER.items():
         # A city's reference made before the style existed still renders.

@@ -531,7 +531,7 @@ def _furniture(reference: Prepared, header: str, footer: str) -> dict[str, bytes
             lone = root.findall(qn("w:p"))
             if len(lone) == 1 and not lone[0].xpath("./w:r|./w:hyperlink|./w:fldSimple",
                                                     namespaces=NS):
-                root.remove(lone[0])  # the empty paragraph of a new header
+                root.remove(lone[0])  # the empty paragraph Word saves in an empty header
             free = paragraph(root, reference.styles["Footer" if page else "Header"])
             run(free, text)
             if page:

@@ -26,7 +26,7 @@ from civicrecord.change import figures_that_change, has_change_data
 from civicrecord.model import Action, Indicator, MeasureKind, Picture, Report, ThematicAxis
 from civicrecord.presentation import STATUS_ORDER, Presenter
 from civicrecord.renderers.docx.ooxml import NS, clean, element, field, maker, paragraph, qn, run
-from civicrecord.renderers.docx.package import Prepared, add_part, xml_bytes
+from civicrecord.renderers.docx.package import Prepared, add_parts, xml_bytes
 from civicrecord.text import blocks
 
 __all__ = ["write_parts"]
@@ -53,9 +53,7 @@ def write_parts(reference: Prepared, report: Report, presenter: Presenter,
     title = f"{report.title} – {report.subtitle}" if report.subtitle else report.title
     parts = {**reference.parts, reference.document: xml_bytes(root),
              **_furniture(reference, title, f"{presenter.label('page')} ")}
-    for name, (data, content_type, kind, rel_id) in writer.media.items():
-        add_part(parts, reference.document, name, data, content_type, _RELATIONSHIPS + kind,
-                 rel_id)
+    add_parts(parts, reference.document, writer.media)
     return parts
 
 
@@ -65,8 +63,8 @@ class _Writer:
     def __init__(self, body: Any, report: Report, reference: Prepared, presenter: Presenter,
                  base_dir: Path | None) -> None:
         self.body, self.report, self.presenter, self.base_dir = body, report, presenter, base_dir
-        #: The pictures and charts by part name: data, content type, relationship, its id.
-        self.media: dict[str, tuple[bytes, str, str, str]] = {}
+        #: The pictures and charts: name, data, content type, relationship and its id.
+        self.media: list[tuple[str, bytes, str, str, str]] = []
         self.styles, self.fixed = reference.styles, bool(reference.text_width)
         self.width, self.height = reference.text_width or 8640, reference.text_height or 13000
         self.colon = presenter.label("colon")
@@ -180,10 +178,10 @@ class _Writer:
 
     def _part(self, name: str, data: bytes, content_type: str, kind: str) -> str:
         """A new part of the package, ``name`` numbered: its relationship's id."""
-        number = len(self.media) + 1
-        self.media[f"word/{name.format(number)}"] = (data, content_type, kind,
-                                                     f"rIdCivicrecord{number}")
-        return f"rIdCivicrecord{number}"
+        rel_id = f"rIdCivicrecord{len(self.media) + 1}"
+        self.media.append((f"word/{name.format(len(self.media) + 1)}", data, content_type,
+                           _RELATIONSHIPS + kind, rel_id))
+        return rel_id
 
     def _inline(self, parent: Any, alt: str, size: Sequence[int], uri: str,
                 graphic: Any) -> None:

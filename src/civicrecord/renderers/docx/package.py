@@ -17,7 +17,7 @@ import os
 import posixpath
 import stat
 import zipfile
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from civicrecord.renderer import RenderError
 from civicrecord.renderers.docx import REQUIRED_STYLES
 from civicrecord.renderers.docx.ooxml import NS, W, clean, element, insert_in_order, qn
 
-__all__ = ["FILE_LIMIT", "Prepared", "add_part", "core_properties", "prepared", "read_reference",
+__all__ = ["FILE_LIMIT", "Prepared", "add_parts", "core_properties", "prepared", "read_reference",
            "write_package", "xml_bytes"]
 
 #: The largest reference document read, and the most its parts may hold unpacked.
@@ -172,8 +172,9 @@ def prepared(content: bytes, source: str, language: str) -> Prepared:
     document = package.get("officeDocument", "")
     core = package.get("core-properties", "docProps/core.xml")
     if "core-properties" not in package:  # a render writes it
-        add_part(parts, "", core, b"", "application/vnd.openxmlformats-package.core-properties"
-                 "+xml", f"{_PACKAGE}metadata/core-properties", "rIdCivicrecordCore")
+        add_parts(parts, "", [(core, b"", "application/vnd.openxmlformats-package.core-"
+                               "properties+xml", f"{_PACKAGE}metadata/core-properties",
+                               "rIdCivicrecordCore")])
     related = _relations(parts, document, source)
     by_kind = {kind: target for kind, target in related.values()}
     styles_part = by_kind.get("styles", "")
@@ -230,22 +231,25 @@ def _word_part(parts: dict[str, bytes], document: str, kind: str, page: str) -> 
     name = f"word/civicrecord-{kind}{page}.xml"
     root = etree.Element(qn({"header": "w:hdr", "footer": "w:ftr"}.get(kind, "w:settings")),
                          nsmap={"w": W})
-    add_part(parts, document, name, xml_bytes(root), f"{_WORD}{kind}+xml", _OFFICE + kind,
-             f"rIdCivicrecord{kind}{page}")
+    add_parts(parts, document, [(name, xml_bytes(root), f"{_WORD}{kind}+xml", _OFFICE + kind,
+                                 f"rIdCivicrecord{kind}{page}")])
     return name
 
 
-def add_part(parts: MutableMapping[str, bytes], owner: str, name: str, data: bytes,
-             content_type: str, kind: str, rel_id: str) -> None:
-    """Put the part ``name`` in ``parts`` with its content type, related to the part
-    ``owner`` ("" for the package) by ``rel_id``, a relationship of type ``kind``."""
+def add_parts(parts: MutableMapping[str, bytes], owner: str,
+              added: Iterable[tuple[str, bytes, str, str, str]]) -> None:
+    """Put each part (name, bytes, content type, relationship type, relationship id) of
+    ``added`` in ``parts`` with its content type, related to the part ``owner`` ("" for
+    the package)."""
     folder, base = posixpath.split(owner)
     rels_name = posixpath.join(folder, "_rels", f"{base}.rels")
     rels, types = etree.fromstring(parts[rels_name]), etree.fromstring(parts[_TYPES])
-    etree.SubElement(rels, qn("rel:Relationship"), Id=rel_id, Type=kind,
-                     Target=posixpath.relpath(name, folder or "."))
-    etree.SubElement(types, qn("ct:Override"), PartName=f"/{name}", ContentType=content_type)
-    parts.update({name: data, rels_name: xml_bytes(rels), _TYPES: xml_bytes(types)})
+    for name, data, content_type, kind, rel_id in added:
+        parts[name] = data
+        etree.SubElement(rels, qn("rel:Relationship"), Id=rel_id, Type=kind,
+                         Target=posixpath.relpath(name, folder or "."))
+        etree.SubElement(types, qn("ct:Override"), PartName=f"/{name}", ContentType=content_type)
+    parts.update({rels_name: xml_bytes(rels), _TYPES: xml_bytes(types)})
 
 
 def xml_bytes(root: Any) -> bytes:

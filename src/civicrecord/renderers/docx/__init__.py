@@ -35,7 +35,6 @@ __all__ = ["REQUIRED_STYLES", "StyleUse", "reference_docx", "register_commands",
            "register_renderers", "render_docx"]
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-_DEFAULT = "the default reference document"
 
 
 @frozen
@@ -113,11 +112,10 @@ def render_docx(report: Report, context: RenderContext) -> bytes:
     from civicrecord.renderers.docx.body import write_parts
 
     path = context.reference_docx
-    if path is None:
-        reference = package.prepared(reference_docx(), _DEFAULT, report.language)
-    else:
-        reference = package.prepared(package.read_reference(path),
-                                     f"reference document {path}", report.language)
+    reference = package.prepared(
+        reference_docx() if path is None else package.read_reference(path),
+        "the default reference document" if path is None else f"reference document {path}",
+        report.language)
     presenter = presenter_for(report.language)
     # When the document was made, as the report says: published, else the period's end.
     when = datetime.datetime(*(report.published or report.period.end).earliest(),

@@ -947,6 +947,29 @@ def test_a_reference_without_header_footer_or_properties_gets_them(
     assert axes(document) == [axis.title for axis in example_report.axes]
 
 
+def test_a_reference_without_settings_and_with_absolute_targets_works(
+        reference_path: Path, tmp_path: Path, example_report: Any) -> None:
+    """Word and LibreOffice always write settings; a hand-made package may not, and some
+    tools name parts from the package's root ("/word/document.xml")."""
+    bare = tmp_path / "bare.docx"
+    with zipfile.ZipFile(reference_path) as source, zipfile.ZipFile(bare, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "word/settings.xml":
+                continue
+            if entry.filename == "word/_rels/document.xml.rels":
+                data = re.sub(rb'<Relationship [^>]*/settings"[^>]*/>', b"", data)
+            elif entry.filename == "_rels/.rels":
+                data = data.replace(b'Target="word/', b'Target="/word/')
+            target.writestr(entry, data)
+    content = render(example_report, reference_docx=bare)
+    document = docx.Document(io.BytesIO(content))
+    assert axes(document) == [axis.title for axis in example_report.axes]
+    settings = document.settings.element
+    assert settings.xpath("./w:updateFields/@w:val") == ["true"]
+    assert settings.xpath("./w:themeFontLang/@w:val") == [example_report.language]
+
+
 def test_the_document_ends_with_the_partners_and_programmes(example_report: Any) -> None:
     partner = civicrecord.Partner(id="p-url", name="Maison des associations",
                                   description="Prête ses salles.\n\n- le soir\n- le week-end",

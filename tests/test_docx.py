@@ -665,12 +665,14 @@ def test_the_output_is_a_clean_package(example_docx: bytes) -> None:
             etree.fromstring(archive.read(name))  # every part is well-formed XML
 
 
-def test_python_docx_is_loaded_only_for_a_city_reference_and_pillow_for_pictures() -> None:
+def test_python_docx_is_never_loaded_and_pillow_only_for_pictures(
+        reference_path: Path) -> None:
     code = ("import sys, civicrecord; from civicrecord.plugins import load_plugins; "
             "assert 'docx' in load_plugins(entry_points=False).renderers(); "
             "loaded = lambda: sorted(m for m in sys.modules if m.split('.')[0] in "
             "('docx', 'lxml', 'PIL')); print(loaded()); "
-            f"civicrecord.render(civicrecord.load({str(EXAMPLE)!r}), 'docx'); "
+            f"report = civicrecord.load({str(EXAMPLE)!r}); civicrecord.render(report, 'docx'); "
+            f"civicrecord.render(report, 'docx', reference_docx={str(reference_path)!r}); "
             "print('docx' in sys.modules, 'PIL' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, timeout=120)
@@ -913,6 +915,59 @@ def test_a_dotx_template_works_as_a_reference(reference_path: Path, tmp_path: Pa
             target.writestr(entry, data)
     document = docx.Document(io.BytesIO(render(example_report, reference_docx=template)))
     assert axes(document) == [axis.title for axis in example_report.axes]
+
+
+def test_a_reference_without_header_footer_or_properties_gets_them(
+        reference_path: Path, tmp_path: Path, example_report: Any) -> None:
+    """A last section with no header or footer of its own (none, or linked to the section
+    before it), odd and even pages set apart, and no file properties: the title and the
+    page number still show on every page, and the properties are the report's."""
+    bare = tmp_path / "bare.docx"
+    with zipfile.ZipFile(reference_path) as source, zipfile.ZipFile(bare, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                continue
+            if entry.filename == "word/document.xml":
+                data = re.sub(rb"<w:(header|footer)Reference [^>]*/>", b"", data)
+            elif entry.filename == "_rels/.rels":
+                data = re.sub(rb"<Relationship [^>]*core-properties[^>]*/>", b"", data)
+            elif entry.filename == "word/settings.xml":
+                data = re.sub(rb"(<w:settings [^>]*>)", rb"\1<w:evenAndOddHeaders/>", data)
+            target.writestr(entry, data)
+    content = render(example_report, reference_docx=bare)
+    document = docx.Document(io.BytesIO(content))
+    section = document.sections[-1]
+    for header in (section.header, section.even_page_header):
+        assert not header.is_linked_to_previous
+        assert example_report.title in " ".join(p.text for p in header.paragraphs)
+    for footer in (section.footer, section.even_page_footer):
+        assert [t.text.strip() for t in footer._element.iter(f"{W}instrText")] == ["PAGE"]
+    assert document.core_properties.title == example_report.title
+    assert axes(document) == [axis.title for axis in example_report.axes]
+
+
+def test_a_reference_without_settings_and_with_absolute_targets_works(
+        reference_path: Path, tmp_path: Path, example_report: Any) -> None:
+    """Word and LibreOffice always write settings; a hand-made package may not, and some
+    tools name parts from the package's root ("/word/document.xml")."""
+    bare = tmp_path / "bare.docx"
+    with zipfile.ZipFile(reference_path) as source, zipfile.ZipFile(bare, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "word/settings.xml":
+                continue
+            if entry.filename == "word/_rels/document.xml.rels":
+                data = re.sub(rb'<Relationship [^>]*/settings"[^>]*/>', b"", data)
+            elif entry.filename == "_rels/.rels":
+                data = data.replace(b'Target="word/', b'Target="/word/')
+            target.writestr(entry, data)
+    content = render(example_report, reference_docx=bare)
+    document = docx.Document(io.BytesIO(content))
+    assert axes(document) == [axis.title for axis in example_report.axes]
+    settings = document.settings.element
+    assert settings.xpath("./w:updateFields/@w:val") == ["true"]
+    assert settings.xpath("./w:themeFontLang/@w:val") == [example_report.language]
 
 
 def test_the_document_ends_with_the_partners_and_programmes(example_report: Any) -> None:

@@ -307,7 +307,11 @@ def test_png_text_and_webp_metadata_are_stripped(tmp_path: Path) -> None:
     webp = published(Picture("b.webp", "b"), tmp_path, 100)
     assert (png.media_type, webp.media_type) == ("image/png", "image/webp")
     assert Image.open(io.BytesIO(png.content)).mode == "RGBA"
-    for shown in (png, webp):
+    # A format the caller cannot show (Word shows no WebP) is published as PNG.
+    as_png = published(Picture("b.webp", "b"), tmp_path, 10, formats=("PNG", "JPEG"))
+    assert as_png.media_type == "image/png" and (as_png.width, as_png.height) == (10, 5)
+    assert Image.open(io.BytesIO(as_png.content)).format == "PNG"
+    for shown in (png, webp, as_png):
         assert b"Secret" not in shown.content and b"Exif" not in shown.content
 
 

@@ -27,9 +27,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.shared import Mm, Pt, RGBColor, Twips
 from lxml import etree  # type: ignore[import-untyped]
 
+from civicrecord.renderers.docx import REQUIRED_STYLES
 from civicrecord.renderers.docx.ooxml import NS, W, element, insert_in_order, qn
 from civicrecord.renderers.docx.package import write_package
-from civicrecord.renderers.docx.styles import REQUIRED_STYLES
 
 __all__ = ["REFERENCE", "build"]
 

@@ -28,7 +28,7 @@ import io
 import os
 import stat
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
@@ -128,16 +128,18 @@ def check_pictures(report: Report, base_dir: Path | None) -> list[Problem]:
     return problems
 
 
-def published(picture: Picture, base_dir: Path | None, max_width: int) -> PublishedPicture:
+def published(picture: Picture, base_dir: Path | None, max_width: int,
+              formats: Collection[str] = tuple(MEDIA_TYPES)) -> PublishedPicture:
     """The picture as it is published, at most ``max_width`` pixels wide.
 
     The EXIF orientation is applied, colours are converted to sRGB, every
     piece of metadata is left out, and the pixels are written in the file's
-    own format (PNG stays PNG, JPEG stays JPEG, WebP stays WebP). A picture
-    narrower than ``max_width`` keeps its size. Raises :class:`PictureError`
-    (a :class:`~civicrecord.renderer.RenderError`) for a picture that fails
-    the checks of :func:`check_pictures`: a report built in Python was never
-    validated.
+    own format (PNG stays PNG, JPEG stays JPEG, WebP stays WebP) if it is one of
+    ``formats`` (Pillow's names), which the caller can show, else as PNG (Word
+    shows no WebP). A picture narrower than ``max_width`` keeps its size.
+    Raises :class:`PictureError` (a :class:`~civicrecord.renderer.RenderError`)
+    for a picture that fails the checks of :func:`check_pictures`: a report
+    built in Python was never validated.
     """
     if max_width < 1:
         raise ValueError(f"max_width must be at least 1, not {max_width}")
@@ -146,6 +148,7 @@ def published(picture: Picture, base_dir: Path | None, max_width: int) -> Publis
     source = _decoded(picture, base_dir)
     # A camera's JPEG holding a second, smaller picture is read as "MPO": the first is kept.
     kind = "JPEG" if source.format == "MPO" else source.format or ""
+    kind = kind if kind in formats else "PNG"
     image = ImageOps.exif_transpose(source)  # a copy when it rotates
     image = _in_srgb(image, kind)
     if image.width > max_width:

@@ -1,18 +1,14 @@
 """The body of the Word document: the report as a WordprocessingML tree, laid out for print.
 
-The document reads like a brochure a council would send to the printer: a
-cover (its own section, without header or footer), the contents on a page
-of their own, then the introduction, what changed (each axis's figures with
-their change), the key figures with the status of the actions as a chart,
-one chapter per numbered axis (the need, the actions with their status and
-details, the outcome, its figures as callouts with their change and chart,
-baseline, target, values over time and source), and last the partners and
-programmes. The report's pictures stand where the web page shows them: the
-logo and the cover picture on the cover, an axis's after its need, an
-action's after its description. Every paragraph takes a style from
-``REQUIRED_STYLES``; the only direct formatting keeps a table's rows, and a
-picture and its caption, on one page. All text enters through :func:`ooxml.run`.
-The contents' page numbers are fields: Word and LibreOffice compute them.
+It reads like a brochure a council would send to the printer, in the order
+docs/theming-docx.md gives: the cover and the contents in sections of their
+own, without header or footer, then chapters that each open a page; the
+pictures stand where the web page shows them. Every paragraph takes a style
+from ``REQUIRED_STYLES``; the only direct formatting keeps a table's rows, and
+a picture and its caption, on one page. All text enters through
+:func:`ooxml.run`. Pictures and charts become new parts of the package, the
+charts DrawingML, which Word and LibreOffice draw as vectors in the colours of
+the reference's theme.
 """
 
 from __future__ import annotations
@@ -21,6 +17,7 @@ import copy
 import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
@@ -28,37 +25,46 @@ from lxml import etree  # type: ignore[import-untyped]
 from civicrecord.change import figures_that_change, has_change_data
 from civicrecord.model import Action, Indicator, MeasureKind, Picture, Report, ThematicAxis
 from civicrecord.presentation import STATUS_ORDER, Presenter
-from civicrecord.renderers.docx.media import Media
 from civicrecord.renderers.docx.ooxml import NS, clean, element, field, maker, paragraph, qn, run
-from civicrecord.renderers.docx.package import Prepared, xml_bytes
+from civicrecord.renderers.docx.package import Prepared, add_parts, xml_bytes
 from civicrecord.text import blocks
 
 __all__ = ["write_parts"]
 
 #: Shares of the text width taken by the key figures table's columns, without the source.
 COLUMN_SHARES = (0.46, 0.2, 0.14, 0.2)
-C, A = maker("c"), maker("a")
+#: Widest a report's picture is published, in pixels: a text column printed at 300 dpi.
+PICTURE_WIDTH = 2000
+EMU_PER_TWIP = 635
+_TWIPS_PER_PIXEL = 15  # at 96 dpi, the size a picture has in Word when it is not scaled
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+A, C, PIC, WP = maker("a"), maker("c"), maker("pic"), maker("wp")
 
 
 def write_parts(reference: Prepared, report: Report, presenter: Presenter,
-                media: Media) -> dict[str, bytes]:
-    """The body, headers and footers of ``reference`` with the report written in; its
-    pictures and charts collected in ``media``, for the package."""
+                base_dir: Path | None) -> dict[str, bytes]:
+    """Every part of ``reference`` with the report written in: its body, headers and
+    footers, and its pictures (read in ``base_dir``) and charts as new parts."""
     root = etree.fromstring(reference.parts[reference.document])
     body = root.find(qn("w:body"))  # holding only its section properties
-    _Writer(body, report, reference, presenter, media).write()
+    writer = _Writer(body, report, reference, presenter, base_dir)
+    writer.write()
     body.append(body[0])  # the section properties, moved back to the end, where Word wants them
     title = f"{report.title} – {report.subtitle}" if report.subtitle else report.title
-    return {reference.document: xml_bytes(root),
-            **_furniture(reference, title, f"{presenter.label('page')} ")}
+    parts = {**reference.parts, reference.document: xml_bytes(root),
+             **_furniture(reference, title, f"{presenter.label('page')} ")}
+    add_parts(parts, reference.document, writer.media)
+    return parts
 
 
 class _Writer:
     """Writes one report; holds what the table of contents needs."""
 
     def __init__(self, body: Any, report: Report, reference: Prepared, presenter: Presenter,
-                 media: Media) -> None:
-        self.body, self.report, self.presenter, self.media = body, report, presenter, media
+                 base_dir: Path | None) -> None:
+        self.body, self.report, self.presenter, self.base_dir = body, report, presenter, base_dir
+        #: The pictures and charts: name, data, content type, relationship and its id.
+        self.media: list[tuple[str, bytes, str, str, str]] = []
         self.styles, self.fixed = reference.styles, bool(reference.text_width)
         self.width, self.height = reference.text_width or 8640, reference.text_height or 13000
         self.colon = presenter.label("colon")
@@ -85,8 +91,6 @@ class _Writer:
             self._axis(number, axis)
         self._appendix()
         self.body[contents:contents] = self._contents()
-
-    # -- building blocks --------------------------------------------------------
 
     def _paragraph(self, style: str, text: str) -> None:
         run(paragraph(self.body, self.styles[style]), text)
@@ -123,15 +127,26 @@ class _Writer:
             else:
                 self._paragraph(paragraph_style, block.text)
 
-    # -- the front matter -------------------------------------------------------
-
     def _pictures(self, pictures: Iterable[Picture], width: int = 0, height: int = 0) -> None:
-        """Each picture inline on a line of its own, at most ``width`` by ``height`` twips
-        (the text width and less than half the page), its alt text Word's description;
-        its caption, then credit and licence, under it in ``Caption``."""
+        """Each picture on a line of its own, at most ``width`` by ``height`` twips (the text
+        width, less than half the page) and never past its size at 96 dpi; its caption,
+        then credit and licence, under it."""
+        from civicrecord.pictures import published
+
         for picture in pictures:
             p = paragraph(self.body, self.styles["Normal"])
-            self.media.picture(p, picture, width or self.width, height or self.height * 9 // 20)
+            shown = published(picture, self.base_dir, PICTURE_WIDTH, ("PNG", "JPEG"))
+            scale = min((width or self.width) / shown.width,
+                        (height or self.height * 9 // 20) / shown.height, _TWIPS_PER_PIXEL)
+            size = [max(1, round(length * scale)) for length in (shown.width, shown.height)]
+            kind = shown.media_type.rsplit("/", 1)[-1]
+            rel_id = self._part(f"media/civicrecord-{{}}.{kind}", shown.content,
+                                shown.media_type, "image")
+            self._inline(p, picture.alt, size, NS["pic"], PIC.pic(
+                PIC.nvPicPr(PIC.cNvPr(id="0", name="picture"), PIC.cNvPicPr()),
+                PIC.blipFill(A.blip({qn("r:embed"): rel_id}), A.stretch(A.fillRect())),
+                PIC.spPr(A.xfrm(A.off(x="0", y="0"), A.ext(_size(size))),
+                         A.prstGeom(prst="rect"))))
             credit = ", ".join(text for text in (picture.credit, picture.licence) if text)
             lines = [text for text in (picture.caption, credit) if text]
             if lines:
@@ -139,6 +154,43 @@ class _Writer:
                 caption = paragraph(self.body, self.styles["Caption"])
                 run(caption, lines[0])
                 _lines(caption, lines[1:])
+
+    def _chart(self, parent: Any, chart: Any, position: str, order: str, alt: str,
+               size: Sequence[int]) -> None:
+        """The DrawingML ``chart`` inline in ``parent``: no title, the legend under it, gaps
+        for missing values, the text in the theme's body font as the document's (Word and
+        LibreOffice differ otherwise); the category axis at ``position`` in ``order``, the
+        value axis hidden, the values being written on the chart."""
+        chart.extend([C.axId(val="1"), C.axId(val="2")])
+        space = C.chartSpace(
+            C.chart(C.autoTitleDeleted(val="1"), C.plotArea(chart, C.catAx(
+                C.axId(val="1"), C.scaling(C.orientation(val=order)), C.delete(val="0"),
+                C.axPos(val=position), C.crossAx(val="2")), C.valAx(
+                C.axId(val="2"), C.scaling(C.orientation(val="minMax")), C.delete(val="1"),
+                C.axPos(val={"l": "b", "b": "l"}[position]), C.crossAx(val="1"))),
+                C.legend(C.legendPos(val="b"), C.overlay(val="0")), C.dispBlanksAs(val="gap")),
+            C.txPr(A.bodyPr(), A.p(A.pPr(A.defRPr(A.latin(typeface="+mn-lt"), sz="900")))))
+        etree.cleanup_namespaces(space, top_nsmap={"c": NS["c"], "a": NS["a"]})
+        rel_id = self._part("charts/civicrecord-chart{}.xml", xml_bytes(space),
+                            "application/vnd.openxmlformats-officedocument.drawingml.chart+xml",
+                            "chart")
+        self._inline(parent, alt, size, NS["c"], C.chart({qn("r:id"): rel_id}))
+
+    def _part(self, name: str, data: bytes, content_type: str, kind: str) -> str:
+        """A new part of the package, ``name`` numbered: its relationship's id."""
+        rel_id = f"rIdCivicrecord{len(self.media) + 1}"
+        self.media.append((f"word/{name.format(len(self.media) + 1)}", data, content_type,
+                           _RELATIONSHIPS + kind, rel_id))
+        return rel_id
+
+    def _inline(self, parent: Any, alt: str, size: Sequence[int], uri: str,
+                graphic: Any) -> None:
+        number = str(len(self.media))
+        element(parent, "w:r/w:drawing").append(WP.inline(
+            WP.extent(_size(size)),
+            WP.docPr(id=number, name=f"civicrecord {number}", descr=clean(alt)),
+            WP.cNvGraphicFramePr(), A.graphic(A.graphicData(graphic, uri=uri)),
+            distT="0", distB="0", distL="0", distR="0"))
 
     def _cover(self) -> None:
         report, presenter = self.report, self.presenter
@@ -170,13 +222,8 @@ class _Writer:
             self._text(text)
 
     def _contents(self) -> list[Any]:
-        """The table of contents: each chapter a link, then its page.
-
-        The pages are ``PAGEREF`` fields, which LibreOffice computes as it lays
-        the pages out and Word when it updates the fields (it asks when the file
-        is opened); until then each shows the page a chapter opens if none
-        before it runs over a page.
-        """
+        """Each chapter a link, then its page: a ``PAGEREF`` field LibreOffice computes as it
+        lays the pages out, Word when it updates the fields (it asks on opening)."""
         entries = []
         for page, (text, bookmark) in enumerate(self.contents, 3):
             p = paragraph(None, self.styles["TOC 1"])
@@ -188,8 +235,7 @@ class _Writer:
         return entries
 
     def _what_changed(self) -> None:
-        """As on the web page, near the top: each axis's figures that have a baseline, a
-        target or values over time, each with its change."""
+        """As on the web page, near the top: each axis's figures that change."""
         changes = figures_that_change(self.report)
         if changes:
             self._chapter(self.presenter.label("what_changed"))
@@ -202,7 +248,6 @@ class _Writer:
                     self._paragraph("List Continue", change)
 
     def _key_figures(self) -> None:
-        """The summary table, its source under it when all rows share one, then the chart."""
         figures = [indicator for _, _, indicator in self.report.indicators()]
         presenter = self.presenter
         if figures:
@@ -254,7 +299,7 @@ class _Writer:
                     run(p, text)
 
     def _status_chart(self) -> None:
-        """Each axis's actions by status, as stacked bars with their counts written on them."""
+        """Each axis's actions by status: stacked bars, their counts written on them."""
         presenter, axes = self.presenter, self.report.axes
         counts = [Counter(action.status for action in axis.actions) for axis in axes]
         statuses = [status for status in STATUS_ORDER if any(c[status] for c in counts)]
@@ -268,15 +313,13 @@ class _Writer:
             values = [c[status] for c in counts]  # no label on a segment of nothing
             bars.append(_series(index, presenter.status(status), names, values,
                                 {point for point, value in enumerate(values) if value}))
-        space = _chart(C.barChart(C.barDir(val="bar"), C.grouping(val="stacked"),
-                                  C.varyColors(val="0"), *bars, C.gapWidth(val="60"),
-                                  C.overlap(val="100")), "l", "maxMin")  # the first at the top
         alt = [f"{name}{self.colon}" + presenter.join(
             f"{presenter.number(c[status])} {presenter.status(status)}"
             for status in statuses if c[status]) for name, c in zip(names, counts, strict=True)]
-        self.media.chart(paragraph(self.body, self.styles["Normal"]), space,
-                         f"{title}. {'; '.join(alt)}.", self.width,
-                         1400 + 420 * len(axes))
+        self._chart(paragraph(self.body, self.styles["Normal"]), C.barChart(
+            C.barDir(val="bar"), C.grouping(val="stacked"), C.varyColors(val="0"), *bars,
+            C.gapWidth(val="60"), C.overlap(val="100")), "l", "maxMin",  # the first at the top
+            f"{title}. {'; '.join(alt)}.", (self.width, 1400 + 420 * len(axes)))
 
     def _change_chart(self, parent: Any, indicator: Indicator) -> None:
         """On a line of its own in ``parent``: the values over time as dots on a line, from
@@ -314,10 +357,9 @@ class _Writer:
                                                         _marker("diamond"))))
         for series in lines:
             series.append(C.smooth(val="0"))
-        space = _chart(C.lineChart(C.grouping(val="standard"), C.varyColors(val="0"), *lines,
-                                   C.marker(val="1")), "b", "minMax")
-        self.media.chart(parent, space, chart_alt_text(indicator, self.presenter),
-                         self.width * 4 // 5, 2600)
+        self._chart(parent, C.lineChart(C.grouping(val="standard"), C.varyColors(val="0"),
+                                        *lines, C.marker(val="1")), "b", "minMax",
+                    chart_alt_text(indicator, self.presenter), (self.width * 4 // 5, 2600))
 
     def _number_format(self, indicator: Indicator, values: Sequence[float]) -> str:
         """A chart's number format writing values as the presenter does: "9.8%", "£7"."""
@@ -343,8 +385,6 @@ class _Writer:
             return source.name if source else ""
         return f"{source.name} ({self.presenter.date(source.date)})"
 
-    # -- the back matter --------------------------------------------------------
-
     def _appendix(self) -> None:
         """Who the city worked with and the schemes it used, which actions name.
 
@@ -362,8 +402,6 @@ class _Writer:
                     run(p, f" ({item.url})")
                 if item.description:
                     self._text(item.description, "List Continue", "List Bullet 2")
-
-    # -- the axes ---------------------------------------------------------------
 
     def _axis(self, number: int, axis: ThematicAxis) -> None:
         label = self.presenter.label
@@ -450,24 +488,6 @@ def _lines(p: Any, texts: Iterable[str]) -> None:
         run(p, text)
 
 
-def _chart(chart: Any, position: str, order: str) -> Any:
-    """A chart's root: no title, the legend under it, gaps for missing values, the text in
-    the theme's body font as the document's (Word and LibreOffice differ otherwise); the
-    category axis at ``position`` in ``order``, the value axis hidden, the values being
-    written on the chart."""
-    chart.extend([C.axId(val="1"), C.axId(val="2")])
-    space = C.chartSpace(
-        C.chart(C.autoTitleDeleted(val="1"), C.plotArea(chart, C.catAx(
-            C.axId(val="1"), C.scaling(C.orientation(val=order)), C.delete(val="0"),
-            C.axPos(val=position), C.crossAx(val="2")), C.valAx(
-            C.axId(val="2"), C.scaling(C.orientation(val="minMax")), C.delete(val="1"),
-            C.axPos(val={"l": "b", "b": "l"}[position]), C.crossAx(val="1"))),
-            C.legend(C.legendPos(val="b"), C.overlay(val="0")), C.dispBlanksAs(val="gap")),
-        C.txPr(A.bodyPr(), A.p(A.pPr(A.defRPr(A.latin(typeface="+mn-lt"), sz="900")))))
-    etree.cleanup_namespaces(space, top_nsmap={"c": NS["c"], "a": NS["a"]})
-    return space
-
-
 def _series(index: int, name: str, categories: Sequence[str], values: Sequence[float],
             labelled: set[int], number_format: str = "", *decoration: Any) -> Any:
     """A chart's series: its values by category, written on the points ``labelled``
@@ -494,6 +514,11 @@ def _line(kind: Any) -> Any:
     return C.spPr(A.ln(kind, w="19050"))
 
 
+def _size(size: Sequence[int]) -> dict[str, str]:
+    """DrawingML's size attributes of ``size``, width and height in twips."""
+    return {"cx": str(size[0] * EMU_PER_TWIP), "cy": str(size[1] * EMU_PER_TWIP)}
+
+
 def _furniture(reference: Prepared, header: str, footer: str) -> dict[str, bytes]:
     """The header parts with the title, the footer parts with ``footer`` and the page number."""
     written = {}
@@ -504,7 +529,7 @@ def _furniture(reference: Prepared, header: str, footer: str) -> dict[str, bytes
             lone = root.findall(qn("w:p"))
             if len(lone) == 1 and not lone[0].xpath("./w:r|./w:hyperlink|./w:fldSimple",
                                                     namespaces=NS):
-                root.remove(lone[0])  # the empty paragraph of a new header
+                root.remove(lone[0])  # the empty paragraph Word saves in an empty header
             free = paragraph(root, reference.styles["Footer" if page else "Header"])
             run(free, text)
             if page:

@@ -33,12 +33,15 @@ NS = {
     "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
     "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
     "sl": "http://schemas.openxmlformats.org/schemaLibrary/2006/main",
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
 }
 
 # XML 1.0 forbids these; tabs and line breaks would be tab and break elements in a run:
 # paragraphs and lists come from civicrecord.text.blocks, never from raw line breaks.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_TO_CLEAN = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = re.compile(r"[\t\n\r]+")
 
 
@@ -54,8 +57,6 @@ def clean(text: str) -> str:
     Validation already rejects illegal characters; this is defence in depth,
     and the only place they are handled.
     """
-    if _TO_CLEAN.search(text) is None:
-        return text
     return _LINE_BREAKS.sub(" ", _XML_ILLEGAL.sub("", text))
 
 

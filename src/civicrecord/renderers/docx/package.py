@@ -1,14 +1,11 @@
 """The .docx package: a reference document read and checked, and a report written into it.
 
-A reference is read with :mod:`zipfile` and lxml: its styles are looked up by
-name (:data:`REQUIRED_STYLES`), its body is emptied, and the parts a render
-changes are found: the body, the header that shows the title, the footer
-that shows the page number, the proofing language in the styles and
-settings, the file properties. A city's own reference goes first through
-python-docx (:func:`_normalised`), which opens what Word and LibreOffice
-save and adds the header, footer and properties it may lack; the shipped
-one needs none of that. The package is written with :mod:`zipfile`, every
-entry dated with the document's date, so the same report gives the same bytes.
+Every reference (the shipped one, or a city's as Word or LibreOffice saved it, or a
+.dotx template) is read with :mod:`zipfile` and lxml alone, as pandoc does: no
+library walks the package at render time. What a city's may lack, a header or
+footer of the last section's own or the file properties, is added as a small
+part. The package is written with :mod:`zipfile`, every entry dated with the
+document's date, so the same report gives the same bytes.
 """
 
 from __future__ import annotations
@@ -20,7 +17,7 @@ import os
 import posixpath
 import stat
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +25,19 @@ from attrs import frozen
 from lxml import etree  # type: ignore[import-untyped]
 
 from civicrecord.renderer import RenderError
-from civicrecord.renderers.docx.ooxml import clean, element, insert_in_order, qn
-from civicrecord.renderers.docx.styles import REQUIRED_STYLES, STYLES_ADDED_LATER
+from civicrecord.renderers.docx import REQUIRED_STYLES
+from civicrecord.renderers.docx.ooxml import NS, W, clean, element, insert_in_order, qn
 
-__all__ = ["FILE_LIMIT", "Prepared", "core_properties", "prepared", "read_reference",
-           "write_package"]
+__all__ = ["FILE_LIMIT", "Prepared", "add_parts", "core_properties", "prepared", "read_reference",
+           "write_package", "xml_bytes"]
 
 #: The largest reference document read, and the most its parts may hold unpacked.
 FILE_LIMIT = 32 * 1024 * 1024
 _UNPACKED_LIMIT = 128 * 1024 * 1024
+_TYPES = "[Content_Types].xml"
+_PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships/"
+_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 _TEMPLATE = b"wordprocessingml.template.main+xml"
 _DOCUMENT = b"wordprocessingml.document.main+xml"
 _START = "start from `civicrecord reference-docx reference.docx`"
@@ -48,6 +49,8 @@ _SETTINGS = ("w:updateFields", "w:hdrShapeDefaults", "w:footnotePr", "w:endnoteP
              "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults",
              "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator")
 _AFTER_LANG = ("w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+#: Required styles added after cities made their references, and the style used in their place.
+_ADDED_LATER = {"Caption": "Normal"}
 
 
 @frozen
@@ -104,34 +107,6 @@ def _unpacked(content: bytes, source: str) -> dict[str, bytes]:
         raise _not_word(source, error) from None
 
 
-def _normalised(content: bytes, source: str) -> bytes:
-    """A city's reference as python-docx saves it, with a header, a footer and properties.
-
-    A .dotx template is opened as the .docx it would make.
-    """
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    parts = _unpacked(content, source)
-    types = parts.get("[Content_Types].xml", b"")
-    if _TEMPLATE in types:
-        parts["[Content_Types].xml"] = types.replace(_TEMPLATE, _DOCUMENT)
-        content = write_package(parts, datetime.datetime(1980, 1, 1))
-    try:
-        document = docx.Document(io.BytesIO(content))
-    except (PackageNotFoundError, KeyError, ValueError, etree.LxmlError) as error:
-        raise _not_word(source, error) from None
-    section = document.sections[-1]
-    even = document.settings.odd_and_even_pages_header_footer
-    for kind in ("header", "footer", *(("even_page_header", "even_page_footer") if even else ())):
-        if getattr(section, kind).is_linked_to_previous:
-            getattr(section, kind).is_linked_to_previous = False
-    document.core_properties  # noqa: B018 -- adds the part to a reference without one
-    saved = io.BytesIO()
-    document.save(saved)
-    return saved.getvalue()
-
-
 def _xml(parts: Mapping[str, bytes], name: str, source: str) -> Any:
     try:
         return etree.fromstring(parts[name])
@@ -143,8 +118,8 @@ def _relations(parts: Mapping[str, bytes], part: str, source: str) -> dict[str, 
     """A part's relationships: id -> (type's last word, target part name)."""
     folder, name = posixpath.split(part)
     rels = _xml(parts, posixpath.join(folder, "_rels", f"{name}.rels"), source)
-    return {rel.get("Id"): (rel.get("Type").rsplit("/", 1)[-1],
-                            posixpath.normpath(posixpath.join(folder, rel.get("Target"))))
+    return {rel.get("Id"): (rel.get("Type").rsplit("/", 1)[-1], posixpath.normpath(
+                posixpath.join(folder, rel.get("Target"))).lstrip("/"))  # "/word/..." too
             for rel in rels.iter(qn("rel:Relationship")) if rel.get("TargetMode") != "External"}
 
 
@@ -154,15 +129,11 @@ def _style_ids(styles: Any, source: str) -> dict[str, str]:
     Names match regardless of case: Word stores "heading 1" and "toc 1" where
     it shows "Heading 1" and "TOC 1", and LibreOffice writes either.
     """
-    found: dict[tuple[str, str], str] = {}
-    for style in styles.iter(qn("w:style")):
-        name = style.find(qn("w:name"))
-        if name is not None:
-            found.setdefault((name.get(qn("w:val"), "").lower(),
-                              style.get(qn("w:type"), "paragraph")),
-                             style.get(qn("w:styleId"), ""))
+    found = {(name.lower(), style.get(qn("w:type"), "paragraph")): style.get(qn("w:styleId"), "")
+             for style in reversed(styles.findall(qn("w:style")))  # the first of a name wins
+             for name in style.xpath("w:name/@w:val", namespaces=NS)[:1]}
     ids = {use.name: found.get((use.name.lower(), use.kind)) for use in REQUIRED_STYLES}
-    for name, fallback in STYLES_ADDED_LATER.items():
+    for name, fallback in _ADDED_LATER.items():
         # A city's reference made before the style existed still renders.
         ids[name] = ids.get(name) or ids.get(fallback)
     missing = [f"{use.kind} style {use.name!r}" for use in REQUIRED_STYLES if not ids[use.name]]
@@ -190,29 +161,44 @@ def _has_page_field(part: Any) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def prepared(content: bytes, source: str, language: str, *, city: bool = True) -> Prepared:
+def prepared(content: bytes, source: str, language: str) -> Prepared:
     """The reference document ``content`` ready to render a report in ``language`` into,
     every style's and the document's proofing language; kept by content and language
-    (see "Caches" in docs/performance.md).
-
-    ``city`` references go through python-docx first; the shipped one need not.
-    """
-    parts = _unpacked(_normalised(content, source) if city else content, source)
+    (see "Caches" in docs/performance.md)."""
+    parts = _unpacked(content, source)
+    _xml(parts, _TYPES, source)  # checked now: a render adds its pictures and charts to it
+    parts[_TYPES] = parts[_TYPES].replace(_TEMPLATE, _DOCUMENT)  # a .dotx: the .docx it makes
     package = {kind: target for kind, target in _relations(parts, "", source).values()}
-    document, core = package.get("officeDocument", ""), package.get("core-properties", "")
+    document = package.get("officeDocument", "")
+    core = package.get("core-properties", "docProps/core.xml")
+    if "core-properties" not in package:  # a render writes it
+        add_parts(parts, "", [(core, b"", "application/vnd.openxmlformats-package.core-"
+                               "properties+xml", f"{_PACKAGE}metadata/core-properties",
+                               "rIdCivicrecordCore")])
     related = _relations(parts, document, source)
     by_kind = {kind: target for kind, target in related.values()}
-    styles_part, settings_part = by_kind.get("styles", ""), by_kind.get("settings", "")
+    styles_part = by_kind.get("styles", "")
+    settings_part = by_kind.get("settings") or _word_part(parts, document, "settings", "")
     root, styles, settings = (_xml(parts, name, source)
                               for name in (document, styles_part, settings_part))
     body = root.find(qn("w:body"))
+    if body is None:
+        raise _not_word(source, f"part {document or 'document'} has no body")
     section = body[-1] if len(body) and body[-1].tag == qn("w:sectPr") else \
         element(body, "w:sectPr")
     body[:] = [section]
-    kinds = {"default", "even" if settings.find(qn("w:evenAndOddHeaders")) is not None else ""}
-    furniture = {kind: tuple(related[ref.get(qn("r:id"))][1]
-                             for ref in section.iter(qn(f"w:{kind}Reference"))
-                             if ref.get(qn("w:type")) in kinds) for kind in ("header", "footer")}
+    pages = ("default", "even") if settings.find(qn("w:evenAndOddHeaders")) is not None \
+        else ("default",)
+    furniture: dict[str, list[str]] = {"header": [], "footer": []}
+    for kind, names in furniture.items():
+        for page in pages:
+            found = section.xpath(f"w:{kind}Reference[@w:type='{page}']/@r:id", namespaces=NS)
+            if found and found[0] in related:
+                names.append(related[found[0]][1])
+            else:  # none, or linked to the section before: a part of its own, as Word makes
+                names.append(_word_part(parts, document, kind, page))
+                section.insert(0, element(None, f"w:{kind}Reference", type=page,
+                                          r_id=f"rIdCivicrecord{kind}{page}"))
     insert_in_order(settings, element(None, "w:updateFields", val="true"), _SETTINGS)
     if settings.find(qn("w:themeFontLang")) is None:
         insert_in_order(settings, element(None, "w:themeFontLang"), _SETTINGS)
@@ -230,12 +216,40 @@ def prepared(content: bytes, source: str, language: str, *, city: bool = True) -
     parts.update({document: xml_bytes(root), styles_part: xml_bytes(styles),
                   settings_part: xml_bytes(settings)})
     return Prepared(parts=parts, document=document, core_part=core,
-                    headers=furniture["header"],
+                    headers=tuple(furniture["header"]),
                     footers=tuple(name for name in furniture["footer"]
                                   if not _has_page_field(_xml(parts, name, source))),
                     styles=_style_ids(styles, source),
                     text_width=_between_margins(section, "w", "left", "right"),
                     text_height=_between_margins(section, "h", "top", "bottom"))
+
+
+def _word_part(parts: dict[str, bytes], document: str, kind: str, page: str) -> str:
+    """A new, empty part of ``kind`` ("header", "footer", "settings") of ``document``;
+    its name (``word/civicrecord-{kind}{page}.xml``) and its id (``rIdCivicrecord{kind}{page}``)
+    say what it is."""
+    name = f"word/civicrecord-{kind}{page}.xml"
+    root = etree.Element(qn({"header": "w:hdr", "footer": "w:ftr"}.get(kind, "w:settings")),
+                         nsmap={"w": W})
+    add_parts(parts, document, [(name, xml_bytes(root), f"{_WORD}{kind}+xml", _OFFICE + kind,
+                                 f"rIdCivicrecord{kind}{page}")])
+    return name
+
+
+def add_parts(parts: MutableMapping[str, bytes], owner: str,
+              added: Iterable[tuple[str, bytes, str, str, str]]) -> None:
+    """Put each part (name, bytes, content type, relationship type, relationship id) of
+    ``added`` in ``parts`` with its content type, related to the part ``owner`` ("" for
+    the package)."""
+    folder, base = posixpath.split(owner)
+    rels_name = posixpath.join(folder, "_rels", f"{base}.rels")
+    rels, types = etree.fromstring(parts[rels_name]), etree.fromstring(parts[_TYPES])
+    for name, data, content_type, kind, rel_id in added:
+        parts[name] = data
+        etree.SubElement(rels, qn("rel:Relationship"), Id=rel_id, Type=kind,
+                         Target=posixpath.relpath(name, folder or "."))
+        etree.SubElement(types, qn("ct:Override"), PartName=f"/{name}", ContentType=content_type)
+    parts.update({rels_name: xml_bytes(rels), _TYPES: xml_bytes(types)})
 
 
 def xml_bytes(root: Any) -> bytes:
@@ -245,20 +259,15 @@ def xml_bytes(root: Any) -> bytes:
 
 def core_properties(properties: Mapping[str, str], when: datetime.datetime) -> bytes:
     """The file properties (``dc:title`` -> text), dated ``when``; each at most 255 characters."""
-    namespaces = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/"
-                  "core-properties", "dc": "http://purl.org/dc/elements/1.1/",
-                  "dcterms": "http://purl.org/dc/terms/",
-                  "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
-    root = etree.Element(f"{{{namespaces['cp']}}}coreProperties", nsmap=namespaces)
+    root = etree.Element(qn("cp:coreProperties"), nsmap={
+        prefix: NS[prefix] for prefix in ("cp", "dc", "dcterms", "xsi")})
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    values = {**properties, "dcterms:created": stamp, "dcterms:modified": stamp}
-    for name, value in values.items():
-        prefix, local = name.split(":")
-        child = etree.SubElement(root, f"{{{namespaces[prefix]}}}{local}")
+    for name, value in {**properties, "dcterms:created": stamp, "dcterms:modified": stamp}.items():
+        child = etree.SubElement(root, qn(name))
         value = clean(value)
         child.text = value if len(value) <= 255 else value[:254] + "…"
-        if prefix == "dcterms":
-            child.set(f"{{{namespaces['xsi']}}}type", "dcterms:W3CDTF")
+        if name.startswith("dcterms:"):
+            child.set(qn("xsi:type"), "dcterms:W3CDTF")
     return xml_bytes(root)
 
 

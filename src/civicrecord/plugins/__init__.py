@@ -1,11 +1,10 @@
 """Finding plugins, calling their hooks, and choosing between them.
 
 :func:`load_plugins` builds a fresh :class:`PluginSet`, with a plugin manager of
-its own, on every call: no registry outlives it, so tests and long-running
-programs see exactly the plugins they asked for. A plugin that fails to
-import, to register or inside a hook is recorded as a :class:`PluginFault`
-and left out; the others work. A name two plugins offer is left out alone
-(a format until the user chooses one, or one of them overrides the other).
+its own, on every call, so tests and long-running programs see exactly the
+plugins they asked for. A plugin that fails to import, to register or inside a
+hook is recorded as a :class:`PluginFault`; the others work. A name two plugins
+offer is left out alone (a format until the user chooses one or one overrides).
 """
 
 from __future__ import annotations
@@ -71,10 +70,6 @@ class PluginInfo:
     builtin: bool
 
 
-#: Each plugin offering a name, with what it offers under that name.
-_Offers = list[tuple[PluginInfo, Any]]
-
-
 @attrs.define
 class PluginSet:
     """The plugins of one run: their formats, commands, importers, rules and faults."""
@@ -85,7 +80,8 @@ class PluginSet:
     use: dict[str, str] = attrs.field(factory=dict)
     """The plugin chosen for a format several offer (``{"json": "civicrecord"}``), by
     plugin or distribution name."""
-    _offers: dict[str, dict[str, _Offers]] = attrs.field(factory=dict, init=False)
+    _offers: dict[str, dict[str, list[tuple[PluginInfo, Any]]]] = attrs.field(
+        factory=dict, init=False)
 
     def choosing(self, use: Mapping[str, str]) -> PluginSet:
         """The same plugins with these formats' plugins chosen; hooks are not asked again."""
@@ -96,7 +92,7 @@ class PluginSet:
     def renderers(self) -> dict[str, Renderer]:
         """Every available format by name, in registration order; conflicts left out."""
         return {name: choice[1] for name, choice in self._formats().items()
-                if not isinstance(choice, str)}
+                if isinstance(choice, tuple)}
 
     def conflicts(self) -> list[str]:
         """Why each format offered by several plugins, with no choice made, is left out."""
@@ -111,34 +107,28 @@ class PluginSet:
         return self._chosen(format_name)[0]
 
     def _chosen(self, name: str) -> tuple[PluginInfo, Renderer]:
-        if not isinstance(choice := self._formats().get(name), str) and choice is not None:
+        if isinstance(choice := self._formats().get(name), tuple):
             return choice
-        broken = "; ".join(str(fault) for fault in self.faults)
+        broken = "; ".join(map(str, self.faults))
         raise PluginError(choice or f"no renderer for format {name!r} (available: "
-                          f"{', '.join(sorted(self.renderers())) or 'none'})" + (
-                              f"; some plugins failed to load and may provide it: {broken}"
-                              if broken else ""))
+                          f"{', '.join(sorted(self.renderers())) or 'none'})"
+                          + (f"; some plugins failed to load and may provide it: {broken}"
+                             if broken else ""))
 
     def _formats(self) -> dict[str, tuple[PluginInfo, Renderer] | str]:
-        """Each format offered, with the plugin and renderer to use or why there is none:
-        the one ``use`` names, else the one that overrides, else the only one."""
+        """Each format with its plugin and renderer, or why it is left out: the one ``use``
+        names, else the one renderer that overrides, else the only one."""
         formats: dict[str, tuple[PluginInfo, Renderer] | str] = {}
         for name, offers in self._offered("register_renderers").items():
             chosen = self.use.get(name)
-            picked = ([offer for offer in offers if chosen in (offer[0].name,
-                                                               offer[0].distribution)]
-                      if chosen is not None
+            picked = ([(info, item) for info, item in offers
+                       if chosen in (info.name, info.distribution)] if chosen is not None
                       else [offer for offer in offers if offer[1].override] or offers)
-            if len(picked) == 1:
-                formats[name] = picked[0]
-            elif chosen is not None:
-                formats[name] = (f"cannot use {chosen!r} for format {name!r}: it is provided by "
-                                 f"{_owners(offers)}; name one plugin or distribution "
-                                 f"(--use {name}=NAME)")
-            else:
-                formats[name] = (f"format {name!r} is provided by {_owners(offers)}, so it is "
-                                 f"left out: choose one with --use {name}=PLUGIN "
-                                 f"(use={{{name!r}: PLUGIN}} in Python), or uninstall one")
+            choice = "" if chosen is None else f"; {chosen!r} names {len(picked) or 'none'} of them"
+            formats[name] = picked[0] if len(picked) == 1 else (
+                f"format {name!r} is provided by {_owners(offers)}{choice}, so it is left out: "
+                f"choose one with --use {name}=PLUGIN (use={{{name!r}: PLUGIN}} in Python), or "
+                "uninstall one")
         return formats
 
     def commands(self, reserved: Iterable[str] = ()) -> dict[str, Command]:
@@ -152,17 +142,15 @@ class PluginSet:
     def _only(self, hook: str, reserved: set[str]) -> dict[str, Any]:
         found, kind = {}, _KINDS[hook].__name__.lower()
         for name, offers in self._offered(hook).items():
-            if name in reserved:
-                self._fault(offers[-1][0], hook, f"{kind} {name!r} is already provided by "
-                            "civicrecord itself; left out")
-            elif len(offers) > 1:
-                self._fault(offers[-1][0], hook, f"{kind} {name!r} is provided by plugins "
-                            f"{_owners(offers)}; neither is used")
+            if name in reserved or len(offers) > 1:
+                owners = "civicrecord itself" if name in reserved else f"plugins {_owners(offers)}"
+                self._fault(offers[-1][0], hook, f"{kind} {name!r} is provided by {owners}; "
+                            "left out")
             else:
                 found[name] = offers[0][1]
         return found
 
-    def _offered(self, hook: str) -> dict[str, _Offers]:
+    def _offered(self, hook: str) -> dict[str, list[tuple[PluginInfo, Any]]]:
         """What plugins return from a ``register_*`` hook, by name; asked once per set."""
         if hook not in self._offers:
             offers = self._offers[hook] = {}
@@ -185,13 +173,44 @@ class PluginSet:
         answers = getattr(self.manager.hook, hook)(**kwargs)
         return [answer for plugin_answers in reversed(answers) for answer in plugin_answers]
 
+    def _register(self, plugin: object, info: PluginInfo) -> None:
+        """Register a stand-in for ``plugin`` holding its hook implementations, each guarded
+        (:func:`_guard`) so that ``pm.hook.X()`` calls every plugin even when one raises.
+        A misspelt hook is caught here with the closest hook's name, which pluggy's
+        ``check_pending()`` would not give."""
+        if self.manager.has_plugin(info.name):
+            return self._fault(info, "register", "another plugin is already registered under "
+                               f"the name {info.name!r}; rename the entry point")
+        stand_in = types.ModuleType(info.name)  # a module: few attributes for pluggy to search
+        for attribute in dir(plugin):
+            if (opts := self.manager.parse_hookimpl_opts(plugin, attribute)) is None:
+                continue
+            hook = opts.get("specname") or attribute
+            if hook not in _KINDS and not opts.get("optionalhook"):
+                import difflib  # imported by the one run that needs it
+
+                guess = "".join(f" (did you mean {close!r}?)"
+                                for close in difflib.get_close_matches(hook, _KINDS, n=1))
+                return self._fault(info, "register", f"unknown hook {hook!r}{guess}; "
+                                   f"civicrecord's hooks are {', '.join(sorted(_KINDS))}")
+            if opts.get("wrapper") or opts.get("hookwrapper"):
+                return self._fault(info, "register", f"{attribute}: civicrecord's hooks "
+                                   "collect every answer and take no wrappers")
+            setattr(stand_in, attribute, _guard(getattr(plugin, attribute), info.name, hook))
+        try:
+            self.manager.register(stand_in, name=info.name)
+        except pluggy.PluginValidationError as error:  # e.g. an argument the hook lacks
+            return self._fault(info, "register", str(error))
+        hooks = self.manager.get_hookcallers(stand_in) or ()
+        self.infos[info.name] = attrs.evolve(info, hooks=tuple(sorted(h.name for h in hooks)))
+
     def _fault(self, info: PluginInfo, stage: str, error: str) -> None:
         fault = PluginFault(info.name, info.distribution, stage, error, info.version)
         if fault not in self.faults:  # commands() and importers() may be asked again
             self.faults.append(fault)
 
 
-def _owners(offers: _Offers) -> str:
+def _owners(offers: list[tuple[PluginInfo, Any]]) -> str:
     return " and ".join(f"{info.name!r} (from {info.distribution})" if info.distribution
                         else repr(info.name) for info, _ in offers)
 
@@ -230,57 +249,16 @@ def load_plugins(extra: Iterable[object] = (), *, entry_points: bool | None = No
         except Exception as error:  # noqa: BLE001 - one broken plugin must not stop others
             plugins._fault(info, "import", f"{type(error).__name__}: {error}")
             continue
-        if any(plugin is seen for seen in loaded):
-            continue  # the same module reached twice, e.g. passed in and installed
-        loaded.append(plugin)
-        hooks = _register(plugins.manager, plugin, info)
-        if isinstance(hooks, str):
-            plugins._fault(info, "register", hooks)
-        else:
-            plugins.infos[info.name] = attrs.evolve(info, hooks=hooks)
+        if not any(plugin is seen for seen in loaded):  # e.g. passed in and installed
+            loaded.append(plugin)
+            plugins._register(plugin, info)
     return plugins
-
-
-def _register(manager: pluggy.PluginManager, plugin: object,
-              info: PluginInfo) -> tuple[str, ...] | str:
-    """Register ``plugin``: the hooks it implements, or why it cannot be.
-
-    What pluggy registers is a stand-in holding the plugin's hook implementations,
-    each guarded (:func:`_guard`), so that ``pm.hook.X()`` calls every plugin even
-    when one raises. A misspelt hook is caught here, with the closest hook's name
-    (pluggy's ``check_pending()`` suggests nothing).
-    """
-    if manager.has_plugin(info.name):
-        return (f"another plugin is already registered under the name {info.name!r}; "
-                "rename the entry point")
-    stand_in = types.ModuleType(info.name)  # a module: few attributes for pluggy to look through
-    for attribute in dir(plugin):
-        if (opts := manager.parse_hookimpl_opts(plugin, attribute)) is None:
-            continue
-        hook = opts.get("specname") or attribute
-        if hook not in _KINDS and not opts.get("optionalhook"):
-            import difflib  # imported by the one run that needs it
-
-            return f"unknown hook {hook!r}" + "".join(
-                f" (did you mean {guess!r}?)" for guess in difflib.get_close_matches(
-                    hook, _KINDS, n=1)) + f"; civicrecord's hooks are {', '.join(sorted(_KINDS))}"
-        if opts.get("wrapper") or opts.get("hookwrapper"):
-            return f"{attribute}: civicrecord's hooks collect every answer and take no wrappers"
-        setattr(stand_in, attribute, _guard(getattr(plugin, attribute), info.name, hook))
-    try:
-        manager.register(stand_in, name=info.name)
-    except pluggy.PluginValidationError as error:  # e.g. an argument the hook does not have
-        return str(error)
-    return tuple(sorted(caller.name for caller in manager.get_hookcallers(stand_in) or ()))
 
 
 def _guard(function: Callable[..., Any], plugin: str,
            hook: str) -> Callable[..., list[tuple[str, Any]]]:
-    """``function`` answering ``[(plugin, item), ...]``, or ``[(plugin, why it failed)]``.
-
-    A plugin's exception, or an answer of the wrong kind, is that plugin's fault
-    alone: the other plugins are still called and their answers used.
-    """
+    """``function`` answering ``[(plugin, item), ...]``, or ``[(plugin, why it failed)]``:
+    an exception or an answer of the wrong kind is that plugin's fault alone."""
     kind = _KINDS.get(hook, object)
 
     @functools.wraps(function)  # pluggy reads the argument names through __wrapped__

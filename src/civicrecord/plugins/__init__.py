@@ -23,7 +23,7 @@ from civicrecord.command import Command
 from civicrecord.importer import Importer
 from civicrecord.model import Report
 from civicrecord.plugins import hookspecs
-from civicrecord.problems import Problem, Severity
+from civicrecord.problems import Problem, Severity, closest
 from civicrecord.renderer import Renderer
 
 __all__ = ["BUILTIN_PLUGINS", "DISABLE_ENTRY_POINTS_ENV", "PluginError", "PluginFault",
@@ -187,10 +187,7 @@ class PluginSet:
                 continue
             hook = opts.get("specname") or attribute
             if hook not in _KINDS and not opts.get("optionalhook"):
-                import difflib  # imported by the one run that needs it
-
-                guess = "".join(f" (did you mean {close!r}?)"
-                                for close in difflib.get_close_matches(hook, _KINDS, n=1))
+                guess = f" (did you mean {close!r}?)" if (close := closest(hook, _KINDS)) else ""
                 return self._fault(info, "register", f"unknown hook {hook!r}{guess}; "
                                    f"civicrecord's hooks are {', '.join(sorted(_KINDS))}")
             if opts.get("wrapper") or opts.get("hookwrapper"):

@@ -13,7 +13,6 @@ import functools
 import os
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from importlib import metadata
 from typing import Any
 
 import attrs
@@ -221,6 +220,8 @@ def load_plugins(extra: Iterable[object] = (), *, entry_points: bool | None = No
     ``CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD`` is set to a non-empty value.
     ``use`` chooses the plugin for a format several plugins offer.
     """
+    from importlib import metadata
+
     from civicrecord._version import __version__
 
     plugins = PluginSet(pluggy.PluginManager(hookspecs.PROJECT_NAME), use=dict(use or {}))

@@ -108,21 +108,23 @@ class PluginSet:
     def _chosen(self, name: str) -> tuple[PluginInfo, Renderer]:
         if isinstance(choice := self._formats().get(name), tuple):
             return choice
-        broken = "; ".join(map(str, self.faults))
-        raise PluginError(choice or f"no renderer for format {name!r} (available: "
-                          f"{', '.join(sorted(self.renderers())) or 'none'})"
-                          + (f"; some plugins failed to load and may provide it: {broken}"
-                             if broken else ""))
+        if choice is None:
+            choice = (f"no renderer for format {name!r} (available: "
+                      f"{', '.join(sorted(self.renderers())) or 'none'})")
+            if broken := "; ".join(map(str, self.faults)):
+                choice += f"; some plugins failed to load and may provide it: {broken}"
+        raise PluginError(choice)
 
     def _formats(self) -> dict[str, tuple[PluginInfo, Renderer] | str]:
         """Each format with its plugin and renderer, or why it is left out: the one ``use``
         names, else the one renderer that overrides, else the only one."""
         formats: dict[str, tuple[PluginInfo, Renderer] | str] = {}
         for name, offers in self._offered("register_renderers").items():
-            chosen = self.use.get(name)
-            picked = ([(info, item) for info, item in offers
-                       if chosen in (info.name, info.distribution)] if chosen is not None
-                      else [offer for offer in offers if offer[1].override] or offers)
+            if (chosen := self.use.get(name)) is None:
+                picked = [offer for offer in offers if offer[1].override] or offers
+            else:
+                picked = [(info, renderer) for info, renderer in offers
+                          if chosen in (info.name, info.distribution)]
             choice = "" if chosen is None else f"; {chosen!r} names {len(picked) or 'none'} of them"
             formats[name] = picked[0] if len(picked) == 1 else (
                 f"format {name!r} is provided by {_owners(offers)}{choice}, so it is left out: "
@@ -247,7 +249,7 @@ def load_plugins(extra: Iterable[object] = (), *, entry_points: bool | None = No
         except Exception as error:  # noqa: BLE001 - one broken plugin must not stop others
             plugins._fault(info, "import", f"{type(error).__name__}: {error}")
             continue
-        if not any(plugin is seen for seen in loaded):  # e.g. passed in and installed
+        if not any(plugin is seen for seen in loaded):  # one module passed in and installed
             loaded.append(plugin)
             plugins._register(plugin, info)
     return plugins

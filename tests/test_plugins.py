@@ -209,8 +209,8 @@ def test_use_chooses_the_plugin_by_plugin_or_distribution_name(
 
 def test_a_choice_naming_no_provider_is_an_error_naming_the_providers() -> None:
     plugins = load_plugins(use={"json": "nobody"})
-    with pytest.raises(PluginError, match=r"cannot use 'nobody' for format 'json'.*"
-                       r"civicrecord\.renderers\.json"):
+    with pytest.raises(PluginError, match=r"format 'json' is provided by "
+                       r"'civicrecord\.renderers\.json'.*; 'nobody' names none of them"):
         plugins.renderer("json")
 
 

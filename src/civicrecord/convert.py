@@ -19,7 +19,7 @@ from cattrs.gen import make_dict_structure_fn
 from cattrs.v import transform_error
 
 from civicrecord.model import Indicator, PartialDate, Report
-from civicrecord.problems import Problem, Severity, format_path, parse_path
+from civicrecord.problems import Problem, Severity, closest, format_path, parse_path
 
 __all__ = ["converter", "structure_problems", "to_plain"]
 
@@ -124,11 +124,9 @@ def _make_converter() -> cattrs.Converter:
                 return tp(value)
             except ValueError:
                 pass
-        import difflib
-
         allowed = [member.value for member in tp]
-        close = difflib.get_close_matches(value, allowed, n=1) if isinstance(value, str) else []
-        hint = f"did you mean {close[0]!r}?" if close else None
+        close = closest(value, allowed) if isinstance(value, str) else None
+        hint = f"did you mean {close!r}?" if close else None
         raise _TypeMismatch("one of: " + ", ".join(allowed), value, hint) from None
 
     conv.register_structure_hook_func(_is_enum, structure_enum)
@@ -230,13 +228,11 @@ def structure_problems(data: Any) -> tuple[Report | None, list[Problem]]:
 
 def _problems(where: str, error: BaseException) -> list[Problem]:
     if isinstance(error, ForbiddenExtraKeysError):
-        import difflib
-
         allowed = [a.name for a in attrs.fields(error.cl)]
         problems = []
         for key in sorted(error.extra_fields):
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(allowed)
+            close = closest(key, allowed)
+            hint = f"did you mean {close!r}?" if close else "allowed: " + ", ".join(allowed)
             problems.append(Problem(Severity.ERROR, _join(where, key), f"unknown key {key!r}",
                                     hint))
         return problems

@@ -19,6 +19,7 @@ __all__ = [
     "Problem",
     "Severity",
     "ValidationError",
+    "closest",
     "format_path",
     "parse_path",
 ]
@@ -102,6 +103,14 @@ def format_path(path: PathKey) -> str:
             quoted = json.dumps(part, ensure_ascii=False)
             text += f"[{quoted if quoted.isprintable() else json.dumps(part)}]"
     return text
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate nearest a misspelt ``word``, for a "did you mean" hint, or None."""
+    import difflib  # imported by the runs that find something misspelt
+
+    matches = difflib.get_close_matches(word, sorted(candidates), n=1)
+    return matches[0] if matches else None
 
 
 def parse_path(text: str) -> PathKey:

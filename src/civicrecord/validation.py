@@ -12,7 +12,7 @@ import math
 import re
 import typing
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from attrs import evolve, has, resolve_types
@@ -29,7 +29,7 @@ from civicrecord.model import (
     PeriodKind,
     Report,
 )
-from civicrecord.problems import Location, PathKey, Problem, Severity, format_path
+from civicrecord.problems import Location, PathKey, Problem, Severity, closest, format_path
 from civicrecord.text import ILLEGAL_CHARACTERS, illegal_characters, link_target
 
 __all__ = [
@@ -392,20 +392,13 @@ def _check_references(report: Report) -> list[Problem]:
                 for r, ref in enumerate(getattr(action, kind)):
                     used.add((kind, ref))
                     if ref not in known:
-                        close = _closest(ref, known)
+                        close = closest(ref, known)
                         hint = (f"did you mean {close!r}?" if close
                                 else f"add an entry with id {ref!r} to {where}")
                         problems.append(_error(("axes", a, "actions", n, kind, r),
                                                f"{kind[:-1]} {ref!r} is not listed in {where}",
                                                hint))
     return problems
-
-
-def _closest(word: str, candidates: Iterable[str]) -> str | None:
-    import difflib
-
-    matches = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else None
 
 
 def _check_action(path: PathKey, action: Action, report: Report) -> list[Problem]:

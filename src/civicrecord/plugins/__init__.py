@@ -1,17 +1,15 @@
 """Finding plugins, calling their hooks, and choosing between them.
 
 :func:`load_plugins` builds a fresh :class:`PluginSet`, with a plugin manager of
-its own, on every call: no registry outlives it, so tests and long-running
-programs see exactly the plugins they asked for. A plugin that fails to
-import, to register or inside a hook is recorded as a :class:`PluginFault`
-and left out; the others work. A name two plugins offer is left out alone
-(a format until the user chooses one, or one of them overrides the other).
+its own, on every call, so tests and long-running programs see exactly the
+plugins they asked for. A plugin that fails to import, to register or inside a
+hook is recorded as a :class:`PluginFault`; the others work. A name two plugins
+offer is left out alone (a format until the user chooses one or one overrides).
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 import os
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,7 +22,7 @@ from civicrecord.command import Command
 from civicrecord.importer import Importer
 from civicrecord.model import Report
 from civicrecord.plugins import hookspecs
-from civicrecord.problems import Problem, Severity
+from civicrecord.problems import Problem, Severity, closest
 from civicrecord.renderer import Renderer
 
 __all__ = ["BUILTIN_PLUGINS", "DISABLE_ENTRY_POINTS_ENV", "PluginError", "PluginFault",
@@ -81,8 +79,8 @@ class PluginSet:
     use: dict[str, str] = attrs.field(factory=dict)
     """The plugin chosen for a format several offer (``{"json": "civicrecord"}``), by
     plugin or distribution name."""
-    _offers: dict[str, dict[str, list[tuple[str, Any]]]] = attrs.field(factory=dict,
-                                                                       init=False)
+    _offers: dict[str, dict[str, list[tuple[PluginInfo, Any]]]] = attrs.field(
+        factory=dict, init=False)
 
     def choosing(self, use: Mapping[str, str]) -> PluginSet:
         """The same plugins with these formats' plugins chosen; hooks are not asked again."""
@@ -92,13 +90,12 @@ class PluginSet:
 
     def renderers(self) -> dict[str, Renderer]:
         """Every available format by name, in registration order; conflicts left out."""
-        return {name: choice[1] for name in self._offered("register_renderers")
-                if not isinstance(choice := self._choose(name), str)}
+        return {name: choice[1] for name, choice in self._formats().items()
+                if isinstance(choice, tuple)}
 
     def conflicts(self) -> list[str]:
         """Why each format offered by several plugins, with no choice made, is left out."""
-        return [choice for name in self._offered("register_renderers")
-                if isinstance(choice := self._choose(name), str)]
+        return [why for why in self._formats().values() if isinstance(why, str)]
 
     def renderer(self, format_name: str) -> Renderer:
         """The renderer for a format, or a PluginError that says what to install or fix."""
@@ -106,36 +103,34 @@ class PluginSet:
 
     def plugin_of(self, format_name: str) -> PluginInfo:
         """The plugin that provides a format."""
-        return self.infos[self._chosen(format_name)[0]]
+        return self._chosen(format_name)[0]
 
-    def _chosen(self, name: str) -> tuple[str, Renderer]:
-        if isinstance(choice := self._choose(name), str):
-            raise PluginError(choice)
-        return choice
+    def _chosen(self, name: str) -> tuple[PluginInfo, Renderer]:
+        if isinstance(choice := self._formats().get(name), tuple):
+            return choice
+        if choice is None:
+            choice = (f"no renderer for format {name!r} (available: "
+                      f"{', '.join(sorted(self.renderers())) or 'none'})")
+            if broken := "; ".join(map(str, self.faults)):
+                choice += f"; some plugins failed to load and may provide it: {broken}"
+        raise PluginError(choice)
 
-    def _choose(self, name: str) -> tuple[str, Renderer] | str:
-        """The plugin and renderer of a format, or why there is none."""
-        offers = self._offered("register_renderers").get(name, [])
-        chosen = self.use.get(name)
-        picked = ([offer for offer in offers if chosen in (offer[0], self._dist(offer[0]))]
-                  if chosen is not None
-                  else [offer for offer in offers if offer[1].override] or offers)
-        if len(picked) == 1:
-            return picked[0]
-        if chosen is not None:
-            return (f"cannot use {chosen!r} for format {name!r}: it is provided by "
-                    f"{self._owners(offers) or 'no plugin'}; name one plugin or distribution "
-                    f"(--use {name}=NAME)")
-        if offers:
-            return (f"format {name!r} is provided by {self._owners(offers)}, so it is left out: "
-                    f"choose one with --use {name}=PLUGIN (use={{{name!r}: PLUGIN}} in Python), "
-                    "or uninstall one")
-        message = f"no renderer for format {name!r} (available: " \
-                  f"{', '.join(sorted(self.renderers())) or 'none'})"
-        broken = [str(fault) for fault in self.faults]
-        if broken:
-            message += "; some plugins failed to load and may provide it: " + "; ".join(broken)
-        return message
+    def _formats(self) -> dict[str, tuple[PluginInfo, Renderer] | str]:
+        """Each format with its plugin and renderer, or why it is left out: the one ``use``
+        names, else the one renderer that overrides, else the only one."""
+        formats: dict[str, tuple[PluginInfo, Renderer] | str] = {}
+        for name, offers in self._offered("register_renderers").items():
+            if (chosen := self.use.get(name)) is None:
+                picked = [offer for offer in offers if offer[1].override] or offers
+            else:
+                picked = [(info, renderer) for info, renderer in offers
+                          if chosen in (info.name, info.distribution)]
+            choice = "" if chosen is None else f"; {chosen!r} names {len(picked) or 'none'} of them"
+            formats[name] = picked[0] if len(picked) == 1 else (
+                f"format {name!r} is provided by {_owners(offers)}{choice}, so it is left out: "
+                f"choose one with --use {name}=PLUGIN (use={{{name!r}: PLUGIN}} in Python), or "
+                "uninstall one")
+        return formats
 
     def commands(self, reserved: Iterable[str] = ()) -> dict[str, Command]:
         """Every plugin command by name; a name taken by ``reserved`` or two plugins is out."""
@@ -148,25 +143,23 @@ class PluginSet:
     def _only(self, hook: str, reserved: set[str]) -> dict[str, Any]:
         found, kind = {}, _KINDS[hook].__name__.lower()
         for name, offers in self._offered(hook).items():
-            if name in reserved:
-                self._fault(offers[-1][0], hook, f"{kind} {name!r} is already provided by "
-                            "civicrecord itself; left out")
-            elif len(offers) > 1:
-                self._fault(offers[-1][0], hook, f"{kind} {name!r} is provided by plugins "
-                            f"{self._owners(offers)}; neither is used")
+            if name in reserved or len(offers) > 1:
+                owners = "civicrecord itself" if name in reserved else f"plugins {_owners(offers)}"
+                self._fault(offers[-1][0], hook, f"{kind} {name!r} is provided by {owners}; "
+                            "left out")
             else:
                 found[name] = offers[0][1]
         return found
 
-    def _offered(self, hook: str) -> dict[str, list[tuple[str, Any]]]:
+    def _offered(self, hook: str) -> dict[str, list[tuple[PluginInfo, Any]]]:
         """What plugins return from a ``register_*`` hook, by name; asked once per set."""
         if hook not in self._offers:
             offers = self._offers[hook] = {}
             for plugin, item in self._call(hook):
                 if isinstance(item, str):
-                    self._fault(plugin, hook, item)
+                    self._fault(self.infos[plugin], hook, item)
                 else:
-                    offers.setdefault(item.name, []).append((plugin, item))
+                    offers.setdefault(item.name, []).append((self.infos[plugin], item))
         return self._offers[hook]
 
     def extra_problems(self, report: Report) -> list[Problem]:
@@ -176,26 +169,48 @@ class PluginSet:
                 else item for plugin, item in self._call("validate_report", report=report)]
 
     def _call(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Each plugin's answers (see :func:`_guard`), in registration order.
-
-        pluggy calls implementations last registered first; the answers are put
-        back in registration order, the order users see formats listed in.
-        """
+        """Each plugin's answers (see :func:`_guard`) in registration order, the order
+        users see formats listed in; pluggy calls the plugin registered last first."""
         answers = getattr(self.manager.hook, hook)(**kwargs)
         return [answer for plugin_answers in reversed(answers) for answer in plugin_answers]
 
-    def _fault(self, plugin: str, stage: str, error: str) -> None:
-        info = self.infos[plugin]
-        fault = PluginFault(plugin, info.distribution, stage, error, info.version)
+    def _register(self, plugin: object, info: PluginInfo) -> None:
+        """Register a stand-in for ``plugin`` holding its hook implementations, each guarded
+        (:func:`_guard`) so that ``pm.hook.X()`` calls every plugin even when one raises.
+        A misspelt hook is caught here with the closest hook's name, which pluggy's
+        ``check_pending()`` would not give."""
+        if self.manager.has_plugin(info.name):
+            return self._fault(info, "register", "another plugin is already registered under "
+                               f"the name {info.name!r}; rename the entry point")
+        stand_in = types.ModuleType(info.name)  # a module: few attributes for pluggy to search
+        for attribute in dir(plugin):
+            if (opts := self.manager.parse_hookimpl_opts(plugin, attribute)) is None:
+                continue
+            hook = opts.get("specname") or attribute
+            if hook not in _KINDS and not opts.get("optionalhook"):
+                guess = f" (did you mean {close!r}?)" if (close := closest(hook, _KINDS)) else ""
+                return self._fault(info, "register", f"unknown hook {hook!r}{guess}; "
+                                   f"civicrecord's hooks are {', '.join(sorted(_KINDS))}")
+            if opts.get("wrapper") or opts.get("hookwrapper"):
+                return self._fault(info, "register", f"{attribute}: civicrecord's hooks "
+                                   "collect every answer and take no wrappers")
+            setattr(stand_in, attribute, _guard(getattr(plugin, attribute), info.name, hook))
+        try:
+            self.manager.register(stand_in, name=info.name)
+        except pluggy.PluginValidationError as error:  # e.g. an argument the hook lacks
+            return self._fault(info, "register", str(error))
+        hooks = self.manager.get_hookcallers(stand_in) or ()
+        self.infos[info.name] = attrs.evolve(info, hooks=tuple(sorted(h.name for h in hooks)))
+
+    def _fault(self, info: PluginInfo, stage: str, error: str) -> None:
+        fault = PluginFault(info.name, info.distribution, stage, error, info.version)
         if fault not in self.faults:  # commands() and importers() may be asked again
             self.faults.append(fault)
 
-    def _owners(self, offers: list[tuple[str, Any]]) -> str:
-        return " and ".join(f"{plugin!r} (from {self._dist(plugin)})" if self._dist(plugin)
-                            else repr(plugin) for plugin, _ in offers)
 
-    def _dist(self, plugin: str) -> str | None:
-        return self.infos[plugin].distribution
+def _owners(offers: list[tuple[PluginInfo, Any]]) -> str:
+    return " and ".join(f"{info.name!r} (from {info.distribution})" if info.distribution
+                        else repr(info.name) for info, _ in offers)
 
 
 def load_plugins(extra: Iterable[object] = (), *, entry_points: bool | None = None,
@@ -207,86 +222,43 @@ def load_plugins(extra: Iterable[object] = (), *, entry_points: bool | None = No
     ``CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD`` is set to a non-empty value.
     ``use`` chooses the plugin for a format several plugins offer.
     """
+    from importlib import metadata
+
     from civicrecord._version import __version__
 
-    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    manager.add_hookspecs(hookspecs)
-    plugins = PluginSet(manager, use=dict(use or {}))
-    # (name, how to load it, distribution, version)
-    found: list[tuple[str, Callable[[], Any], str | None, str | None]] = [
-        (module, functools.partial(importlib.import_module, module), "civicrecord",
-         __version__) for module in builtins]
+    plugins = PluginSet(pluggy.PluginManager(hookspecs.PROJECT_NAME), use=dict(use or {}))
+    plugins.manager.add_hookspecs(hookspecs)
+    # Built-in modules are loaded as the entry points of civicrecord's own distribution.
+    found: list[tuple[PluginInfo, object]] = [
+        (PluginInfo(module, "civicrecord", __version__, (), True),
+         metadata.EntryPoint(module, module, hookspecs.PROJECT_NAME)) for module in builtins]
     if entry_points if entry_points is not None else not os.environ.get(DISABLE_ENTRY_POINTS_ENV):
-        from importlib import metadata
-
         # Sorted: discovery follows directory listings, which differ between machines.
         for point in sorted(metadata.entry_points(group=hookspecs.PROJECT_NAME),
                             key=lambda point: (point.name, point.value)):
             # Metadata read once for both (each of .name and .version reads it again).
             about = point.dist.metadata if point.dist else {"Name": None, "Version": None}
-            found.append((point.name, point.load, about["Name"], about["Version"]))
-    found += [(getattr(plugin, "__name__", None) or f"plugin-{index}",
-               functools.partial(lambda plugin: plugin, plugin), None, None)
-              for index, plugin in enumerate(extra)]
+            found.append((PluginInfo(point.name, about["Name"], about["Version"], (), False),
+                          point))
+    found += [(PluginInfo(getattr(plugin, "__name__", None) or f"plugin-{index}", None, None,
+                          (), False), plugin) for index, plugin in enumerate(extra)]
     loaded: list[object] = []
-    for index, (name, load, dist, version) in enumerate(found):
+    for info, candidate in found:
         try:
-            plugin = load()
+            plugin = candidate.load() if isinstance(candidate, metadata.EntryPoint) else candidate
         except Exception as error:  # noqa: BLE001 - one broken plugin must not stop others
-            plugins.faults.append(PluginFault(name, dist, "import",
-                                              f"{type(error).__name__}: {error}", version))
+            plugins._fault(info, "import", f"{type(error).__name__}: {error}")
             continue
-        if any(plugin is seen for seen in loaded):
-            continue  # the same module reached twice, e.g. passed in and installed
-        loaded.append(plugin)
-        hooks = _register(manager, plugin, name)
-        if isinstance(hooks, str):
-            plugins.faults.append(PluginFault(name, dist, "register", hooks, version))
-        else:
-            plugins.infos[name] = PluginInfo(name, dist, version, hooks, index < len(builtins))
+        if not any(plugin is seen for seen in loaded):  # one module passed in and installed
+            loaded.append(plugin)
+            plugins._register(plugin, info)
     return plugins
-
-
-def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> tuple[str, ...] | str:
-    """Register ``plugin`` as ``name``: the hooks it implements, or why it cannot be.
-
-    pluggy registers a stand-in holding the plugin's hook implementations, each
-    guarded (:func:`_guard`), so that ``pm.hook.X()`` calls every plugin even
-    when one raises, and tells whose answer is whose. Walking the hooks to guard
-    them is also where a misspelt one is caught, with the closest hook's name
-    (pluggy's ``check_pending()`` finds it too, but suggests nothing).
-    """
-    stand_in = types.ModuleType(name)  # a module: few attributes for pluggy to look through
-    for attribute in dir(plugin):
-        if (opts := manager.parse_hookimpl_opts(plugin, attribute)) is None:
-            continue
-        hook = opts.get("specname") or attribute
-        if hook not in _KINDS and not opts.get("optionalhook"):
-            import difflib  # imported by the one run that needs it
-
-            return f"unknown hook {hook!r}" + "".join(
-                f" (did you mean {guess!r}?)" for guess in difflib.get_close_matches(
-                    hook, _KINDS, n=1)) + f"; civicrecord's hooks are {', '.join(sorted(_KINDS))}"
-        if opts.get("wrapper") or opts.get("hookwrapper"):
-            return f"{attribute}: civicrecord's hooks collect every answer and take no wrappers"
-        setattr(stand_in, attribute, _guard(getattr(plugin, attribute), name, hook))
-    try:
-        manager.register(stand_in, name=name)
-    except ValueError:  # pluggy's word for a name already taken
-        return (f"another plugin is already registered under the name {name!r}; "
-                "rename the entry point")
-    except pluggy.PluginValidationError as error:  # e.g. an argument the hook does not have
-        return str(error)
-    return tuple(sorted(caller.name for caller in manager.get_hookcallers(stand_in) or ()))
 
 
 def _guard(function: Callable[..., Any], plugin: str,
            hook: str) -> Callable[..., list[tuple[str, Any]]]:
-    """``function`` answering ``[(plugin, item), ...]``, or ``[(plugin, why it failed)]``.
-
-    A plugin's exception, or an answer of the wrong kind, is that plugin's fault
-    alone: the other plugins are still called and their answers used.
-    """
+    """``function`` answering ``[(plugin, item), ...]``, or ``[(plugin, why it failed)]``:
+    an exception or an answer of the wrong kind is that plugin's fault alone."""
     kind = _KINDS.get(hook, object)
 
     @functools.wraps(function)  # pluggy reads the argument names through __wrapped__

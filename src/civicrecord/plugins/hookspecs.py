@@ -1,10 +1,9 @@
 """The hooks a civicrecord plugin may implement (docs/plugins.md, "Hook reference").
 
-A plugin is a module (or any object) with functions decorated by
-``civicrecord.hookimpl`` and named after a hook below; installed packages expose
-theirs through the entry-point group ``civicrecord``. Built-in features use
-these same hooks. No hook is ``firstresult``: every plugin's answer is kept, in
-registration order, and a plugin that raises is reported while the others work.
+A plugin is a module or object with functions named after these hooks and decorated
+by ``civicrecord.hookimpl``, found through the entry-point group ``civicrecord``, as
+built-in features are. No hook is ``firstresult``: every answer is kept, in
+registration order; a plugin that raises is reported and the others work.
 """
 
 from __future__ import annotations
@@ -33,10 +32,9 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 def register_renderers() -> Iterable[Renderer]:  # type: ignore[empty-body]
     """Return the output formats this plugin provides.
 
-    Called once per plugin set, when a format is first asked for. Keep it
-    cheap: import heavy libraries inside the render function, not here, so
-    ``civicrecord validate`` and ``import civicrecord`` stay fast. A name two
-    plugins offer disables that format only, until the user chooses one
+    Called once per plugin set, when a format is first asked for: import heavy
+    libraries in the render function, so ``civicrecord validate`` stays fast. A
+    name two plugins offer disables that format only, until the user chooses one
     (``--use FORMAT=PLUGIN``) or one renderer says ``override=True``.
     """
 
@@ -45,8 +43,7 @@ def register_renderers() -> Iterable[Renderer]:  # type: ignore[empty-body]
 def validate_report(report: Report) -> Iterable[Problem]:  # type: ignore[empty-body]
     """Yield extra problems for a report that passed the built-in rules.
 
-    Called for every report read: a city's own rules ("every action names a
-    partner"). Give each problem a field path such as
+    Called for every report read. Give each problem a field path such as
     ``axes[2].actions[0].partners``; civicrecord adds the file, line and column.
     Errors stop ``load`` and ``render``; a hook that raises is an error naming it.
     """
@@ -56,9 +53,9 @@ def validate_report(report: Report) -> Iterable[Problem]:  # type: ignore[empty-
 def register_commands() -> Iterable[Command]:  # type: ignore[empty-body]
     """Return the subcommands this plugin adds to ``civicrecord``.
 
-    Called once when the command line starts, by every invocation: import heavy
-    libraries inside ``run``, not here. A name already taken by a built-in
-    command or another plugin's is left out and reported as this plugin's fault.
+    Called by every run of the command line: import heavy libraries in ``run``.
+    A name taken by a built-in command or another plugin's is left out, as this
+    plugin's fault.
     """
 
 
@@ -66,6 +63,6 @@ def register_commands() -> Iterable[Command]:  # type: ignore[empty-body]
 def register_importers() -> Iterable[Importer]:  # type: ignore[empty-body]
     """Return the systems this plugin imports reports from (``civicrecord import``).
 
-    Called once per plugin manager. An importer name taken by another plugin
-    disables that importer only, with a message naming both plugins.
+    Called once per plugin set. A name two plugins offer disables that importer
+    only, as a fault naming both.
     """

@@ -43,6 +43,7 @@ NS = {
 # paragraphs and lists come from civicrecord.text.blocks, never from raw line breaks.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = re.compile(r"[\t\n\r]+")
+_TO_CLEAN = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")  # either of the above
 
 
 def qn(name: str) -> str:
@@ -57,6 +58,8 @@ def clean(text: str) -> str:
     Validation already rejects illegal characters; this is defence in depth,
     and the only place they are handled.
     """
+    if _TO_CLEAN.search(text) is None:  # nearly all text: one scan, not two substitutions
+        return text
     return _LINE_BREAKS.sub(" ", _XML_ILLEGAL.sub("", text))
 
 

@@ -632,3 +632,15 @@ def test_test_artefacts_have_their_own_ignored_folder_not_build(artefacts_dir: P
         assert folder.resolve().is_relative_to(root)
     ignored = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert f"{artefacts_dir.relative_to(root)}/" in ignored
+
+
+def test_many_reports_with_one_id_or_failing_are_named_a_few_at_a_time(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A hundred copies of one folder: each message names a few, not the whole batch."""
+    copies = [_blank(tmp_path / f"copy{n:02d}" / "nord") for n in range(12)]
+    assert _run("render", *copies, "-f", "json", "-o", tmp_path / "out") == 1
+    err = capsys.readouterr().err
+    assert (f"{copies[0]}: error: report id 'nord' is also the id of {copies[1]}, "
+            f"{copies[2]}, {copies[3]} and 8 other reports; their files") in err
+    assert (f"12 of 12 report(s) failed: {', '.join(map(str, copies[:5]))} and 7 more, "
+            "each named above\n") in err

@@ -447,7 +447,9 @@ def _reject_duplicate_ids(outcomes: list[ReportOutcome]) -> list[ReportOutcome]:
         if group is None:
             checked.append(outcome)
             continue
-        others = " and ".join(str(other.path) for other in group if other is not outcome)
+        paths = [str(other.path) for other in group if other is not outcome]
+        others = (" and ".join(paths) if len(paths) <= 3
+                  else f"{', '.join(paths[:3])} and {len(paths) - 3} other reports")
         message = (f"{outcome.path}: error: report id {outcome.report_id!r} is also the id of "
                    f"{others}; their files would overwrite each other, so none was written "
                    "(give each report its own id)")

@@ -339,8 +339,10 @@ def _render(args: argparse.Namespace) -> int:
             print(f"civicrecord: error: {error}", file=sys.stderr)
             status = EXIT_PROBLEMS
     if len(paths) > 1 and result.failed:
-        print(f"civicrecord: {len(result.failed)} of {len(paths)} report(s) failed: "
-              + ", ".join(str(outcome.path) for outcome in result.failed), file=sys.stderr)
+        failed = [str(outcome.path) for outcome in result.failed]
+        more = f" and {len(failed) - 5} more, each named above" if len(failed) > 5 else ""
+        print(f"civicrecord: {len(failed)} of {len(paths)} report(s) failed: "
+              + ", ".join(failed[:5]) + more, file=sys.stderr)
     return status
 
 

@@ -271,8 +271,10 @@ def render() -> str:
         "### Texts",
         "",
         "Texts are plain text, never markup: a blank line separates paragraphs and a line "
-        "starting with `- ` is a bullet point. Text containing the word `TODO` is reported "
-        "as a placeholder still to fill in.",
+        "starting with `- ` is a bullet point. In YAML, write a long text as a literal "
+        "block, `|-`, which keeps those line breaks; a folded block, `>-`, joins every "
+        "line, blank ones included, into one paragraph. Text containing the word `TODO` "
+        "is reported as a placeholder still to fill in.",
         "",
         "## Objects",
         "",

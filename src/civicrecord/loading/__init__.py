@@ -267,16 +267,21 @@ def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem], set[int]]
         first[entry] = index
         try:
             file, size = _axis_file(axes_dir / entry, inside, main_name, at, where)
-            total += size
-            if total > MAX_REPORT_BYTES:
-                problems.append(_error(at, f"the report's files add up to more than "
-                                       f"{MAX_REPORT_BYTES} bytes (MAX_REPORT_BYTES): axis "
-                                       f"{entry!r} and the ones after it are not read",
-                                       "split the report", where))
-                continue
-            document = read_document(file)
         except SourceError as error:
             problems += error.problems
+            continue
+        total += size
+        if total > MAX_REPORT_BYTES:
+            problems.append(_error(at, f"the report's files add up to more than "
+                                   f"{MAX_REPORT_BYTES} bytes (MAX_REPORT_BYTES): axis "
+                                   f"{entry!r} and the ones after it are not read",
+                                   "split the report", where))
+            continue
+        try:
+            document = read_document(file)
+        except SourceError as error:  # its paths are the axis file's: said from the report's
+            problems += [attrs.evolve(p, path=format_path((*at, *parse_path(p.path))))
+                         if p.path else p for p in error.problems]
             continue
         axes[index] = document.data
         set_aside.discard(index)

@@ -271,8 +271,10 @@ def render() -> str:
         "### Texts",
         "",
         "Texts are plain text, never markup: a blank line separates paragraphs and a line "
-        "starting with `- ` is a bullet point. Text containing the word `TODO` is reported "
-        "as a placeholder still to fill in.",
+        "starting with `- ` is a bullet point. In YAML, write a long text as a literal "
+        "block, `|-`, which keeps those line breaks; a folded block, `>-`, joins every "
+        "line, blank ones included, into one paragraph. Text containing the word `TODO` "
+        "is reported as a placeholder still to fill in.",
         "",
         "## Objects",
         "",
@@ -346,7 +348,10 @@ MIGRATION = [
     "",
     "Change itself is never written in a file: the absolute and relative change, the "
     "progress to the target and whether it was the better way are computed by "
-    "`civicrecord.figure_change` and shown by every renderer.",
+    "`civicrecord.figure_change` and said in words by every format written for reading "
+    "(HTML, DOCX, PDF, Markdown). The JSON and CSV formats, data for other programs, "
+    "carry what it is computed from: the baseline, the series, the target and the "
+    "direction.",
     "",
     "To move a file to version 2: change `format_version: '1'` to `'2'` (or leave it), "
     "add `direction` to each figure with a baseline or target, and move the values you "

@@ -634,6 +634,17 @@ def test_test_artefacts_have_their_own_ignored_folder_not_build(artefacts_dir: P
     assert f"{artefacts_dir.relative_to(root)}/" in ignored
 
 
+@pytest.mark.parametrize(("count", "named"), [
+    (2, "{1}"), (3, "{1} and {2}"), (4, "{1}, {2} and {3}"), (5, "{1}, {2}, {3} and {4}")])
+def test_a_clash_of_ids_names_up_to_four_other_reports_in_plain_english(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], count: int, named: str) -> None:
+    copies = [_blank(tmp_path / f"copy{n}" / "nord") for n in range(count)]
+    assert _run("render", *copies, "-f", "json", "-o", tmp_path / "out") == 1
+    err = capsys.readouterr().err
+    assert (f"{copies[0]}: error: report id 'nord' is also the id of "
+            f"{named.format(*copies)}; their files") in err
+
+
 def test_many_reports_with_one_id_or_failing_are_named_a_few_at_a_time(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A hundred copies of one folder: each message names a few, not the whole batch."""

@@ -28,9 +28,11 @@ import attrs
 import pytest
 import yaml
 
+import civicrecord
 from civicrecord.cli import _build_parser
 from civicrecord.plugins import load_plugins
 from civicrecord.schema import report_schema
+from civicrecord.text import blocks as text_blocks
 from conftest import ROOT
 
 DOCS = ROOT / "docs"
@@ -309,3 +311,18 @@ def test_the_tutorials_error_message_is_what_civicrecord_prints(tmp_path: Path) 
                           capture_output=True, text=True)
     assert done.returncode == 1
     assert shown in done.stderr.splitlines()
+
+
+def test_the_tutorials_texts_keep_the_paragraphs_and_bullets_they_show(tmp_path: Path) -> None:
+    """The youth centre's description, as the tutorial writes it, is a paragraph and
+    three bullet points: a folded block (``>-``) would join them into one line."""
+    for block in blocks("tutorial.md"):
+        if "write" in block.directives:
+            target = tmp_path / block.directives["write"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(block.text, encoding="utf-8")
+    report = civicrecord.load(tmp_path / "riverside")
+    description = report.axes[0].actions[0].description
+    assert description is not None
+    assert [(b.kind, len(b.lines)) for b in text_blocks(description)] == [
+        ("paragraph", 1), ("bullets", 3)]

@@ -131,6 +131,54 @@ def test_inline_axes_and_axis_files_mix(tmp_path: Path, base_report: Report) -> 
     assert report.axes[0] == base_report.axes[0]
 
 
+def test_an_axis_id_in_a_single_file_says_the_file_holds_its_axes_in_full(
+        tmp_path: Path, base_report: Report) -> None:
+    plain = to_plain(base_report)
+    text = to_toml({**plain, "axes": [plain["axes"][0], "streets"]})
+    (tmp_path / "plan.toml").write_text(text, encoding="utf-8")
+    line = [n for n, row in enumerate(text.splitlines(), 1) if row.startswith('"axes"')]
+    [problem] = _errors(tmp_path / "plan.toml")
+    assert problem.startswith(f"{tmp_path / 'plan.toml'}:{line[0]}:")
+    assert problem.endswith(
+        "error: axes[1]: axis 'streets' is only an id: a report in one file holds its axes "
+        "written out in full (write the axis's fields here, or make the report a folder: "
+        "plan.toml as report.toml, this axis in axes/streets.toml)")
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_a_problem_found_reading_an_axis_file_names_the_field_from_the_report(
+        tmp_path: Path, base_report: Report, suffix: str) -> None:
+    """An axis file's duplicate key is at axes[1]..., as every other problem in it is."""
+    plain = to_plain(base_report)
+    axis = dict(plain.pop("axes")[0], id="axis-b")
+    (tmp_path / "axes").mkdir()
+    (tmp_path / "report.json").write_text(json.dumps({**plain, "axes": ["axis-a", "axis-b"]}),
+                                          encoding="utf-8")
+    (tmp_path / "axes" / "axis-a.json").write_text(json.dumps(dict(axis, id="axis-a")),
+                                                   encoding="utf-8")
+    text = (yaml.safe_dump(axis, sort_keys=False) if suffix == ".yaml"
+            else json.dumps(axis, indent=1))
+    [unit] = [line for line in text.splitlines(keepends=True) if '"person"' in line
+              or "unit: person" in line]
+    (tmp_path / "axes" / f"axis-b{suffix}").write_text(text.replace(unit, unit * 2),
+                                                      encoding="utf-8")
+    [problem] = _errors(tmp_path)
+    assert ": error: axes[1].actions[0].indicators[0].unit: duplicate key 'unit'" in problem
+
+
+def test_the_main_file_of_a_folder_given_alone_is_told_to_give_the_folder(
+        tmp_path: Path) -> None:
+    main, axes = BASE.split("axes:\n")
+    (tmp_path / "axes").mkdir()
+    (tmp_path / "report.yaml").write_text(main + "axes:\n  - axis-a\n", encoding="utf-8")
+    (tmp_path / "axes" / "axis-a.yaml").write_text(
+        "\n".join(line[4:] for line in axes.splitlines()) + "\n", encoding="utf-8")
+    [problem] = _errors(tmp_path / "report.yaml")
+    assert problem.endswith(f"error: axes[0]: axis 'axis-a' is only an id: a report in one "
+                            f"file holds its axes written out in full (give the folder "
+                            f"{tmp_path}, not its report.yaml, to read axes/)")
+
+
 @pytest.mark.parametrize("name", ["report.yaml", "report.yml", "report.toml", "report.json"])
 def test_a_folder_finds_its_main_file_by_any_name(tmp_path: Path, base_report: Report,
                                                   name: str) -> None:

@@ -25,6 +25,7 @@ from civicrecord.cli import main
 from civicrecord.problems import Severity
 from civicrecord.scaffold import ScaffoldError, available_examples, new_report
 from civicrecord.schema import report_schema
+from civicrecord.text import blocks
 from civicrecord.validation import PLACEHOLDER_MARKER, SLUG_PATTERN, check_plain_data, slugify
 from conftest import EXAMPLE, ROOT
 
@@ -302,6 +303,31 @@ def test_filling_in_every_placeholder_leaves_no_warning(tmp_path: Path) -> None:
     result = civicrecord.read(target)
     assert result.problems == ()
     assert result.report is not None and str(result.report.period.start) == "2024"
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_blank_long_texts_keep_the_paragraphs_and_bullets_typed_under_them(
+        tmp_path: Path, language: str) -> None:
+    """Typed under the skeleton's block headers, a wrapped paragraph, a blank line and
+    bullet points stay that: a folded header (``>-``) would join them into one line."""
+    target = tmp_path / "nord"
+    new_report(target, blank=True, language=language)
+    typed = ("{0}Residents asked for a place to meet,\n{0}and for safer streets.\n\n"
+             "{0}- a youth centre\n{0}- raised crossings")
+    for path in _yaml_files(target):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(rf"(?<=-\n)( +){PLACEHOLDER_MARKER}.*",
+                      lambda found: typed.format(found[1]), text)
+        path.write_text(text, encoding="utf-8")
+    report = civicrecord.load(target)
+    axis = report.axes[0]
+    texts = [report.introduction.situation, report.introduction.aim, axis.need,
+             axis.actions[0].description, axis.outcome]
+    for text in texts:
+        assert text is not None
+        assert [(b.kind, b.lines) for b in blocks(text)] == [
+            ("paragraph", ("Residents asked for a place to meet, and for safer streets.",)),
+            ("bullets", ("a youth centre", "raised crossings"))], text
 
 
 def test_blank_renders_to_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

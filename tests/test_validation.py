@@ -504,6 +504,22 @@ def test_figures_are_consistent_with_their_kind(problems: Problems, old: str, ne
     assert problems(edit((old, new))) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("money", "money needs a currency, and unit is missing (add unit: with an ISO 4217 "
+         "code, such as 'EUR')"),
+        ("frequency", "a frequency needs a time unit, unit is missing (one of: second, minute, "
+         "hour, day, week, month, year)"),
+    ],
+)
+def test_a_figure_without_the_unit_its_kind_needs_is_told_to_add_it(
+        problems: Problems, kind: str, expected: str) -> None:
+    """A left-out unit is said as missing, never as Python's ``None``."""
+    text = edit(("kind: count\n", f"kind: {kind}\n"), ("            unit: person\n", ""))
+    assert problems(text) == [f"r.yaml:50:13: error: {FIGURE}.unit: {expected}"]
+
+
 # --- Codes --------------------------------------------------------------------------------------
 
 

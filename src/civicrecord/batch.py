@@ -448,8 +448,9 @@ def _reject_duplicate_ids(outcomes: list[ReportOutcome]) -> list[ReportOutcome]:
             checked.append(outcome)
             continue
         paths = [str(other.path) for other in group if other is not outcome]
-        others = (" and ".join(paths) if len(paths) <= 3
-                  else f"{', '.join(paths[:3])} and {len(paths) - 3} other reports")
+        # Four are named rather than three and "1 other report".
+        named = paths if len(paths) <= 4 else [*paths[:3], f"{len(paths) - 3} other reports"]
+        others = f"{', '.join(named[:-1])} and {named[-1]}" if len(named) > 1 else named[0]
         message = (f"{outcome.path}: error: report id {outcome.report_id!r} is also the id of "
                    f"{others}; their files would overwrite each other, so none was written "
                    "(give each report its own id)")

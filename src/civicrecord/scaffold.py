@@ -303,9 +303,9 @@ neighbourhood:
       kind: building
 
 introduction:
-  situation: >-
+  situation: |-
     {todo} : la situation de départ du quartier.
-  aim: >-
+  aim: |-
     {todo} : l’objectif que la ville s’est fixé.
 
 # Les organisations avec qui la ville a travaillé ; les actions y renvoient par leur id.
@@ -358,9 +358,9 @@ neighbourhood:
       kind: building
 
 introduction:
-  situation: >-
+  situation: |-
     {todo}: where the neighbourhood stood at the start.
-  aim: >-
+  aim: |-
     {todo}: the aim the city set itself.
 
 # Organisations the city worked with; actions refer to them by id.
@@ -390,13 +390,13 @@ _BLANK_AXIS = {
 id: {axis_id}
 title: "{todo} : titre de l’axe"
 
-need: >-
+need: |-
   {todo} : le besoin au départ.
 
 actions:
   - id: {axis_id}-action-1
     title: "{todo} : ce qui a été décidé"
-    description: >-
+    description: |-
       {todo} : ce qui a été fait, où et avec qui.
     # status : planned, in-progress, done, ongoing, abandoned ou not-assessed.
     status: not-assessed
@@ -414,7 +414,7 @@ actions:
         source:
           name: "{todo} : d’où vient le chiffre"
 
-outcome: >-
+outcome: |-
   {todo} : ce que cela a changé.
 """,
     "en": """\
@@ -425,13 +425,13 @@ outcome: >-
 id: {axis_id}
 title: "{todo}: title of the axis"
 
-need: >-
+need: |-
   {todo}: the need at the start.
 
 actions:
   - id: {axis_id}-action-1
     title: "{todo}: what was decided"
-    description: >-
+    description: |-
       {todo}: what was done, where and with whom.
     # status: planned, in-progress, done, ongoing, abandoned or not-assessed.
     status: not-assessed
@@ -449,7 +449,7 @@ actions:
         source:
           name: "{todo}: where the figure comes from"
 
-outcome: >-
+outcome: |-
   {todo}: what it changed.
 """,
 }

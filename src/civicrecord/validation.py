@@ -258,7 +258,10 @@ def _check_codes(report: Report) -> list[Problem]:
         problems.append(_error(("language",), f"unknown language code {report.language!r}",
                                "use a BCP 47 code such as 'fr-FR', 'fr' or 'en-GB'"))
     for path, indicator in _all_indicators(report):
-        if indicator.kind is MeasureKind.MONEY and not _codes.is_currency(indicator.unit):
+        if indicator.kind is MeasureKind.MONEY and indicator.unit is None:
+            problems.append(_error((*path, "unit"), "money needs a currency, and unit is "
+                                   "missing", "add unit: with an ISO 4217 code, such as 'EUR'"))
+        elif indicator.kind is MeasureKind.MONEY and not _codes.is_currency(indicator.unit):
             problems.append(_error((*path, "unit"),
                                    f"money needs an ISO 4217 currency code, not "
                                    f"{indicator.unit!r}", "for euros write 'EUR'"))
@@ -465,8 +468,9 @@ def _check_indicator(path: PathKey, indicator: Indicator, report: Report) -> lis
             problems.append(_error((*path, "value"), f"a count is a whole number, not "
                                    f"{indicator.value}", "for a ratio use kind 'percentage'"))
     if kind in (MeasureKind.FREQUENCY, MeasureKind.DURATION) and indicator.unit not in TIME_UNITS:
-        problems.append(_error((*path, "unit"), f"a {kind.value} needs a time unit, not "
-                               f"{indicator.unit!r}", "one of: " + ", ".join(TIME_UNITS)))
+        given = "unit is missing" if indicator.unit is None else f"not {indicator.unit!r}"
+        problems.append(_error((*path, "unit"), f"a {kind.value} needs a time unit, {given}",
+                               "one of: " + ", ".join(TIME_UNITS)))
     if indicator.period is not None:
         period = indicator.period
         if period.kind is PeriodKind.AS_OF and period.date is None:

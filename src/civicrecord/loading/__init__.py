@@ -90,7 +90,8 @@ def load_report(path: Path | str) -> LoadResult:
             data, source_map, problems, set_aside = _read_folder(path)
         else:
             document = read_document(path)
-            data, source_map, problems = document.data, document.source_map, []
+            data, source_map = document.data, document.source_map
+            problems, set_aside = _axis_ids_in_a_file(data, source_map, path)
         actions = sum(len(axis["actions"]) for axis in _axes(data) if isinstance(axis, dict)
                       and isinstance(axis.get("actions"), list))
         if actions > MAX_ACTIONS:
@@ -138,6 +139,26 @@ def _checks(data: Any, report: Report | None, structure: list[Problem],
 
     return [attrs.evolve(p, path=renumber(p.path), message=renumber(p.message))
             for p in check_report(partial)]
+
+
+def _axis_ids_in_a_file(data: Any, source_map: SourceMap,
+                        path: Path) -> tuple[list[Problem], set[int]]:
+    """Axes listed by id in a single-file report, which has no ``axes/`` folder to read
+    them from: said as such, rather than as a text where the fields were expected."""
+    problems, listed = [], set()
+    for index, entry in enumerate(_axes(data)):
+        if not isinstance(entry, str):
+            continue
+        listed.add(index)
+        if path.name in MAIN_FILE_NAMES:  # the main file of a folder, given alone
+            hint = f"give the folder {path.parent}, not its {path.name}, to read axes/"
+        else:
+            hint = (f"write the axis's fields here, or make the report a folder: {path.name} "
+                    f"as report{path.suffix}, this axis in axes/{entry}{path.suffix}")
+        problems.append(_error(("axes", index), f"axis {entry!r} is only an id: a report in "
+                               "one file holds its axes written out in full", hint,
+                               source_map.locate(("axes", index))))
+    return problems, listed
 
 
 def _axes(data: Any) -> list[Any]:
@@ -246,16 +267,21 @@ def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem], set[int]]
         first[entry] = index
         try:
             file, size = _axis_file(axes_dir / entry, inside, main_name, at, where)
-            total += size
-            if total > MAX_REPORT_BYTES:
-                problems.append(_error(at, f"the report's files add up to more than "
-                                       f"{MAX_REPORT_BYTES} bytes (MAX_REPORT_BYTES): axis "
-                                       f"{entry!r} and the ones after it are not read",
-                                       "split the report", where))
-                continue
-            document = read_document(file)
         except SourceError as error:
             problems += error.problems
+            continue
+        total += size
+        if total > MAX_REPORT_BYTES:
+            problems.append(_error(at, f"the report's files add up to more than "
+                                   f"{MAX_REPORT_BYTES} bytes (MAX_REPORT_BYTES): axis "
+                                   f"{entry!r} and the ones after it are not read",
+                                   "split the report", where))
+            continue
+        try:
+            document = read_document(file)
+        except SourceError as error:  # its paths are the axis file's: said from the report's
+            problems += [attrs.evolve(p, path=format_path((*at, *parse_path(p.path))))
+                         if p.path else p for p in error.problems]
             continue
         axes[index] = document.data
         set_aside.discard(index)

@@ -91,7 +91,8 @@ def load_report(path: Path | str) -> LoadResult:
         else:
             document = read_document(path)
             data, source_map = document.data, document.source_map
-            problems, set_aside = _axis_ids_in_a_file(data, source_map, path)
+            problems = _axis_ids_in_a_file(data, source_map, path)
+            set_aside = {index for index, axis in enumerate(_axes(data)) if isinstance(axis, str)}
         actions = sum(len(axis["actions"]) for axis in _axes(data) if isinstance(axis, dict)
                       and isinstance(axis.get("actions"), list))
         if actions > MAX_ACTIONS:
@@ -141,24 +142,16 @@ def _checks(data: Any, report: Report | None, structure: list[Problem],
             for p in check_report(partial)]
 
 
-def _axis_ids_in_a_file(data: Any, source_map: SourceMap,
-                        path: Path) -> tuple[list[Problem], set[int]]:
-    """Axes listed by id in a single-file report, which has no ``axes/`` folder to read
-    them from: said as such, rather than as a text where the fields were expected."""
-    problems, listed = [], set()
-    for index, entry in enumerate(_axes(data)):
-        if not isinstance(entry, str):
-            continue
-        listed.add(index)
-        if path.name in MAIN_FILE_NAMES:  # the main file of a folder, given alone
-            hint = f"give the folder {path.parent}, not its {path.name}, to read axes/"
-        else:
-            hint = (f"write the axis's fields here, or make the report a folder: {path.name} "
-                    f"as report{path.suffix}, this axis in axes/{entry}{path.suffix}")
-        problems.append(_error(("axes", index), f"axis {entry!r} is only an id: a report in "
-                               "one file holds its axes written out in full", hint,
-                               source_map.locate(("axes", index))))
-    return problems, listed
+def _axis_ids_in_a_file(data: Any, source_map: SourceMap, path: Path) -> list[Problem]:
+    """Axes listed by id in a one-file report, which has no ``axes/`` to read them from."""
+    alone = path.name in MAIN_FILE_NAMES  # the main file of a folder, given alone
+    return [_error(("axes", index), f"axis {entry!r} is only an id: a report in one file "
+                   "holds its axes written out in full",
+                   f"give the folder {path.parent}, not its {path.name}, to read axes/" if alone
+                   else f"write the axis's fields here, or make the report a folder: "
+                   f"{path.name} as report{path.suffix}, this axis in axes/{entry}{path.suffix}",
+                   source_map.locate(("axes", index)))
+            for index, entry in enumerate(_axes(data)) if isinstance(entry, str)]
 
 
 def _axes(data: Any) -> list[Any]:

@@ -157,21 +157,42 @@ def _table(parts: list[tuple[str, int]], array: bool, tables: dict[PathKey, int]
 def parse_json(text: str, name: str) -> Document:
     # Duplicate keys and NaN/Infinity are let through here: the token scan and the
     # plain-data checks report them with their field path and line.
+    return _parse(text, name, toml=False)
+
+
+def parse_toml(text: str, name: str) -> Document:
+    return _parse(text, name, toml=True)
+
+
+def _parse(text: str, name: str, toml: bool) -> Document:
     try:
-        data = json.loads(text, strict=False)
-    except json.JSONDecodeError as error:
-        raise source.SourceError([source.problem(
-            name, error.lineno, error.colno, f"JSON syntax error: {error.msg}",
-            "check commas, quotes and brackets near here")]) from None
+        data = tomllib.loads(text) if toml else json.loads(text, strict=False)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+        raise source.SourceError([_syntax_problem(error, text, name)]) from None
     except RecursionError:  # far deeper than MAX_DEPTH: the scan says where it starts
-        _positions(text, name, toml=False)
+        _positions(text, name, toml)
         raise
     except ValueError:
-        raise _number_too_long(text, name, toml=False) from None
-    source_map, problems = _positions(text, name, toml=False)
+        raise _number_too_long(text, name, toml) from None
+    source_map, problems = _positions(text, name, toml)  # tomllib refuses duplicate keys
+    if toml:
+        data = _dates_as_text(data, (), source_map, problems)
     if problems:
         raise source.SourceError(problems)
     return Document(data, source_map)
+
+
+def _syntax_problem(error: ValueError, text: str, name: str) -> Problem:
+    if isinstance(error, json.JSONDecodeError):
+        return source.problem(name, error.lineno, error.colno, f"JSON syntax error: "
+                              f"{error.msg}", "check commas, quotes and brackets near here")
+    found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+    line, column = (int(found[1]), int(found[2])) if found else (None, None)
+    if found is None and "end of document" in str(error):
+        line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
+    message = re.sub(r"\s*\(at (line|end of document).*\)", "", str(error))
+    return source.problem(name, line, column, f"TOML syntax error: {message}",
+                          "check quotes, '=' and [table] headers near here")
 
 
 def _number_too_long(text: str, name: str, toml: bool) -> source.SourceError:
@@ -185,31 +206,6 @@ def _number_too_long(text: str, name: str, toml: bool) -> source.SourceError:
                key=source_map.marks.__getitem__)
     return source.SourceError([source_map.problem(
         path, f"number has {digits} digits, too many to read", "write a smaller number")])
-
-
-def parse_toml(text: str, name: str) -> Document:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
-        line, column = (int(found[1]), int(found[2])) if found else (None, None)
-        if found is None and "end of document" in str(error):
-            line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
-        message = re.sub(r"\s*\(at (line|end of document).*\)", "", str(error))
-        raise source.SourceError([source.problem(
-            name, line, column, f"TOML syntax error: {message}",
-            "check quotes, '=' and [table] headers near here")]) from None
-    except RecursionError:  # far deeper than MAX_DEPTH: the scan says where it starts
-        _positions(text, name, toml=True)
-        raise
-    except ValueError:
-        raise _number_too_long(text, name, toml=True) from None
-    source_map, _ = _positions(text, name, toml=True)  # tomllib refuses duplicate keys
-    problems: list[Problem] = []
-    data = _dates_as_text(data, (), source_map, problems)
-    if problems:
-        raise source.SourceError(problems)
-    return Document(data, source_map)
 
 
 def _dates_as_text(value: Any, path: PathKey, source_map: SourceMap,

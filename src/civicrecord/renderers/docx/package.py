@@ -143,6 +143,9 @@ def _xml(parts: Mapping[str, bytes], name: str, source: str, root: str) -> Any:
         raise _not_word(source, f"part {name}: {error}") from None
     if tree.getroottree().docinfo.doctype:
         raise _not_word(source, f"part {name} declares a DOCTYPE, which Word documents never do")
+    if tree.tag.startswith("{http://purl.oclc.org/ooxml/"):  # Word's "Strict Open XML"
+        raise RenderError(f"{source} is a Strict Open XML document: open it and save it as a "
+                          "Word Document (.docx)")
     if tree.tag != qn(root):
         raise _not_word(source, f"part {name} is {tree.tag}, not {root} ({qn(root)})")
     return tree

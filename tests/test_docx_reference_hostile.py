@@ -23,6 +23,7 @@ import docx
 import pytest
 from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt
+from lxml import etree
 
 import civicrecord
 from civicrecord import RenderError
@@ -38,6 +39,8 @@ NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
       "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}
 DOCUMENT, STYLES, HEADER = "word/document.xml", "word/styles.xml", "word/header1.xml"
 RELS = "word/_rels/document.xml.rels"
+PACKAGE = {"rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+           "ct": "http://schemas.openxmlformats.org/package/2006/content-types"}
 SPREADSHEET = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
@@ -326,3 +329,20 @@ def test_a_reference_saved_as_opendocument_and_back_names_the_style_it_lost(
     assert str(back) in str(raised.value)
     assert "lacks 1 required style(s): table style 'Key Figures Table'" in str(raised.value)
 
+
+
+def test_a_report_rendered_before_serves_as_the_reference(tmp_path: Path) -> None:
+    """A city restyles last year's report and hands it back: its pictures and charts had
+    the ids and names this render gives its own, which Word refuses twice in a package."""
+    larkfield = civicrecord.load(LARKFIELD)
+    reference = tmp_path / "last-year.docx"
+    reference.write_bytes(civicrecord.render(larkfield, "docx", base_dir=LARKFIELD))
+    content = civicrecord.render(larkfield, "docx", reference_docx=reference, base_dir=LARKFIELD)
+    with zipfile.ZipFile(io.BytesIO(content)) as written:
+        for name, path in [("word/_rels/document.xml.rels", "//rel:Relationship/@Id"),
+                           ("_rels/.rels", "//rel:Relationship/@Id"),
+                           ("[Content_Types].xml", "//ct:Override/@PartName")]:
+            values = etree.fromstring(written.read(name)).xpath(path, namespaces=PACKAGE)
+            assert len(values) == len(set(values)), name
+    assert len(docx.Document(io.BytesIO(content)).inline_shapes) == \
+        len(docx.Document(str(reference)).inline_shapes)

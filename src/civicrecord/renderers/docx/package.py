@@ -290,6 +290,10 @@ def add_parts(parts: MutableMapping[str, bytes], owner: str,
     rels_name = posixpath.join(folder, "_rels", f"{base}.rels")
     rels, types = etree.fromstring(parts[rels_name]), etree.fromstring(parts[_TYPES])
     for name, data, content_type, kind, rel_id in added:
+        # One of the same id or name (a report rendered before, used as the reference) goes.
+        for old in [*rels.findall(f"rel:Relationship[@Id='{rel_id}']", NS),
+                    *types.findall(f"ct:Override[@PartName='/{name}']", NS)]:
+            old.getparent().remove(old)
         parts[name] = data
         etree.SubElement(rels, qn("rel:Relationship"), Id=rel_id, Type=kind,
                          Target=posixpath.relpath(name, folder or "."))

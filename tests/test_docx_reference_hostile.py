@@ -83,6 +83,21 @@ def billion_laughs() -> bytes:
                    b'w:val="Normal"', b'w:val="&l9;"')
 
 
+def an_entity() -> bytes:
+    """A style's name from an entity, harmless but for its DOCTYPE."""
+    return doctype(STYLES, b'<!DOCTYPE w:styles [<!ENTITY e "Normal">]>',
+                   b'<w:name w:val="Normal"/>', b"<w:name>&e;</w:name>")
+
+
+def styles_named_otherwise() -> bytes:
+    """:func:`an_entity` in a styles part whose name does not end in .xml."""
+    with zipfile.ZipFile(io.BytesIO(an_entity())) as archive:
+        entries = [(name, archive.read(name)) for name in archive.namelist()]
+    return package([("word/styles.bin" if name == STYLES else name,
+                     data.replace(b'Target="styles.xml"', b'Target="styles.bin"'))
+                    for name, data in entries])
+
+
 def external_entity() -> bytes:
     return doctype(HEADER, b'<!DOCTYPE w:hdr [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
                    b"<w:p>", b"<w:p><w:r><w:t>&x;</w:t></w:r>")
@@ -128,9 +143,13 @@ def strict() -> bytes:
 
 
 REFUSED: list[tuple[str, Callable[[], bytes], str]] = [
-    ("billion laughs", billion_laughs, "part word/styles.xml: "),  # libxml2 says why
-    ("an entity", lambda: doctype(STYLES, b'<!DOCTYPE w:styles [<!ENTITY e "Normal">]>',
-                                  b'<w:name w:val="Normal"/>', b"<w:name>&e;</w:name>"),
+    ("billion laughs", billion_laughs, "part word/styles.xml declares a DOCTYPE"),
+    ("a DOCTYPE in a part never read", lambda: doctype(
+        "word/numbering.xml", b"<!DOCTYPE w:numbering>", b"", b""),
+     "part word/numbering.xml declares a DOCTYPE"),
+    ("an entity in styles named otherwise", styles_named_otherwise,
+     "part word/styles.bin declares a DOCTYPE"),
+    ("an entity", an_entity,
      "part word/styles.xml declares a DOCTYPE, which Word documents never do"),
     ("external entity", external_entity, "part word/header1.xml declares a DOCTYPE"),
     ("header outside the package", lambda: edited(RELS, b'Target="header1.xml"',

@@ -42,6 +42,7 @@ _XML_LIMIT = 8 * 1024 * 1024
 # An XML part's DTD is never read, nor its entities expanded: OOXML forbids a DOCTYPE, so a
 # part declaring one is refused; libxml2's limits on depth and text (no huge_tree) stay on.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+_DOCTYPE = "declares a DOCTYPE, which Word documents never do"
 _ROOTS = {"header": "w:hdr", "footer": "w:ftr", "settings": "w:settings"}
 _TYPES = "[Content_Types].xml"
 _PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships/"
@@ -123,10 +124,14 @@ def _unpacked(content: bytes, source: str) -> dict[str, bytes]:
                 if name.lower() in names:  # part names ignore case
                     raise _not_word(source, f"it holds two entries named {name!r}")
                 names.add(name.lower())
-            return {entry.filename: archive.read(entry) for entry in entries}
+            parts = {entry.filename: archive.read(entry) for entry in entries}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
             RuntimeError, NotImplementedError, zlib.error) as error:  # encrypted, unsupported
         raise _not_word(source, error) from None
+    for name, data in parts.items():  # those never parsed too: Word would refuse the document
+        if name.endswith((".xml", ".rels")) and b"<!DOCTYPE" in data:
+            raise _not_word(source, f"part {name} {_DOCTYPE}")
+    return parts
 
 
 def _xml(parts: Mapping[str, bytes], name: str, source: str, root: str) -> Any:
@@ -142,7 +147,7 @@ def _xml(parts: Mapping[str, bytes], name: str, source: str, root: str) -> Any:
     except etree.XMLSyntaxError as error:
         raise _not_word(source, f"part {name}: {error}") from None
     if tree.getroottree().docinfo.doctype:
-        raise _not_word(source, f"part {name} declares a DOCTYPE, which Word documents never do")
+        raise _not_word(source, f"part {name} {_DOCTYPE}")
     if tree.tag.startswith("{http://purl.oclc.org/ooxml/"):  # Word's "Strict Open XML"
         raise RenderError(f"{source} is a Strict Open XML document: open it and save it as a "
                           "Word Document (.docx)")

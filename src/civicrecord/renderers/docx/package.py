@@ -17,6 +17,7 @@ import os
 import posixpath
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,15 @@ __all__ = ["FILE_LIMIT", "Prepared", "add_parts", "core_properties", "prepared",
 #: The largest reference document read, and the most its parts may hold unpacked.
 FILE_LIMIT = 32 * 1024 * 1024
 _UNPACKED_LIMIT = 128 * 1024 * 1024
+#: The most parts, and the largest XML part read: Word's own are far fewer and smaller,
+#: and more only makes a reading slow (a hostile file, or a whole report's text).
+_PART_LIMIT = 10_000
+_XML_LIMIT = 8 * 1024 * 1024
+# An XML part's DTD is never read, nor its entities expanded: OOXML forbids a DOCTYPE, so a
+# part declaring one is refused; libxml2's limits on depth and text (no huge_tree) stay on.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+_DOCTYPE = "declares a DOCTYPE, which Word documents never do"
+_ROOTS = {"header": "w:hdr", "footer": "w:ftr", "settings": "w:settings"}
 _TYPES = "[Content_Types].xml"
 _PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships/"
 _OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
@@ -94,32 +104,65 @@ def _not_word(source: str, why: object) -> RenderError:
 
 
 def _unpacked(content: bytes, source: str) -> dict[str, bytes]:
-    """Every part of the package, refusing archives that unpack to too much."""
+    """Every part of the package, refusing archives that unpack to too much, and entry
+    names a package cannot have: they would be copied into the document written."""
+    if content.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE compound file
+        raise RenderError(f"{source} is a Word 97-2003 document (.doc) or a password-protected "
+                          "one: open it, remove any password and save it as a Word "
+                          "Document (.docx)")
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            entries = archive.infolist()
-            if sum(entry.file_size for entry in entries) > _UNPACKED_LIMIT:
-                raise RenderError(f"{source} unpacks to more than "
-                                  f"{_UNPACKED_LIMIT // 2 ** 20} MiB; {_START}")
-            return {entry.filename: archive.read(entry) for entry in entries
-                    if not entry.is_dir()}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
+            entries = [entry for entry in archive.infolist() if not entry.is_dir()]
+            if (len(entries) > _PART_LIMIT
+                    or sum(entry.file_size for entry in entries) > _UNPACKED_LIMIT):
+                raise RenderError(f"{source} holds more than {_PART_LIMIT:,} parts or unpacks "
+                                  f"to more than {_UNPACKED_LIMIT // 2 ** 20} MiB; {_START}")
+            names: set[str] = set()
+            for name in (entry.filename for entry in entries):
+                if "\\" in name or {"", ".", ".."} & set(name.split("/")):
+                    raise _not_word(source, f"entry {name!r} names a place outside the package")
+                if name.lower() in names:  # part names ignore case
+                    raise _not_word(source, f"it holds two entries named {name!r}")
+                names.add(name.lower())
+            parts = {entry.filename: archive.read(entry) for entry in entries}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
+            RuntimeError, NotImplementedError, zlib.error) as error:  # encrypted, unsupported
         raise _not_word(source, error) from None
+    for name, data in parts.items():  # those never parsed too: Word would refuse the document
+        if name.endswith((".xml", ".rels")) and b"<!DOCTYPE" in data:
+            raise _not_word(source, f"part {name} {_DOCTYPE}")
+    return parts
 
 
-def _xml(parts: Mapping[str, bytes], name: str, source: str) -> Any:
+def _xml(parts: Mapping[str, bytes], name: str, source: str, root: str) -> Any:
+    """The part ``name``, whose root element must be ``root``, or a RenderError saying why not."""
+    if name not in parts:
+        raise _not_word(source, f"its {root} part {name} is missing" if name
+                        else f"it has no {root} part")
+    if len(parts[name]) > _XML_LIMIT:
+        raise _not_word(source, f"part {name} is larger than {_XML_LIMIT // 2 ** 20} MiB: "
+                        "empty its body, a reference needs its styles, not its text")
     try:
-        return etree.fromstring(parts[name])
-    except (KeyError, etree.XMLSyntaxError) as error:
-        raise _not_word(source, f"part {name or 'document'}: {error}") from None
+        tree = etree.fromstring(parts[name], _PARSER)
+    except etree.XMLSyntaxError as error:
+        raise _not_word(source, f"part {name}: {error}") from None
+    if tree.getroottree().docinfo.doctype:
+        raise _not_word(source, f"part {name} {_DOCTYPE}")
+    if tree.tag.startswith("{http://purl.oclc.org/ooxml/"):  # Word's "Strict Open XML"
+        raise RenderError(f"{source} is a Strict Open XML document: open it and save it as a "
+                          "Word Document (.docx)")
+    if tree.tag != qn(root):
+        raise _not_word(source, f"part {name} is {tree.tag}, not {root} ({qn(root)})")
+    return tree
 
 
 def _relations(parts: Mapping[str, bytes], part: str, source: str) -> dict[str, tuple[str, str]]:
     """A part's relationships: id -> (type's last word, target part name)."""
     folder, name = posixpath.split(part)
-    rels = _xml(parts, posixpath.join(folder, "_rels", f"{name}.rels"), source)
-    return {rel.get("Id"): (rel.get("Type").rsplit("/", 1)[-1], posixpath.normpath(
-                posixpath.join(folder, rel.get("Target"))).lstrip("/"))  # "/word/..." too
+    rels = _xml(parts, posixpath.join(folder, "_rels", f"{name}.rels"), source,
+                "rel:Relationships")
+    return {rel.get("Id"): (rel.get("Type", "").rsplit("/", 1)[-1], posixpath.normpath(
+                posixpath.join(folder, rel.get("Target", ""))).lstrip("/"))  # "/word/..." too
             for rel in rels.iter(qn("rel:Relationship")) if rel.get("TargetMode") != "External"}
 
 
@@ -146,10 +189,12 @@ def _style_ids(styles: Any, source: str) -> dict[str, str]:
 
 
 def _between_margins(section: Any, length: str, *margins: str) -> int:
-    """The page's ``length`` ("w", "h") less its ``margins``, in twips; 0 if it does not say."""
+    """The page's ``length`` ("w", "h") less its ``margins``, in twips; 0 if it does not say,
+    or says more than Word's largest page, 22 inches."""
     try:
-        return max(0, int(section.find(qn("w:pgSz")).get(qn(f"w:{length}"))) - sum(
-            int(section.find(qn("w:pgMar")).get(qn(f"w:{side}"))) for side in margins))
+        between = int(section.find(qn("w:pgSz")).get(qn(f"w:{length}"))) - sum(
+            int(section.find(qn("w:pgMar")).get(qn(f"w:{side}"))) for side in margins)
+        return between if 0 < between <= 31680 else 0
     except (AttributeError, TypeError, ValueError):
         return 0
 
@@ -166,7 +211,10 @@ def prepared(content: bytes, source: str, language: str) -> Prepared:
     every style's and the document's proofing language; kept by content and language
     (see "Caches" in docs/performance.md)."""
     parts = _unpacked(content, source)
-    _xml(parts, _TYPES, source)  # checked now: a render adds its pictures and charts to it
+    if parts.get("mimetype", b"").startswith(b"application/vnd.oasis.opendocument"):
+        raise RenderError(f"{source} is an OpenDocument file: save it as Word 2007-365 (.docx) "
+                          "in LibreOffice")
+    _xml(parts, _TYPES, source, "ct:Types")  # checked now: a render adds its pictures to it
     parts[_TYPES] = parts[_TYPES].replace(_TEMPLATE, _DOCUMENT)  # a .dotx: the .docx it makes
     package = {kind: target for kind, target in _relations(parts, "", source).values()}
     document = package.get("officeDocument", "")
@@ -175,15 +223,16 @@ def prepared(content: bytes, source: str, language: str) -> Prepared:
         add_parts(parts, "", [(core, b"", "application/vnd.openxmlformats-package.core-"
                                "properties+xml", f"{_PACKAGE}metadata/core-properties",
                                "rIdCivicrecordCore")])
+    root = _xml(parts, document, source, "w:document")
     related = _relations(parts, document, source)
     by_kind = {kind: target for kind, target in related.values()}
     styles_part = by_kind.get("styles", "")
     settings_part = by_kind.get("settings") or _word_part(parts, document, "settings", "")
-    root, styles, settings = (_xml(parts, name, source)
-                              for name in (document, styles_part, settings_part))
+    styles = _xml(parts, styles_part, source, "w:styles")
+    settings = _xml(parts, settings_part, source, "w:settings")
     body = root.find(qn("w:body"))
     if body is None:
-        raise _not_word(source, f"part {document or 'document'} has no body")
+        raise _not_word(source, f"part {document} has no body")
     section = body[-1] if len(body) and body[-1].tag == qn("w:sectPr") else \
         element(body, "w:sectPr")
     body[:] = [section]
@@ -192,10 +241,12 @@ def prepared(content: bytes, source: str, language: str) -> Prepared:
     furniture: dict[str, list[str]] = {"header": [], "footer": []}
     for kind, names in furniture.items():
         for page in pages:
-            found = section.xpath(f"w:{kind}Reference[@w:type='{page}']/@r:id", namespaces=NS)
-            if found and found[0] in related:
-                names.append(related[found[0]][1])
-            else:  # none, or linked to the section before: a part of its own, as Word makes
+            found = section.xpath(f"w:{kind}Reference[@w:type='{page}']", namespaces=NS)
+            if found and found[0].get(qn("r:id")) in related:
+                names.append(related[found[0].get(qn("r:id"))][1])
+                _xml(parts, names[-1], source, _ROOTS[kind])  # checked now: a render writes it
+            else:  # none, linked to the section before, or dangling: a part of its own
+                section[:] = [child for child in section if child not in found]
                 names.append(_word_part(parts, document, kind, page))
                 section.insert(0, element(None, f"w:{kind}Reference", type=page,
                                           r_id=f"rIdCivicrecord{kind}{page}"))
@@ -218,7 +269,7 @@ def prepared(content: bytes, source: str, language: str) -> Prepared:
     return Prepared(parts=parts, document=document, core_part=core,
                     headers=tuple(furniture["header"]),
                     footers=tuple(name for name in furniture["footer"]
-                                  if not _has_page_field(_xml(parts, name, source))),
+                                  if not _has_page_field(_xml(parts, name, source, "w:ftr"))),
                     styles=_style_ids(styles, source),
                     text_width=_between_margins(section, "w", "left", "right"),
                     text_height=_between_margins(section, "h", "top", "bottom"))
@@ -229,8 +280,7 @@ def _word_part(parts: dict[str, bytes], document: str, kind: str, page: str) -> 
     its name (``word/civicrecord-{kind}{page}.xml``) and its id (``rIdCivicrecord{kind}{page}``)
     say what it is."""
     name = f"word/civicrecord-{kind}{page}.xml"
-    root = etree.Element(qn({"header": "w:hdr", "footer": "w:ftr"}.get(kind, "w:settings")),
-                         nsmap={"w": W})
+    root = etree.Element(qn(_ROOTS[kind]), nsmap={"w": W})
     add_parts(parts, document, [(name, xml_bytes(root), f"{_WORD}{kind}+xml", _OFFICE + kind,
                                  f"rIdCivicrecord{kind}{page}")])
     return name
@@ -245,6 +295,10 @@ def add_parts(parts: MutableMapping[str, bytes], owner: str,
     rels_name = posixpath.join(folder, "_rels", f"{base}.rels")
     rels, types = etree.fromstring(parts[rels_name]), etree.fromstring(parts[_TYPES])
     for name, data, content_type, kind, rel_id in added:
+        # One of the same id or name (a report rendered before, used as the reference) goes.
+        for old in [*rels.findall(f"rel:Relationship[@Id='{rel_id}']", NS),
+                    *types.findall(f"ct:Override[@PartName='/{name}']", NS)]:
+            old.getparent().remove(old)
         parts[name] = data
         etree.SubElement(rels, qn("rel:Relationship"), Id=rel_id, Type=kind,
                          Target=posixpath.relpath(name, folder or "."))

@@ -1308,3 +1308,20 @@ def test_libreoffice_shows_each_picture_with_its_caption_in_its_place(
     assert list(entries) == chapters(report)
     for chapter, page in entries.items():
         assert texts[int(page) - 1].startswith(normalise(chapter)), (chapter, page)
+
+
+def test_a_document_rendered_before_as_the_reference_gets_the_new_title_once(
+        example_report: Any, example_docx: bytes, tmp_path: Path) -> None:
+    """Last year's Word file, restyled, as this year's reference: its title is replaced."""
+    last_year = tmp_path / "last-year.docx"
+    last_year.write_bytes(example_docx)
+    this_year = attrs.evolve(example_report, title="Bilan 2026", subtitle=None)
+    header = docx.Document(io.BytesIO(render(this_year, reference_docx=last_year))
+                           ).sections[-1].header
+    assert [p.text for p in header.paragraphs] == ["Bilan 2026"]
+    again = tmp_path / "again.docx"
+    again.write_bytes(render(this_year, reference_docx=last_year))
+    header = docx.Document(io.BytesIO(render(example_report, reference_docx=again))
+                           ).sections[-1].header
+    assert [p.text for p in header.paragraphs] == [
+        f"{example_report.title} – {example_report.subtitle}"]

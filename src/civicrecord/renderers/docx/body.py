@@ -39,6 +39,7 @@ EMU_PER_TWIP = 635
 _TWIPS_PER_PIXEL = 15  # at 96 dpi, the size a picture has in Word when it is not scaled
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 A, C, PIC, WP = maker("a"), maker("c"), maker("pic"), maker("wp")
+_TITLE = "_CivicrecordTitle"
 
 
 def write_parts(reference: Prepared, report: Report, presenter: Presenter,
@@ -520,19 +521,30 @@ def _size(size: Sequence[int]) -> dict[str, str]:
 
 
 def _furniture(reference: Prepared, header: str, footer: str) -> dict[str, bytes]:
-    """The header parts with the title, the footer parts with ``footer`` and the page number."""
+    """The header parts with the title, the footer parts with ``footer`` and the page number.
+
+    The title is marked by a hidden bookmark, so that a document rendered before,
+    taken as the reference (last year's, restyled), gets this title in its place.
+    """
     written = {}
     for names, text, page in ((reference.headers, header, False),
                               (reference.footers, footer, True)):
-        for name in names:
+        for number, name in enumerate(names, 1):
             root = etree.fromstring(reference.parts[name])
+            for old in root.xpath(f".//w:p[w:bookmarkStart[starts-with(@w:name, '{_TITLE}')]]",
+                                  namespaces=NS):
+                old.getparent().remove(old)
             lone = root.findall(qn("w:p"))
             if len(lone) == 1 and not lone[0].xpath("./w:r|./w:hyperlink|./w:fldSimple",
                                                     namespaces=NS):
                 root.remove(lone[0])  # the empty paragraph Word saves in an empty header
             free = paragraph(root, reference.styles["Footer" if page else "Header"])
+            if not page:  # an id apart from the contents' bookmarks, which count from 1
+                element(free, "w:bookmarkStart", id=str(10**6 + number), name=f"{_TITLE}{number}")
             run(free, text)
             if page:
                 field(free, "PAGE", "1")
+            else:
+                element(free, "w:bookmarkEnd", id=str(10**6 + number))
             written[name] = xml_bytes(root)
     return written

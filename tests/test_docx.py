@@ -17,6 +17,7 @@ import subprocess
 import sys
 import uuid
 import zipfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ from civicrecord.model import (
     Picture,
     Source,
 )
-from civicrecord.presentation import UnsupportedLanguageWarning, presenter_for
+from civicrecord.presentation import STATUS_ORDER, UnsupportedLanguageWarning, presenter_for
 from civicrecord.renderers.docx import REQUIRED_STYLES, reference_docx
 from civicrecord.renderers.docx.ooxml import clean
 from civicrecord.renderers.docx.package import FILE_LIMIT
@@ -336,6 +337,16 @@ def test_the_status_chart_is_a_chart_with_its_counts_in_alt_text(
             assert series[presenter.status(status)][number] == count
             assert f"{presenter.number(count)} {presenter.status(status)}" in alt
     assert sum(map(sum, series.values())) == sum(1 for _ in example_report.actions())
+
+
+def test_the_status_chart_is_followed_by_the_totals_the_web_page_shows(
+        document: Any, example_report: Any) -> None:
+    presenter = presenter_for(example_report.language)
+    totals = Counter(action.status for _, action in example_report.actions())
+    (line,) = [p.text for p in document.paragraphs if p.text.startswith("Total")]
+    assert line == "Total\u00a0: " + presenter.join(
+        f"{presenter.number(totals[status])} {presenter.status(status)}"
+        for status in STATUS_ORDER if totals[status])
 
 
 @pytest.fixture(scope="module")
@@ -632,7 +643,7 @@ def test_the_document_says_all_it_said_before_in_the_same_order(example_report: 
             for extra in added:  # only what the print layout adds
                 assert extra[1].lower() in ("toc 1", "toc heading", "") or extra[2] in (
                     label("introduction"), label("status_overview"), "") or extra[2].startswith(
-                    label("source")), (name, extra)
+                    (label("source"), label("total"))), (name, extra)
 
 
 @pytest.mark.parametrize("example", [EXAMPLE, LARKFIELD], ids=lambda path: path.name)

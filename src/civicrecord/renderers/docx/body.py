@@ -321,6 +321,10 @@ class _Writer:
             C.barDir(val="bar"), C.grouping(val="stacked"), C.varyColors(val="0"), *bars,
             C.gapWidth(val="60"), C.overlap(val="100")), "l", "maxMin",  # the first at the top
             f"{title}. {'; '.join(alt)}.", (self.width, 1400 + 420 * len(axes)))
+        total = sum(counts, Counter())  # under the chart, as the web page and the PDF say it
+        self._details([("total", presenter.join(f"{presenter.number(total[status])} "
+                                                f"{presenter.status(status)}"
+                                                for status in statuses))], "Normal")
 
     def _change_chart(self, parent: Any, indicator: Indicator) -> None:
         """On a line of its own in ``parent``: the values over time as dots on a line, from

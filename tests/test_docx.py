@@ -915,15 +915,22 @@ def test_a_reference_that_is_no_regular_word_file_is_one_line_of_error(
     assert says in error and str(path) in error and "\n" not in error, error
 
 
+def rewritten(source: Path, target: Path, edits: dict[str, Any]) -> Path:
+    """A copy of the package ``source``: each part named in ``edits`` passed through its
+    function, or left out where it maps to None."""
+    with zipfile.ZipFile(source) as package, zipfile.ZipFile(target, "w") as copy:
+        for entry in package.infolist():
+            edit = edits.get(entry.filename, lambda data: data)
+            if edit is not None:
+                copy.writestr(entry, edit(package.read(entry.filename)))
+    return target
+
+
 def test_a_dotx_template_works_as_a_reference(reference_path: Path, tmp_path: Path,
                                               example_report: Any) -> None:
-    template = tmp_path / "city.dotx"
-    with zipfile.ZipFile(reference_path) as source, zipfile.ZipFile(template, "w") as target:
-        for entry in source.infolist():
-            data = source.read(entry.filename)
-            if entry.filename == "[Content_Types].xml":
-                data = data.replace(b"document.main+xml", b"template.main+xml")
-            target.writestr(entry, data)
+    template = rewritten(reference_path, tmp_path / "city.dotx", {
+        "[Content_Types].xml": lambda data: data.replace(b"document.main+xml",
+                                                         b"template.main+xml")})
     document = docx.Document(io.BytesIO(render(example_report, reference_docx=template)))
     assert axes(document) == [axis.title for axis in example_report.axes]
 
@@ -933,19 +940,14 @@ def test_a_reference_without_header_footer_or_properties_gets_them(
     """A last section with no header or footer of its own (none, or linked to the section
     before it), odd and even pages set apart, and no file properties: the title and the
     page number still show on every page, and the properties are the report's."""
-    bare = tmp_path / "bare.docx"
-    with zipfile.ZipFile(reference_path) as source, zipfile.ZipFile(bare, "w") as target:
-        for entry in source.infolist():
-            data = source.read(entry.filename)
-            if entry.filename == "docProps/core.xml":
-                continue
-            if entry.filename == "word/document.xml":
-                data = re.sub(rb"<w:(header|footer)Reference [^>]*/>", b"", data)
-            elif entry.filename == "_rels/.rels":
-                data = re.sub(rb"<Relationship [^>]*core-properties[^>]*/>", b"", data)
-            elif entry.filename == "word/settings.xml":
-                data = re.sub(rb"(<w:settings [^>]*>)", rb"\1<w:evenAndOddHeaders/>", data)
-            target.writestr(entry, data)
+    bare = rewritten(reference_path, tmp_path / "bare.docx", {
+        "docProps/core.xml": None,
+        "word/document.xml": lambda data: re.sub(rb"<w:(header|footer)Reference [^>]*/>",
+                                                 b"", data),
+        "_rels/.rels": lambda data: re.sub(rb"<Relationship [^>]*core-properties[^>]*/>",
+                                           b"", data),
+        "word/settings.xml": lambda data: re.sub(rb"(<w:settings [^>]*>)",
+                                                 rb"\1<w:evenAndOddHeaders/>", data)})
     content = render(example_report, reference_docx=bare)
     document = docx.Document(io.BytesIO(content))
     section = document.sections[-1]
@@ -962,17 +964,11 @@ def test_a_reference_without_settings_and_with_absolute_targets_works(
         reference_path: Path, tmp_path: Path, example_report: Any) -> None:
     """Word and LibreOffice always write settings; a hand-made package may not, and some
     tools name parts from the package's root ("/word/document.xml")."""
-    bare = tmp_path / "bare.docx"
-    with zipfile.ZipFile(reference_path) as source, zipfile.ZipFile(bare, "w") as target:
-        for entry in source.infolist():
-            data = source.read(entry.filename)
-            if entry.filename == "word/settings.xml":
-                continue
-            if entry.filename == "word/_rels/document.xml.rels":
-                data = re.sub(rb'<Relationship [^>]*/settings"[^>]*/>', b"", data)
-            elif entry.filename == "_rels/.rels":
-                data = data.replace(b'Target="word/', b'Target="/word/')
-            target.writestr(entry, data)
+    bare = rewritten(reference_path, tmp_path / "bare.docx", {
+        "word/settings.xml": None,
+        "word/_rels/document.xml.rels": lambda data: re.sub(
+            rb'<Relationship [^>]*/settings"[^>]*/>', b"", data),
+        "_rels/.rels": lambda data: data.replace(b'Target="word/', b'Target="/word/')})
     content = render(example_report, reference_docx=bare)
     document = docx.Document(io.BytesIO(content))
     assert axes(document) == [axis.title for axis in example_report.axes]

@@ -37,18 +37,8 @@ from civicrecord import RenderError
 from civicrecord.change import figures_that_change, has_change_data, trajectory
 from civicrecord.cli import main
 from civicrecord.model import (
-    Breakdown,
-    BreakdownKind,
-    BreakdownPart,
-    Budget,
-    Indicator,
-    IndicatorPeriod,
     MeasureKind,
-    Milestone,
-    PartialDate,
-    PeriodKind,
     Picture,
-    Source,
 )
 from civicrecord.presentation import STATUS_ORDER, UnsupportedLanguageWarning, presenter_for
 from civicrecord.renderers.docx import REQUIRED_STYLES, reference_docx
@@ -202,23 +192,7 @@ def test_every_indicator_is_a_callout_with_its_phrase(document: Any,
 @pytest.fixture(scope="module")
 def rich_report(example_report: Any) -> Any:
     """The example with what it lacks: a budget, milestones, dates, an axis figure..."""
-    axis = example_report.axes[0]
-    action = attrs.evolve(
-        axis.actions[0], start=PartialDate(2021), end=PartialDate(2023, 6),
-        budget=Budget(120000, "EUR", IndicatorPeriod(PeriodKind.PER_YEAR)),
-        milestones=(Milestone(PartialDate(2021, 3, 4), "Étude lancée"),
-                    Milestone(PartialDate(2022, 6), "Projet arrêté")))
-    figure = Indicator(
-        id="residents-met", label="habitants rencontrés", kind=MeasureKind.COUNT, value=1200,
-        period=IndicatorPeriod(PeriodKind.AS_OF, PartialDate(2025, 12, 31)),
-        breakdowns=(Breakdown("âge", BreakdownKind.PART_OF_TOTAL,
-                              (BreakdownPart("de moins de 30 ans", 300),)),),
-        source=Source("Observatoire", date=PartialDate(2026, 2)))
-    axis = attrs.evolve(axis, actions=(action, *axis.actions[1:]), indicators=(figure,))
-    neighbourhood = attrs.evolve(example_report.neighbourhood, population=9800,
-                                 priority_area_code="QN07304M")
-    return attrs.evolve(example_report, axes=(axis, *example_report.axes[1:]),
-                        neighbourhood=neighbourhood, published=PartialDate(2026, 3, 14))
+    return docx_summary.reports(example_report)["rich"]
 
 
 def test_budgets_dates_milestones_and_axis_figures(rich_report: Any) -> None:

@@ -91,7 +91,7 @@ def test_a_yaml_syntax_error_names_its_file_line_and_column(
     code, out, err = _run(capsys, "validate", "hauts")
     first, summary = err.splitlines()
     assert (code, out) == (1, "")
-    assert first.startswith(f"hauts/{AXIS}:19:21: error: (document): YAML syntax error: "
+    assert first.startswith(f"hauts/{AXIS}:19:21: error: axes[7]: YAML syntax error: "
                             "mapping values are not allowed")
     assert first.endswith("(check indentation, colons and quotes on this line or above)")
     assert summary == "hauts: 1 error(s), 0 warning(s)"

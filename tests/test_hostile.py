@@ -141,7 +141,7 @@ def axis_file_over_the_size_limit(base: Path) -> Case:
     axis = folder / "axes" / "axis-a.yaml"
     axis.write_text(axis.read_text() + " " * MAX_FILE_BYTES, encoding="utf-8")
     return Case("report", "an axis file over MAX_FILE_BYTES", 1, "error",
-                path="(document)", message="(MAX_FILE_BYTES)",
+                path="axes[0]", message="(MAX_FILE_BYTES)",
                 shown="report/axes/axis-a.yaml")
 
 
@@ -256,7 +256,7 @@ def axis_file_a_named_pipe(base: Path) -> Case:
     folder = _folder(base, axis="")
     os.mkfifo(folder / "axes" / "axis-a.yaml")
     return Case("report", "a named pipe (reading it would block forever)", 1, "error",
-                path="(document)", message="cannot read the file: it is not a regular file",
+                path="axes[0]", message="cannot read the file: it is not a regular file",
                 shown="report/axes/axis-a.yaml")
 
 
@@ -264,7 +264,7 @@ def axis_file_a_named_pipe(base: Path) -> Case:
 def axis_file_a_folder(base: Path) -> Case:
     folder = _folder(base, axis="")
     (folder / "axes" / "axis-a.yaml").mkdir()
-    return Case("report", "a folder named like an axis file", 1, "error", path="(document)",
+    return Case("report", "a folder named like an axis file", 1, "error", path="axes[0]",
                 message="cannot read the file: it is not a regular file",
                 shown="report/axes/axis-a.yaml")
 

@@ -258,23 +258,19 @@ def _read_folder(folder: Path) -> tuple[Any, SourceMap, list[Problem], set[int]]
                                        f"at axes[{first[entry]}]", "list each axis once", where))
             continue
         first[entry] = index
-        try:
-            file, size = _axis_file(axes_dir / entry, inside, main_name, at, where)
-        except SourceError as error:
-            problems += error.problems
-            continue
-        total += size
-        if total > MAX_REPORT_BYTES:
-            problems.append(_error(at, f"the report's files add up to more than "
-                                   f"{MAX_REPORT_BYTES} bytes (MAX_REPORT_BYTES): axis "
-                                   f"{entry!r} and the ones after it are not read",
-                                   "split the report", where))
-            continue
-        try:
+        try:  # an axis file's problems are said from the report: axes[N]...
+            file, size = _axis_file(axes_dir / entry, inside, main_name, where)
+            total += size
+            if total > MAX_REPORT_BYTES:
+                problems.append(_error(at, f"the report's files add up to more than "
+                                       f"{MAX_REPORT_BYTES} bytes (MAX_REPORT_BYTES): axis "
+                                       f"{entry!r} and the ones after it are not read",
+                                       "split the report", where))
+                continue
             document = read_document(file)
-        except SourceError as error:  # its paths are the axis file's: said from the report's
+        except SourceError as error:
             problems += [attrs.evolve(p, path=format_path((*at, *parse_path(p.path))))
-                         if p.path else p for p in error.problems]
+                         for p in error.problems]
             continue
         axes[index] = document.data
         set_aside.discard(index)
@@ -303,7 +299,7 @@ def _unlisted(axes_dir: Path, listed: set[str], main_name: str) -> list[Problem]
             for extra in extras if extra.suffix in DATA_SUFFIXES and extra.stem not in listed]
 
 
-def _axis_file(stem: Path, inside: bool, main_name: str, at: PathKey,
+def _axis_file(stem: Path, inside: bool, main_name: str,
                where: Location | None) -> tuple[Path, int]:
     """``axes/<id>.*`` and its size; the id is a slug, so it cannot leave ``axes/``, and
     with the file not a link, ``inside`` (``axes/`` is in the report folder) says it is."""
@@ -314,10 +310,10 @@ def _axis_file(stem: Path, inside: bool, main_name: str, at: PathKey,
         except OSError:
             continue
         if stat.S_ISLNK(info.st_mode) or not inside:
-            raise SourceError([_error(at, f"axis file {candidate} is a symbolic link or lies "
+            raise SourceError([_error((), f"axis file {candidate} is a symbolic link or lies "
                                       "outside the report folder",
                                       "copy the file into axes/ instead of linking it", where)])
         return candidate, info.st_size
-    raise SourceError([_error(at, f"axis {stem.name!r} has no file axes/{stem.name}.yaml",
+    raise SourceError([_error((), f"axis {stem.name!r} has no file axes/{stem.name}.yaml",
                               f"create axes/{stem.name}.yaml, or remove '{stem.name}' from axes "
                               f"in {main_name}", where)])

@@ -69,7 +69,7 @@ _AUTOLINK = re.compile(r"(?i)(?<=\bhttps)(?=://)|(?<=\bhttp)(?=://)|(?<=\bftp)(?
 # What begins a block, when it stands first: a bullet ("- ", "+ ", a "---" break), an
 # ordered list marker ("1. " "2)" "a. " "(iv) ", pandoc's fancy lists) before a space
 # or the end, a heading or pandoc example list ("#"), a quote, a pandoc line block
-# ("| ") or definition (": "), or a tag. "*", "`", "~" and "<" are escaped by inline().
+# ("| ") or definition (": "). inline() has escaped "*", "`", "~" and a tag's "<".
 _BLOCK_MARKER = re.compile(r"^(?=[-+](?:[-+ ]|$)|[#>]|[|:](?: |$))")
 _ORDERED_MARKER = re.compile(r"^(\(?(?:\d{1,9}|[A-Za-z]|[ivxlcdm]+|[IVXLCDM]+))(?=[.)](?: |$))")
 # A heading's closing sequence: "#"s at its end after a space, or the whole heading.

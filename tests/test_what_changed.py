@@ -4,6 +4,8 @@ The English example (examples/larkfield) is rendered to every format this test
 owns, and every value, baseline, target, change and direction word of its
 figures must appear in each, written as that format writes numbers. The PDF is
 read with pdftotext (poppler-utils), as a reader's copy and paste would.
+Both examples' actions, counted by status for each axis, must be shown the
+same way too, in each format that shows them.
 """
 
 from __future__ import annotations
@@ -208,8 +210,9 @@ def test_the_english_example_tells_its_change_in_words(larkfield: Report) -> Non
         "+180 since 2019, the better way; target of 180 (2023) reached")
 
 
-def _text(name: str, data: bytes) -> str:
-    """What a reader of the format sees, as one string."""
+def _text(name: str, data: bytes, *, raw: bool = False) -> str:
+    """What a reader of the format sees, as one string; ``raw``: a PDF's text in the
+    order it was written (pdftotext -raw), not in columns."""
     if name == "html":
         return " ".join(lxml.html.fromstring(data).text_content().split())
     if name == "docx":  # each paragraph of the body and of its tables, a line break a space
@@ -221,7 +224,8 @@ def _text(name: str, data: bytes) -> str:
     if name == "pdf":
         if shutil.which("pdftotext") is None:
             pytest.skip("pdftotext (poppler-utils) is not installed")
-        done = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data,
+        order = ["-raw"] if raw else []
+        done = subprocess.run(["pdftotext", *order, "-enc", "UTF-8", "-", "-"], input=data,
                               capture_output=True, check=True, timeout=120)
         return " ".join(done.stdout.decode("utf-8").split())
     text = data.decode("utf-8")
@@ -262,6 +266,111 @@ def test_every_value_baseline_target_change_and_direction_word_appears(
     assert "the better way" in " ".join(expected) and "lower is better" in expected
     missing = [item for item in expected if " ".join(item.split()) not in text]
     assert missing == []
+
+
+# --- Actions by status for each axis, in every format that shows them ----------------
+
+#: An axis's counts as a reader sees them: ("2", "Done") for each status it has.
+Counts = list[tuple[str, str]]
+
+
+def _expected_status_counts(report: Report) -> tuple[list[tuple[str, Counts]], Counts]:
+    """Each numbered axis ("1. title") with its actions counted by status, in
+    STATUS_ORDER, statuses it lacks left out; then the whole report's counts."""
+    from collections import Counter
+
+    from civicrecord.presentation import STATUS_ORDER
+
+    say = presenter_for(report.language)
+
+    def counts(actions: list[civicrecord.Action]) -> Counts:
+        found = Counter(action.status for action in actions)
+        return [(say.number(found[s]), say.status(s)) for s in STATUS_ORDER if found[s]]
+
+    rows = [(f"{number}. {axis.title}", counts(list(axis.actions)))
+            for number, axis in enumerate(report.axes, start=1)]
+    return rows, counts([action for _, action in report.actions()])
+
+
+def _status_counts(name: str, data: bytes, report: Report) -> tuple[list[tuple[str, Counts]],
+                                                                      Counts | None]:
+    """The axes and their counts as the format shows them, and its total (None without)."""
+    if name == "html":
+        page = lxml.html.fromstring(data)
+
+        def shown(items: list[lxml.html.HtmlElement]) -> Counts:
+            return [(item.findtext("strong"), " ".join(item.text_content().split()[1:]))
+                    for item in items]
+
+        rows = page.xpath("//section[@id='status-chart']//li[@class='chart-row']")
+        # The page numbers its axes itself, in this order.
+        return ([(f"{number}. {row.findtext('.//p/a')}",
+                  shown(row.xpath(".//li[contains(@class, 'count--')]")))
+                 for number, row in enumerate(rows, start=1)],
+                shown(page.xpath("//section[@id='status-chart']//div[@class='chart-total']"
+                                 "//li[contains(@class, 'count--')]")))
+    if name == "markdown":  # the pipe table under the section's heading
+        text = data.decode("utf-8")
+        heading = f"## {presenter_for(report.language).label('status_overview')}\n\n"
+        lines = text[text.index(heading) + len(heading):].split("\n\n")[0].split("\n")
+        table = [[re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", cell).strip()
+                  for cell in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines]
+        header, _rule, *body = table
+        assert header[-1] == presenter_for(report.language).label("total")
+        written = [(row[0], [(count, status) for count, status
+                             in zip(row[1:-1], header[1:-1], strict=True) if count != "0"])
+                   for row in body]
+        return written[:-1], written[-1][1]
+    if name == "docx":  # the stacked bar chart: a series per status, a bar per axis
+        chart = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            [stacked] = [tree for tree in (etree.fromstring(package.read(part))
+                                           for part in package.namelist()
+                                           if part.startswith("word/charts/"))
+                         if tree.find(f".//{{{chart}}}grouping").get("val") == "stacked"]
+        series = stacked.findall(f".//{{{chart}}}ser")
+        axes = [v.text for v in series[0].iterfind(f"{{{chart}}}cat//{{{chart}}}v")]
+        say = presenter_for(report.language)
+        found: list[Counts] = [[] for _ in axes]
+        for one in series:
+            status = one.findtext(f"{{{chart}}}tx/{{{chart}}}v")
+            hidden = {int(label.find(f"{{{chart}}}idx").get("val")) for label in one.iterfind(
+                f"{{{chart}}}dLbls/{{{chart}}}dLbl") if label.find(f"{{{chart}}}delete")
+                is not None}
+            for point in one.iterfind(f"{{{chart}}}val//{{{chart}}}pt"):
+                index = int(point.get("idx"))
+                if index not in hidden:  # a value Word writes on its bar
+                    found[index].append((say.number(float(point.findtext(
+                        f"{{{chart}}}v"))), status))
+        return list(zip(axes, found, strict=True)), None
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize("example", [LARKFIELD, CHAMBERY], ids=lambda path: path.name)
+@pytest.mark.parametrize("name", ["html", "markdown", "docx", "pdf"])
+def test_every_axis_counts_its_actions_by_status_in_every_format(example: Path,
+                                                                  name: str) -> None:
+    """HTML, PDF and Markdown show each numbered axis's actions by status and a total;
+    DOCX draws them as a stacked bar chart with the counts on the bars."""
+    report = civicrecord.load(example)
+    rows, total = _expected_status_counts(report)
+    assert len({status for _, counts in rows for _, status in counts}) >= 3
+    data = render(report, name)
+    if name == "pdf":  # in reading order: the heading, each row, the total
+        say = presenter_for(report.language)
+
+        def said(counts: Counts) -> str:
+            return " · ".join(f"{count} {status}" for count, status in counts)
+
+        story = " ".join([say.label("status_overview"),
+                          *(f"{axis} {said(counts)}".strip() for axis, counts in rows),
+                          f"{say.label('total')}{say.label('colon')}{said(total)}"])
+        text = _text(name, data, raw=True)
+        assert " ".join(story.split()) in text
+        return
+    shown_rows, shown_total = _status_counts(name, data, report)
+    assert shown_rows == rows
+    assert shown_total == (None if name == "docx" else total)
 
 
 def _written(value: float) -> str:

@@ -7,6 +7,7 @@ that report text, however hostile, comes out as text and never as markup.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import string
@@ -20,8 +21,8 @@ import attrs
 import civicrecord_markdown
 import lxml.html
 import pytest
-from civicrecord_markdown.writer import block_start, inline
-from hypothesis import HealthCheck, given, settings
+from civicrecord_markdown.writer import block_start, cell, heading_text, inline
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import civicrecord
@@ -129,7 +130,8 @@ def test_headings_follow_the_report(pandoc: str, report: Report, plugins: object
     say = presenter_for(report.language)
     assert [text_of(h) for h in root.iter("h1")] == [report.title]
     assert [text_of(h) for h in root.iter("h2")] == [
-        say.label("introduction"), *(plain(axis.title) for axis in report.axes),
+        say.label("introduction"), say.label("status_overview"),
+        *(plain(axis.title) for axis in report.axes),
         say.label("key_figures"), say.label("partners"), say.label("programmes")]
     for axis in report.axes:
         elements = section(root, axis.title)
@@ -166,7 +168,7 @@ def test_key_figures_table_has_a_row_per_figure(pandoc: str, report: Report,
                                                plugins: object) -> None:
     root = to_html(pandoc, render(report, plugins))
     say = presenter_for(report.language)
-    [table] = root.iter("table")
+    [table] = [e for e in section(root, say.label("key_figures")) if e.tag == "table"]
     header = [text_of(th) for th in table.iter("th")]
     assert header == [say.label(k) for k in ("axis", "indicator", "value", "period", "source")]
     rows = [[text_of(td) for td in tr.iter("td")] for tr in table.iter("tr")][1:]
@@ -178,6 +180,47 @@ def test_key_figures_table_has_a_row_per_figure(pandoc: str, report: Report,
         assert row[4] == (figure.source.name if figure.source else "")
         if not isinstance(figure.value, str):
             assert plain(say.number(figure.value)) in row[2]
+
+
+@pytest.mark.parametrize("example", ["hauts_de_chambery", "larkfield"])
+def test_status_table_counts_each_axis_actions_by_status(pandoc: str, plugins: object,
+                                                         example: str) -> None:
+    """As the HTML chart: a row per numbered axis, a column per status that occurs (in
+    STATUS_ORDER), each count as the presenter writes it, a total column and row."""
+    from collections import Counter
+
+    from civicrecord.presentation import STATUS_ORDER
+
+    report = civicrecord.load(EXAMPLE.parent / example)
+    say = presenter_for(report.language)
+    root = to_html(pandoc, civicrecord.render(
+        report, "markdown", base_dir=EXAMPLE.parent / example,
+        plugins=plugins).decode("utf-8"))  # type: ignore[arg-type]
+    [table] = [e for e in section(root, say.label("status_overview")) if e.tag == "table"]
+    counts = [Counter(action.status for action in axis.actions) for axis in report.axes]
+    every = Counter(action.status for _axis, action in report.actions())
+    statuses = [status for status in STATUS_ORDER if every[status]]
+    assert len(statuses) >= 3  # the examples mix statuses: the columns are tested
+    assert [text_of(th) for th in table.iter("th")] == [
+        say.label("axis"), *map(say.status, statuses), say.label("total")]
+    rows = [[text_of(td) for td in tr.iter("td")] for tr in table.iter("tr")][1:]
+    assert rows == [
+        *([plain(f"{number}. {axis.title}"), *(say.number(count[s]) for s in statuses),
+           say.number(len(axis.actions))]
+          for number, (axis, count) in enumerate(zip(report.axes, counts, strict=True), 1)),
+        [say.label("total"), *(say.number(every[s]) for s in statuses),
+         say.number(sum(every.values()))]]
+    assert [td.get("style") for td in table.iter("td")][1:len(statuses) + 2] == [
+        "text-align: right;"] * (len(statuses) + 1)
+
+
+def test_a_report_without_actions_has_no_status_table(report: Report,
+                                                      plugins: object) -> None:
+    idle = attrs.evolve(report, axes=tuple(attrs.evolve(axis, actions=())
+                                           for axis in report.axes))
+    say = presenter_for(report.language)
+    assert say.label("status_overview") not in render(idle, plugins)
+    assert say.label("status_overview") in render(report, plugins)
 
 
 def test_strict_commonmark_readers_see_the_same_headings(pandoc: str, report: Report,
@@ -195,19 +238,29 @@ HOSTILE = [
     "[a link](javascript:alert(1)) and ![an image](x.png) and <https://evil.example>",
     "<script>alert('x')</script> <b>bold</b> &amp; &#65; &copy;",
     "`code` and ``more code`` ~~struck~~ ~sub~ ^sup^ $x^2$ :smile: @citation",
-    "# not a heading ## nor this #",
+    "# not a heading ## nor | this #",
     "1. not a list",
     "- not a bullet either",
     "> not a quote | not | a | table |",
     "+ plus = equals : colon (i) roman a) letter %comment {.class} \\backslash\\",
     "[^1]: not a footnote [ ] not a task [x] done",
+    # Left as typed, as they mean nothing where they stand; the starts are escaped.
+    "2021. (a) not a list: 17.2%, 3) a_b, R&D &amp x < 5 #1 -5 +3 1.5 a|b C# :)",
+    "(iv) not a fancy list",
+    "+ not a bullet, nor - this",
+    "---",
+    ": not a definition",
+    "| not a line block",
+    "_not emphasis_ nor snake_case_ &copy",
 ]
+#: The hostile texts written as paragraphs of an action's description.
+PARAGRAPHS = [*HOSTILE[1:4], *HOSTILE[10:]]
 
 
 def hostile_report(report: Report) -> Report:
     axis = report.axes[0]
     action = attrs.evolve(axis.actions[0], title=HOSTILE[0],
-                          description="\n\n".join(HOSTILE[1:4]) + "\n\n- " + HOSTILE[6])
+                          description="\n\n".join(PARAGRAPHS) + "\n\n- " + HOSTILE[6])
     figure = attrs.evolve(
         next(f for _a, _b, f in report.indicators()), label=HOSTILE[3],
         source=Source(name=HOSTILE[8], url="javascript:alert(1)"),
@@ -226,7 +279,7 @@ def test_hostile_report_text_never_becomes_markup(pandoc: str, report: Report,
     clean_root = to_html(pandoc, render(report, plugins), reader)
     root = to_html(pandoc, render(hostile, plugins), reader)
     for tag in ("script", "b", "img", "code", "del", "sub", "sup", "blockquote", "ol",
-                "input", "section", "math", "dl"):
+                "input", "section", "math", "dl", "hr", "h5", "h6"):
         assert list(root.iter(tag)) == [], tag
     assert not root.xpath("//*[contains(@class, 'math') or contains(@class, 'citation')"
                           " or contains(@class, 'emoji') or contains(@class, 'footnote')]")
@@ -240,8 +293,10 @@ def test_hostile_report_text_never_becomes_markup(pandoc: str, report: Report,
     texts = {text_of(e) for e in root.iter("h1", "h2", "h4", "p", "li", "td")}
     assert plain(HOSTILE[9]) in texts  # title (h1)
     assert plain(HOSTILE[4]) in texts  # axis title (h2)
+    if reader == "gfm":  # tables are an extension CommonMark does not have
+        assert plain(f"1. {HOSTILE[4]}") in texts  # its status table cell
     assert plain(HOSTILE[0]) in texts  # action title (h4)
-    for line in (HOSTILE[1], HOSTILE[2], HOSTILE[5], HOSTILE[6], HOSTILE[7]):
+    for line in (*PARAGRAPHS, HOSTILE[5], HOSTILE[6], HOSTILE[7]):
         assert plain(line) in texts, line
     assert any(plain(HOSTILE[8]) in text for text in texts)  # source name
     assert any(text.startswith(plain(HOSTILE[3])) for text in texts)  # figure label
@@ -255,7 +310,9 @@ _TOKENS = ["*", "**", "_", "__", "`", "``", "[", "]", "(", ")", "](", "![", "<",
            "#", "## ", "- ", "+ ", "* ", "1. ", "2) ", "a. ", "iv) ", "(1) ", "> ", "=", "---",
            ":", ":smile:", ": ", "~", "~~", "^", "$", "&", "&amp;", "&#65;", "|", "\\", "{",
            "}", "{.c}", "@", "@key", "x@y.fr", "https://", "www.", "%", "[^1]", "[ ] ",
-           " ", " ", "a", "b", "é", "42", "\u00a0", "'", '"', "--", "..."]
+           " ", " ", "a", "b", "é", "42", "\u00a0", "'", '"', "--", "...", "17.2%", "2021.",
+           "a_b", "_a", "&a", "&amp", ";", "&#1", "< ", "<a", "(a) ", "| ", "C#", " #", "+3", "-5",
+           "www", "http", "://", ":)"]
 _TEXT = st.one_of(
     st.lists(st.sampled_from(_TOKENS), min_size=1, max_size=12).map("".join),
     st.text(alphabet=st.one_of(st.sampled_from(string.punctuation + " 0123456789aiv"),
@@ -266,12 +323,33 @@ _TEXT = st.one_of(
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TEXT, min_size=2, max_size=6))
+@example(["&amp", "x"]).via("an entity completed by the writer's ;")
+@example(["a :smile", "x"]).via("an emoji completed by the writer's :")
+@example(["x <", "b>"]).via("a tag completed by the next piece")
+def test_pieces_written_side_by_side_read_back_as_their_text(pandoc: str,
+                                                               texts: list[str]) -> None:
+    """An escape is decided by the piece's own text: the writer's "; " and ": " after
+    it ("&amp" + "; ", ":smile" + ": ") never complete markup."""
+    lines = []
+    for first, second in itertools.pairwise(texts):
+        lines += [f"{block_start(first)}; {inline(second)}", f"{block_start(first)}: "
+                  f"{inline(second)}", f"x {inline(first)}{inline(second)}"]
+    for reader in ("gfm", "commonmark"):
+        root = to_html(pandoc, "\n\n".join(lines) + "\n", reader)
+        expected = [plain(t) for first, second in itertools.pairwise(texts)
+                    for t in (f"{first}; {second}", f"{first}: {second}",
+                              f"x {first}{second}")]
+        assert [text_of(e) for e in root] == expected, (reader, lines)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_TEXT, min_size=1, max_size=6))
 def test_any_text_reads_back_literally(pandoc: str, texts: list[str]) -> None:
     parts = []
     for text in texts:
-        parts += [block_start(text), f"- {block_start(text)}", f"## {block_start(text)}",
-                  f"| {inline(text)} |\n| --- |"]
+        parts += [block_start(text), f"- {block_start(text)}", f"## {heading_text(text)}",
+                  f"| {cell(text)} |\n| --- |"]
     markdown = "\n\n".join(parts) + "\n"
     for reader in ("gfm", "commonmark"):
         root = to_html(pandoc, markdown, reader)

@@ -1,24 +1,34 @@
 """Write a report as CommonMark that reads well as plain text.
 
 Report text is plain text, never markup. Every piece of it goes through
-:func:`inline` (and :func:`block_start` where it begins a paragraph, a list
-item or a heading), which backslash-escapes what CommonMark, GitHub Flavored
-Markdown and pandoc's extensions would read as markup: emphasis, links,
-images, raw HTML, entities, code, headings, lists, quotes, table pipes,
-strike-through, sub/superscripts, ``$math$``, ``:emoji:``, citations and the
-bare URLs and e-mail addresses GFM would turn into links.
-CommonMark lets any ASCII punctuation be escaped, so the escapes are always
-read as the literal character. Everything else is left alone so the file stays
-readable.
+:func:`inline`, which backslash-escapes what CommonMark, GitHub Flavored
+Markdown and pandoc's extensions would read as markup anywhere in a line:
+emphasis, links, images, raw HTML, entities, code, strike-through,
+sub/superscripts, ``$math$``, ``:emoji:``, citations and the bare URLs and
+e-mail addresses GFM would turn into links. Where the text stands adds its own
+rules: :func:`block_start` where it begins a paragraph or a list item (no list,
+quote, heading, break, line block or definition), :func:`heading_text` in a
+heading (no closing ``#``), :func:`cell` in a table (no ``|``).
 
-The layout: the title, the report's facts, the introduction, one ``##``
-section per axis (need, actions, outcome, figures), the key figures as a
-pipe table, then partners and programmes.
+Only what would be read as markup is escaped, so the file reads as the text
+("17.2%", "R&D", "snake_case", "x < 5", "#1" mid-line are left alone).
+An escape is decided by the text's own characters, never by what the writer
+puts beside it: a character whose meaning depends on what follows is escaped
+when it ends the text, so pieces written side by side stay literal.
+CommonMark lets any ASCII punctuation be escaped, so an escape is always read
+as the literal character. Blocks are separated by blank lines: no text line is
+ever followed by a line that could underline it as a heading.
+
+The layout: the title, the report's facts, the introduction, what changed,
+the actions by status for each axis (a pipe table), one ``##`` section per axis
+(need, actions, outcome, figures), the key figures as a pipe table, then
+partners and programmes.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -26,6 +36,7 @@ import attrs
 
 from civicrecord.model import (
     Action,
+    ActionStatus,
     Indicator,
     MeasureKind,
     Picture,
@@ -35,23 +46,34 @@ from civicrecord.model import (
     ThematicAxis,
 )
 from civicrecord.pictures import published
-from civicrecord.presentation import Presenter, map_url, presenter_for
+from civicrecord.presentation import STATUS_ORDER, Presenter, map_url, presenter_for
 from civicrecord.text import blocks, link_target
 
-__all__ = ["PICTURE_WIDTH", "block_start", "inline", "write_report"]
+__all__ = ["PICTURE_WIDTH", "block_start", "cell", "heading_text", "inline", "write_report"]
 
 #: Widest a picture is published, in pixels: twice a 704-pixel text column, as in HTML.
 PICTURE_WIDTH = 1408
 
-# Characters that may start or end inline markup anywhere in a line.
-_INLINE_SPECIAL = re.compile(r"[\\`*_{}\[\]<>#|~^$&@]")
+# Characters that may start or end inline markup anywhere in a line. "_" between two
+# letters or digits opens and closes nothing (CommonMark's flanking rule, GFM's and
+# pandoc's intraword underscores); "<" opens a tag or an autolink only before a letter,
+# "/", "!" or "?"; "&" starts an entity only as "&name;" or "&#123;". The end of the
+# text ("$") counts as "could be anything": the writer may put ";" or a letter there.
+_INLINE_SPECIAL = re.compile(r"[\\`*{}\[\]~^$@]|(?<![^\W_])_|_(?![^\W_])"
+                             r"|<(?=[A-Za-z/!?]|$)|&(?=#?[A-Za-z0-9]*(?:;|$))")
 # ":word:" is an emoji shortcode for GFM and pandoc; "@" starts a pandoc citation or
 # makes an e-mail address a link; "https://..." and "www." become links in GFM.
-_EMOJI = re.compile(r":(?=[A-Za-z0-9_+-]+:)")
+_EMOJI = re.compile(r":(?=[A-Za-z0-9_+-]+(?::|$))")
 _AUTOLINK = re.compile(r"(?i)(?<=\bhttps)(?=://)|(?<=\bhttp)(?=://)|(?<=\bftp)(?=://)"
                        r"|(?<=\bwww)(?=\.)")
-# A list marker at the start of a block: "1." "2)" "a." "iv)" (pandoc's fancy lists).
-_ORDERED_MARKER = re.compile(r"^(\d{1,9}|[A-Za-z]|[ivxlcdm]+|[IVXLCDM]+)(?=[.)])")
+# What begins a block, when it stands first: a bullet ("- ", "+ ", a "---" break), an
+# ordered list marker ("1. " "2)" "a. " "(iv) ", pandoc's fancy lists) before a space
+# or the end, a heading or pandoc example list ("#"), a quote, a pandoc line block
+# ("| ") or definition (": "). inline() has escaped "*", "`", "~" and a tag's "<".
+_BLOCK_MARKER = re.compile(r"^(?=[-+](?:[-+ ]|$)|[#>]|[|:](?: |$))")
+_ORDERED_MARKER = re.compile(r"^(\(?(?:\d{1,9}|[A-Za-z]|[ivxlcdm]+|[IVXLCDM]+))(?=[.)](?: |$))")
+# A heading's closing sequence: "#"s at its end after a space, or the whole heading.
+_CLOSING_HASHES = re.compile(r"(^| )(?=#+$)")
 # Line breaks and runs of ordinary spaces; no-break spaces ("350\u202f000\u00a0€",
 # "2021\u00a0:") are the presentation's typography and stay.
 _SPACES = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")
@@ -65,12 +87,24 @@ def inline(text: str) -> str:
     return _AUTOLINK.sub(r"\\", text)
 
 
+def _block(markdown: str) -> str:
+    """Inline Markdown made safe to begin a paragraph or a list item."""
+    return _ORDERED_MARKER.sub(r"\1\\", _BLOCK_MARKER.sub(r"\\", markdown))
+
+
 def block_start(text: str) -> str:
-    """Escaped text that also begins a block: no list, quote, break or definition."""
-    text = inline(text)
-    if text[:1] in ("-", "+", "=", ":", "(", "%"):
-        return "\\" + text
-    return _ORDERED_MARKER.sub(r"\1\\", text)
+    """Escaped text that also begins a block: no list, quote, heading, break or definition."""
+    return _block(inline(text))
+
+
+def heading_text(text: str) -> str:
+    """Escaped text for after ``## ``: a heading's "#"s at its end would close it."""
+    return _CLOSING_HASHES.sub(r"\1\\", inline(text), count=1)
+
+
+def cell(text: str) -> str:
+    """Escaped text for a pipe table's cell, where "|" would end it."""
+    return inline(text).replace("|", "\\|")
 
 
 def _url(url: str | None) -> str | None:
@@ -108,7 +142,7 @@ class _Writer:
         return self.say.label(key)
 
     def heading(self, level: int, text: str) -> None:
-        self.parts.append(f"{'#' * level} {block_start(text)}")
+        self.parts.append(f"{'#' * level} {heading_text(text)}")
 
     def text(self, text: str | None) -> None:
         """Report text: paragraphs and bullet lists, escaped."""
@@ -137,8 +171,8 @@ class _Writer:
             self.parts.append(f"![{inline(picture.alt)}][{label}]")
             credit = ", ".join(inline(text) for text in (picture.credit, picture.licence) if text)
             caption = f"*{inline(picture.caption)}*" if picture.caption else ""
-            if credit:  # "\(" at the start: pandoc would read "(a)" as a list marker
-                credit = f"({credit})" if caption else f"\\({credit})"
+            if credit:  # _block: alone, "(a) City" would be a pandoc list marker
+                credit = f"({credit})" if caption else _block(f"({credit})")
             if caption or credit:
                 self.parts.append(" ".join(part for part in (caption, credit) if part))
 
@@ -202,6 +236,7 @@ class _Writer:
         self.heading(3, self.label("aim"))
         self.text(report.introduction.aim)
         self.what_changed()
+        self.status_overview()
         for axis in report.axes:
             self.axis(axis)
         self.key_figures()
@@ -300,9 +335,34 @@ class _Writer:
             return
         self.heading(2, self.label("key_figures"))
         header = [self.label(key) for key in ("axis", "indicator", "value", "period", "source")]
-        lines = [_row(header), "| " + " | ".join("---" for _ in header) + " |"]
-        lines += [_row(row) for row in rows]
+        self.table(header, rows)
+
+    def table(self, header: list[str], rows: Iterable[list[str]],
+              numbers: int = 0) -> None:
+        """A pipe table of plain texts; its last ``numbers`` columns aligned right."""
+        rule = ["---"] * (len(header) - numbers) + ["--:"] * numbers
+        lines = [_row(header), "| " + " | ".join(rule) + " |", *map(_row, rows)]
         self.parts.append("\n".join(lines))
+
+    def status_overview(self) -> None:
+        """Each numbered axis's actions by status, as the HTML page's chart counts them:
+        a column per status that occurs, in STATUS_ORDER, a total column and row."""
+        say, axes = self.say, self.report.axes
+        counts = [Counter(action.status for action in axis.actions) for axis in axes]
+        totals: Counter[ActionStatus] = Counter()
+        for count in counts:
+            totals.update(count)
+        statuses = [status for status in STATUS_ORDER if totals[status]]
+        if not statuses:
+            return
+        self.heading(2, self.label("status_overview"))
+        header = [self.label("axis"), *map(say.status, statuses), self.label("total")]
+        rows = [[f"{number}. {axis.title}", *(say.number(count[s]) for s in statuses),
+                 say.number(count.total())]
+                for number, (axis, count) in enumerate(zip(axes, counts, strict=True), 1)]
+        rows.append([self.label("total"), *(say.number(totals[s]) for s in statuses),
+                     say.number(totals.total())])
+        self.table(header, rows, numbers=len(statuses) + 1)
 
     def _figure_rows(self) -> Iterator[list[str]]:
         say = self.say
@@ -321,7 +381,7 @@ class _Writer:
             if not entries:
                 continue
             self.heading(2, self.label(key))
-            self.items(_link(entry.name, entry.url)
+            self.items(_block(_link(entry.name, entry.url))
                        + (f"{self.colon.rstrip()} {inline(entry.description)}"
                           if entry.description else "")
                        for entry in entries)
@@ -332,7 +392,7 @@ _BUDGET_FIGURE = Indicator(id="budget", label="", kind=MeasureKind.MONEY, value=
 
 
 def _row(cells: list[str]) -> str:
-    return "| " + " | ".join(inline(cell) for cell in cells) + " |"
+    return "| " + " | ".join(map(cell, cells)) + " |"
 
 
 def write_report(report: Report, language: str | None = None,

@@ -564,6 +564,10 @@ def _documents(report_id: str | None, names: Iterable[str]) -> list[dict[str, st
     return documents
 
 
+def _is_extension(text: str) -> bool:
+    return text.isascii() and text.isalnum()
+
+
 def _earlier_files(outcome: ReportOutcome, present: Collection[str],
                    fresh: Collection[str]) -> list[str]:
     """The files of a failed report in the output folder that this run did not write.
@@ -591,10 +595,6 @@ def _index_template() -> Any:
         lstrip_blocks=True)
     environment.filters["css_string"] = css_string
     return environment.get_template(INDEX_TEMPLATE.name)
-
-
-def _is_extension(text: str) -> bool:
-    return text.isascii() and text.isalnum()
 
 
 def index_html(outcomes: Sequence[ReportOutcome], *,

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import civicrecord
 import civicrecord.plugins
@@ -299,7 +301,101 @@ def test_a_failing_report_is_named_and_does_not_stop_the_others(
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{EXAMPLE_ID}.json", "good.json", "index.html", "key-figures.csv",
          "key-figures.json"])
-    assert "broken" not in (out / "index.html").read_text(encoding="utf-8")
+    page = lxml.html.fromstring((out / "index.html").read_text(encoding="utf-8"))
+    assert [h.text_content() for h in page.xpath("//h3")] != [] and \
+        "broken" not in " ".join(h.text_content() for h in page.xpath("//h3"))
+    (entry,) = _failed_entries(page)
+    assert entry == (f"{broken}, identifiant broken", [],
+                     "Aucun fichier précédent de ce rapport dans ce dossier.")
+
+
+def _failed_entries(page: lxml.html.HtmlElement) -> list[tuple[str, list[tuple[str, str]], str]]:
+    """What the index says of each failed report: its path and id, the links to its
+    earlier files (address, text) and the sentence in place of links, if any."""
+    entries = []
+    for item in page.xpath("//section[@aria-labelledby='failed-title']/ul/li"):
+        said, *rest = item.xpath("./p")
+        links = [(a.get("href"), " ".join(a.text_content().split())) for a in item.xpath(".//a")]
+        entries.append((said.text_content(), links, rest[0].text_content() if rest else ""))
+    return entries
+
+
+def test_the_index_names_a_failed_report_and_links_its_earlier_files_as_earlier(
+        tmp_path: Path) -> None:
+    nord, sud = _blank(tmp_path / "nord"), _blank(tmp_path / "sud")
+    out = tmp_path / "out"
+    assert _run("render", nord, sud, "-f", "json", "-f", "html", "-o", out) == 0
+    earlier = {name: (out / name).read_bytes() for name in ("nord.json", "nord.html")}
+    assert _failed_entries(lxml.html.fromstring((out / "index.html").read_bytes())) == []
+    _set_line(nord / "report.yaml", "language: fr-FR", "language: 42")
+    assert _run("render", nord, EXAMPLE, sud, "-f", "json", "-f", "html", "-o", out) == 1
+    assert {name: (out / name).read_bytes() for name in earlier} == earlier  # kept
+    page = lxml.html.fromstring((out / "index.html").read_bytes())
+    assert page.get("lang") == "fr-FR"  # the reports rendered speak French; so does the page
+    (section,) = page.xpath("//section[@aria-labelledby='failed-title']")
+    assert section.xpath("./h2")[0].text == "Non produits lors de cette mise à jour"
+    assert "peuvent être périmés" in section.xpath("./p")[0].text
+    assert _failed_entries(page) == [(f"{nord}, identifiant nord", [
+        ("nord.html", "HTML nord.html, version précédente"),
+        ("nord.json", "JSON nord.json, version précédente"),
+    ], "")]
+    assert section.xpath(".//ul[@class='documents']")[0].get("aria-label") == \
+        "Fichiers précédents, conservés"
+    # The failed report has no card of its own; the others have theirs, as before.
+    cards = [a.get("href") for a in page.xpath("//li[@class='report-card']/h3/a")]
+    assert cards == [f"{EXAMPLE_ID}.html", "sud.html"]
+    # The key figures are those of this run's reports only: no stale row, no extra column.
+    rows = json.loads((out / "key-figures.json").read_text(encoding="utf-8"))
+    assert {row["report_id"] for row in rows} == {EXAMPLE_ID, "sud"}
+    assert all(tuple(row) == KEY_FIGURE_FIELDS for row in rows)
+
+
+def test_a_failed_report_whose_id_cannot_be_read_is_named_by_its_path(tmp_path: Path) -> None:
+    nord = _blank(tmp_path / "nord", "en")
+    out = tmp_path / "out"
+    assert _run("render", nord, _blank(tmp_path / "sud", "en"), "-f", "json", "-o", out) == 0
+    _set_line(nord / "report.yaml", "language: en", "language: [en")  # not YAML any more
+    assert _run("render", nord, tmp_path / "sud", "-f", "json", "-o", out) == 1
+    page = lxml.html.fromstring((out / "index.html").read_bytes())
+    assert _failed_entries(page) == [(str(nord), [], "Its id could not be read, so its "
+                                      "earlier files, if any, cannot be told apart.")]
+    assert (out / "nord.json").is_file()  # kept, but no one can say it is nord's
+
+
+def test_a_report_failing_in_one_format_is_listed_besides_its_card(tmp_path: Path) -> None:
+    clash = _blank(tmp_path / "key-figures", "en")  # its JSON would replace the batch's
+    out = tmp_path / "out"
+    assert _run("render", clash, _blank(tmp_path / "sud", "en"), "-f", "html", "-f", "json",
+                "-o", out) == 1
+    page = lxml.html.fromstring((out / "index.html").read_bytes())
+    cards = [a.get("href") for a in page.xpath("//li[@class='report-card']/h3/a")]
+    assert cards == ["key-figures.html", "sud.html"]
+    # Neither its HTML (written now) nor the batch's key-figures.json is an earlier file.
+    assert _failed_entries(page) == [(f"{clash}, id key-figures", [],
+                                      "No earlier file of this report in this folder.")]
+
+
+def test_earlier_files_are_the_failed_reports_own_and_not_this_runs() -> None:
+    failed = ReportOutcome(Path("nord"), errors=("nord: not rendered",), declared_id="nord")
+    fresh = ReportOutcome(Path("a"), report_id="a", title="A", written=(Path("nord.pdf"),))
+    present = ["nord.json", "nord.html", "nord.pdf", "nord-est.html", "nordique.json",
+               "nord.", "nord.json.tmp", "nord.é", ".nord.json", "index.html", "nord.DOCX"]
+    page = lxml.html.fromstring(batch.index_html([failed, fresh], present=present))
+    assert [a.get("href") for a in page.xpath("//section[@class='section failed-reports']//a")] \
+        == ["nord.DOCX", "nord.html", "nord.json"]
+
+
+@given(path=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1),
+       declared=st.sampled_from([None, "nord"]))
+def test_a_failed_reports_path_is_shown_as_text_whatever_it_holds(path: str,
+                                                                  declared: str | None) -> None:
+    failed = ReportOutcome(Path(path), errors=("not rendered",), declared_id=declared)
+    shown = ReportOutcome(Path("a"), report_id="a", title="A", written=(Path("a.json"),))
+    page = lxml.html.fromstring(batch.index_html([shown, failed], present=["nord.json"]))
+    (code, *ident) = page.xpath("//section[@class='section failed-reports']//p/code")
+    assert code.text == str(Path(path)) and len(code) == 0
+    assert [c.text for c in ident] == ([declared] if declared else [])
+    assert page.xpath("//script") == []
 
 
 def test_two_reports_with_one_id_are_both_refused_naming_both_paths(
@@ -618,6 +714,32 @@ def test_the_index_page_passes_axe_and_looks_like_the_reports(
     assert watch.console_errors == [] and watch.requests == []
     assert cards == 2
     assert index_look == report_look  # the same banner, text and figure cards
+
+
+@pytest.mark.chromium
+def test_the_index_with_a_failed_report_passes_axe_and_fits_a_phone(
+        tmp_path: Path, chromium_path: str, artefacts_dir: Path) -> None:
+    from browser import chromium, describe_violations, open_page, run_axe, screenshot
+
+    nord = tmp_path / "a-long-folder-name-for-the-north-neighbourhood-report" / "nord"
+    new_report(nord)
+    out = tmp_path / "out"
+    assert _run("render", EXAMPLE, nord, "-f", "json", "-f", "html", "-o", out) == 0
+    _set_line(nord / "report.yaml", "language: fr-FR", "language: 42")
+    assert _run("render", EXAMPLE, nord, "-f", "json", "-f", "html", "-o", out) == 1
+    with chromium(chromium_path) as browser, open_page(
+            browser, (out / "index.html").read_text(encoding="utf-8"), bypass_csp=True,
+            width=375) as watch:
+        results = run_axe(watch.page)
+        screenshot(watch.page, artefacts_dir / "batch-index-failed-375.png")
+        horizontal_scroll = watch.page.evaluate(
+            "document.documentElement.scrollWidth > window.innerWidth")
+        names = watch.page.locator(".failed-reports a").all_inner_texts()
+    assert results["violations"] == [], describe_violations(results["violations"])
+    assert not horizontal_scroll
+    assert watch.console_errors == [] and watch.requests == []
+    assert [" ".join(name.split()) for name in names] == [
+        "HTML nord.html, version précédente", "JSON nord.json, version précédente"]
 
 
 # --- Where tests leave their artefacts ------------------------------------------

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -297,6 +298,51 @@ def test_a_text_format_is_shown_as_text(report: Path, tmp_path: Path) -> None:
         page = lxml.html.document_fromstring(_get(served.url))
     (text,) = page.xpath("//pre/text()")
     assert '"format_version": "2"' in text
+
+
+def _raw(url: str, method: str, path: str) -> tuple[str, dict[str, str], bytes]:
+    """One HTTP/1.0 request on a bare socket: the status line, the headers (but the
+    date) and every byte after them, read until the server closes the connection
+    (the endless event stream: until its first event)."""
+    parsed = urllib.parse.urlsplit(url)
+    assert parsed.hostname is not None and parsed.port is not None
+    with socket.create_connection((parsed.hostname, parsed.port), timeout=10) as connection:
+        connection.sendall(f"{method} {path} HTTP/1.0\r\n\r\n".encode())
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = connection.recv(65536)
+            assert chunk, f"{method} {path}: closed before the headers ended: {received!r}"
+            received += chunk
+        head, rest = received.split(b"\r\n\r\n", 1)
+        if method == "GET" and path == "/__civicrecord__/events":
+            while b"\n\n" not in rest:  # the stream's first event, then it waits
+                chunk = connection.recv(65536)
+                assert chunk, f"the event stream closed: {rest!r}"
+                rest += chunk
+        else:
+            while chunk := connection.recv(65536):
+                rest += chunk
+    status, *lines = head.decode("iso-8859-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines)
+    del headers["Date"]  # the one header that may change between two requests
+    return status, headers, rest
+
+
+@pytest.mark.parametrize("path", ["/", "/index.html", "/?from=bookmark",
+                                  "/__civicrecord__/reload.js", "/__civicrecord__/serve.css",
+                                  "/__civicrecord__/events", "/no-such-page"])
+def test_head_answers_as_get_does_without_the_body(path: str, report: Path,
+                                                   tmp_path: Path) -> None:
+    with serving(str(report), log=tmp_path / "serve.log") as served:
+        got = _raw(served.url, "GET", path)
+        headed = _raw(served.url, "HEAD", path)
+    status, headers, body = got
+    assert headed == (status, headers, b"")
+    assert status.split()[1] == ("404" if path == "/no-such-page" else "200")
+    if path == "/__civicrecord__/events":  # a stream has no length, and GET's goes on
+        assert "Content-Length" not in headers and body.startswith(b"retry: 500\n\n")
+    else:
+        assert int(headers["Content-Length"]) == len(body) > 0
 
 
 # --- Starting and stopping -------------------------------------------------------

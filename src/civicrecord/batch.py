@@ -14,7 +14,9 @@ half-overwritten by another's, nor an empty file where a good one was.
 Besides each report's documents, a batch writes ``index.html`` (a page in the
 reports' own style and language: each report's title, neighbourhood, period,
 first key figures and documents) and the key figures of all neighbourhoods in
-one table, ``key-figures.csv`` and ``key-figures.json``.
+one table, ``key-figures.csv`` and ``key-figures.json``. The index also names
+the reports that failed, since their earlier files stay in the output folder:
+a reader learns that they may be out of date, and finds them labelled as such.
 """
 
 from __future__ import annotations
@@ -151,6 +153,9 @@ class ReportOutcome:
     written: tuple[Path, ...] = ()
     report_id: str | None = None
     """None when the report could not be read."""
+    declared_id: str | None = None
+    """The id the report's data declares, when it is a valid id, even if the report
+    could not be read: the name its files bear, earlier ones included."""
     title: str = ""
     language: str = "en"
     neighbourhood: str = ""
@@ -238,7 +243,8 @@ def render_one(path: Path, settings: RenderSettings, directory: Path,
     report = result.report
     if report is None:
         return ReportOutcome(path, problems=result.problems, errors=(
-            f"{path}: not rendered: {len(result.errors)} error(s)",))
+            f"{path}: not rendered: {len(result.errors)} error(s)",),
+            declared_id=_declared_id(path))
     errors: list[str] = []
     written: list[Path] = []
     for name in settings.formats:
@@ -266,7 +272,7 @@ def render_one(path: Path, settings: RenderSettings, directory: Path,
                        itertools.islice(report.indicators(), INDEX_FIGURES))
     return ReportOutcome(
         path, problems=result.problems, errors=tuple(errors), written=tuple(written),
-        report_id=report.id,
+        report_id=report.id, declared_id=report.id,
         title=" — ".join(t for t in (report.title, report.subtitle) if t),
         language=report.language, neighbourhood=report.neighbourhood.name,
         city=report.neighbourhood.city, authority=report.authority.name, period=period,
@@ -427,7 +433,30 @@ def _crashed(path: Path, error: BaseException) -> ReportOutcome:
         reason = "the process rendering it died (a crash, or the system ended it)"
     else:
         reason = f"{type(error).__name__}: {error}"
-    return ReportOutcome(path, errors=(f"{path}: error: rendering failed: {reason}",))
+    return ReportOutcome(path, errors=(f"{path}: error: rendering failed: {reason}",),
+                         declared_id=_declared_id(path))
+
+
+def _declared_id(path: Path) -> str | None:
+    """The id in the main file of a report that could not be read, if it is a valid id.
+
+    Only the file's syntax must be right: a report failing on any other field
+    still says which files in the output folder are its earlier ones.
+    """
+    from civicrecord.loading import MAIN_FILE_NAMES, read_document
+    from civicrecord.validation import MAX_ID_LENGTH, SLUG_PATTERN
+
+    try:
+        files = [path / name for name in MAIN_FILE_NAMES if (path / name).is_file()] \
+            if path.is_dir() else [path]
+        data = read_document(files[0]).data if len(files) == 1 else None
+    except Exception:  # noqa: BLE001 - unreadable: no id to tell, and the index says so
+        return None
+    declared = data.get("id") if isinstance(data, dict) else None
+    if isinstance(declared, str) and len(declared) <= MAX_ID_LENGTH \
+            and SLUG_PATTERN.fullmatch(declared):
+        return declared
+    return None
 
 
 def _is_broken_pool(error: BaseException) -> bool:
@@ -506,13 +535,17 @@ def write_key_figures(outcomes: Iterable[ReportOutcome], output: Path) -> list[P
 
 def write_index(outcomes: Iterable[ReportOutcome], output: Path, *,
                 theme: Mapping[str, Any] | None = None) -> Path:
-    """Write ``index.html``: every rendered report, links to its documents and key figures.
+    """Write ``index.html``: every rendered report, links to its documents and key figures,
+    and the reports that failed, with links to their earlier files kept in ``output``.
 
     ``theme`` is the HTML renderer's ``theme`` option (``{"primary": "#005a9c"}``),
     so the index wears the reports' colours.
     """
-    shown = [outcome for outcome in outcomes if outcome.written]
-    page = index_html(shown, theme=theme)
+    try:
+        present = [entry.name for entry in os.scandir(output) if entry.is_file()]
+    except OSError as error:
+        raise OutputError(f"cannot read output folder {output}: {error.strerror}") from None
+    page = index_html(list(outcomes), theme=theme, present=present)
     return write_atomically(output / INDEX_FILE, page.encode("utf-8"))
 
 
@@ -521,14 +554,34 @@ def _common(values: Iterable[str]) -> str | None:
     return distinct.pop() if len(distinct) == 1 else None
 
 
-def _documents(outcome: ReportOutcome) -> list[dict[str, str]]:
-    """Each written file as a link: its address, its format ("HTML", "DOCX"), its name."""
+def _documents(report_id: str | None, names: Iterable[str]) -> list[dict[str, str]]:
+    """Each file of a report as a link: its address, its format ("HTML", "DOCX"), its name."""
     documents = []
-    for path in outcome.written:
-        extension = path.name.removeprefix(f"{outcome.report_id}.")
-        documents.append({"href": urllib.parse.quote(path.name), "name": path.name,
+    for name in names:
+        extension = name.removeprefix(f"{report_id}.")
+        documents.append({"href": urllib.parse.quote(name), "name": name,
                           "label": extension.upper(), "extension": extension})
     return documents
+
+
+def _is_extension(text: str) -> bool:
+    return text.isascii() and text.isalnum()
+
+
+def _earlier_files(outcome: ReportOutcome, present: Collection[str],
+                   fresh: Collection[str]) -> list[str]:
+    """The files of a failed report in the output folder that this run did not write.
+
+    A report's files are named ``<id>.<extension>``; an id has no dot, so no
+    other report's file starts with ``<id>.``. The batch's own files are not
+    the report's, even for a report whose id would name one of them.
+    """
+    if outcome.declared_id is None:
+        return []
+    prefix = f"{outcome.declared_id}."
+    return sorted(name for name in present
+                  if name.startswith(prefix) and _is_extension(name[len(prefix):])
+                  and name not in fresh and name not in BATCH_FILES)
 
 
 def _index_template() -> Any:
@@ -545,10 +598,15 @@ def _index_template() -> Any:
 
 
 def index_html(outcomes: Sequence[ReportOutcome], *,
-               theme: Mapping[str, Any] | None = None) -> str:
+               theme: Mapping[str, Any] | None = None, present: Collection[str] = ()) -> str:
     """The index page, in the reports' style: escaped text, no script, nothing fetched.
 
-    The page speaks the reports' language when they share one (English
+    A card for each report with a document written, and a list of the reports
+    that failed, whole or in part: their paths and ids, and links to their
+    earlier files, labelled as earlier, among ``present`` (the names of the
+    files in the output folder), since a failed run leaves those in place.
+
+    The page speaks the rendered reports' language when they share one (English
     otherwise), and each report's own texts carry their own ``lang``. Its
     colours are ``theme``'s (the HTML renderer's option); a logo belongs to
     each report's folder and is left out, and a theme the HTML renderer
@@ -565,7 +623,8 @@ def index_html(outcomes: Sequence[ReportOutcome], *,
         theme_from_options,
     )
 
-    language = _common(o.language for o in outcomes) or "en"
+    shown = [outcome for outcome in outcomes if outcome.written]
+    language = _common(o.language for o in shown) or "en"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         presenter = presenter_for(language)
@@ -576,11 +635,11 @@ def index_html(outcomes: Sequence[ReportOutcome], *,
         page_theme = theme_from_options({"theme": colours}, None)
     except RenderError:
         page_theme = Theme()
-    authority = _common(o.authority for o in outcomes)
+    authority = _common(o.authority for o in shown)
     heading = f"{authority} – {labels['index_title']}" if authority else labels["index_title"]
     reports = []
-    for outcome in outcomes:
-        documents = _documents(outcome)
+    for outcome in shown:
+        documents = _documents(outcome.report_id, (path.name for path in outcome.written))
         reports.append({
             "title": outcome.title,
             "language": outcome.language,
@@ -590,9 +649,14 @@ def index_html(outcomes: Sequence[ReportOutcome], *,
             "documents": documents,
             "page": next((d["href"] for d in documents if d["extension"] == "html"), None),
         })
+    fresh = {path.name for outcome in outcomes for path in outcome.written}
+    failed = [{"path": str(outcome.path), "id": outcome.declared_id,
+               "earlier": _documents(outcome.declared_id,
+                                     _earlier_files(outcome, present, fresh))}
+              for outcome in outcomes if outcome.failed]
     return str(_index_template().render(
         language=language, t=labels, theme=page_theme, heading=heading, authority=authority,
-        reports=reports, csv_file=KEY_FIGURES_CSV, json_file=KEY_FIGURES_JSON,
+        reports=reports, failed=failed, csv_file=KEY_FIGURES_CSV, json_file=KEY_FIGURES_JSON,
         generator=f"civicrecord {__version__}",
         # What the reports' stylesheet (style.css.j2) reads.
         statuses=STATUS_ORDER, status_colours={s.value: c for s, c in STATUS_COLOURS.items()},

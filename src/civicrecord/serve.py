@@ -414,6 +414,7 @@ def _handler_class(preview: PreviewPage) -> Any:
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "civicrecord-serve"
+
         def do_GET(self) -> None:
             route = self.path.split("?", 1)[0]
             if route in ("/", "/index.html"):
@@ -428,6 +429,10 @@ def _handler_class(preview: PreviewPage) -> Any:
                 self._send(b"not found: the preview serves the report at /\n",
                            "text/plain; charset=utf-8", HTTPStatus.NOT_FOUND)
 
+        def do_HEAD(self) -> None:
+            """As GET, without the body: the same status and headers (RFC 9110, 9.3.2)."""
+            self.do_GET()
+
         def _send(self, body: bytes, media_type: str,
                   status: HTTPStatus = HTTPStatus.OK) -> None:
             self.send_response(status)
@@ -435,13 +440,16 @@ def _handler_class(preview: PreviewPage) -> Any:
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
         def _stream_versions(self) -> None:
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
+            if self.command == "HEAD":
+                return
             seen: str | None = None
             try:
                 self.wfile.write(b"retry: 500\n\n")

@@ -297,6 +297,16 @@ def test_a_key_written_twice_in_a_result_is_refused(tmp_path: Path) -> None:
     assert f"SOURCE:{line}:" in err and "the key 'id' appears twice in one object" in err
 
 
+def test_a_csv_column_named_twice_is_refused(tmp_path: Path) -> None:
+    text = (FIXTURES / "results.csv").read_text("utf-8")
+    header, rows = text.split("\n", 1)
+    err = _refused(tmp_path, header.replace("title/en", "title/fr") + "\n" + rows, ".csv",
+                   "--from", "decidim")
+    column = header.split(";").index("title/en") + 1
+    assert f"SOURCE:1:{column}: error: header: the header names the column 'title/fr' twice" \
+        in err
+
+
 @pytest.mark.parametrize("content", ["[" * 100_000 + "]" * 100_000,
                                      '[{"id": 1, "title": ' + '{"a": ' * 50_000 + "1"
                                      + "}" * 50_000 + "}]",

@@ -530,6 +530,14 @@ def _csv_results(text: str, source: str) -> Iterator[Result]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     try:
         header = [column.strip() for column in next(reader)]
+        twice = next((column for number, column in enumerate(header)
+                      if column in header[:number]), None)
+        if twice is not None:
+            # As with a JSON key written twice, which cell counts would be a guess.
+            raise SourceError([_problem(
+                source, 1, f"the header names the column {twice!r} twice",
+                "export the file again from Decidim; a spreadsheet may have renamed a column",
+                column=header.index(twice, header.index(twice) + 1) + 1, path="header")])
         row_start = reader.line_num + 1
         for index, row in enumerate(reader):
             line = row_start

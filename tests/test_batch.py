@@ -385,6 +385,33 @@ def test_earlier_files_are_the_failed_reports_own_and_not_this_runs() -> None:
         == ["nord.DOCX", "nord.html", "nord.json"]
 
 
+def test_a_failed_report_whose_folder_name_is_not_utf8_is_shown_with_escapes(
+        tmp_path: Path) -> None:
+    nord = _blank(tmp_path / "nord")
+    _set_line(nord / "report.yaml", "language: fr-FR", "language: 42")
+    named = Path(os.fsdecode(os.fsencode(tmp_path) + b"/nord\xff\xfe"))  # Linux allows it
+    nord.rename(named)
+    out = tmp_path / "out"
+    assert _run("render", named, _blank(tmp_path / "sud"), "-f", "json", "-o", out) == 1
+    page = lxml.html.fromstring((out / "index.html").read_bytes())
+    assert _failed_entries(page) == [(f"{tmp_path}/nord\\xff\\xfe, identifiant nord", [],
+                                      "Aucun fichier précédent de ce rapport dans ce dossier.")]
+
+
+def test_a_symbolic_link_named_like_an_earlier_file_is_not_linked(tmp_path: Path) -> None:
+    nord = _blank(tmp_path / "nord")
+    _set_line(nord / "report.yaml", "language: fr-FR", "language: 42")
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "elsewhere.txt").write_text("not a report", encoding="utf-8")
+    (out / "nord.html").symlink_to(tmp_path / "elsewhere.txt")
+    (out / "nord.json").write_text("{}", encoding="utf-8")  # a file a run left: linked
+    assert _run("render", nord, _blank(tmp_path / "sud"), "-f", "json", "-o", out) == 1
+    page = lxml.html.fromstring((out / "index.html").read_bytes())
+    assert _failed_entries(page) == [(f"{nord}, identifiant nord", [
+        ("nord.json", "JSON nord.json, version précédente")], "")]
+
+
 @given(path=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1),
        declared=st.sampled_from([None, "nord"]))
 def test_a_failed_reports_path_is_shown_as_text_whatever_it_holds(path: str,

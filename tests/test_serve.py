@@ -14,8 +14,10 @@ import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -31,6 +33,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from browser import chromium
+from civicrecord import serve
 from civicrecord.problems import Location, Problem, Severity
 from civicrecord.serve import PreviewPage, preview_html, problems_panel
 from conftest import EXAMPLE
@@ -343,6 +346,86 @@ def test_head_answers_as_get_does_without_the_body(path: str, report: Path,
         assert "Content-Length" not in headers and body.startswith(b"retry: 500\n\n")
     else:
         assert int(headers["Content-Length"]) == len(body) > 0
+
+
+def _ask(url: str, request: bytes) -> tuple[str, bytes]:
+    """The status line and body of one raw request, read until the server closes."""
+    parsed = urllib.parse.urlsplit(url)
+    assert parsed.hostname is not None and parsed.port is not None
+    with socket.create_connection((parsed.hostname, parsed.port), timeout=10) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0].decode("iso-8859-1"), body
+
+
+def test_only_requests_naming_this_machine_are_answered(report: Path, tmp_path: Path) -> None:
+    """A page whose name an attacker points at 127.0.0.1 (DNS rebinding) reads nothing."""
+    with serving(str(report), log=tmp_path / "serve.log") as served:
+        port = urllib.parse.urlsplit(served.url).port
+
+        def status(host: str, target: str = "/") -> tuple[str, bytes]:
+            request = f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            line, body = _ask(served.url, request.encode())
+            return line.split()[1], body
+
+        for host in ["127.0.0.1", f"127.0.0.1:{port}", f"localhost:{port}", "LocalHost",
+                     f"[::1]:{port}", "preview.localhost"]:
+            assert status(host)[0] == "200", host
+        for host in ["evil.example", f"evil.example:{port}", "127.0.0.1.nip.io",
+                     "127.0.0.1@evil.example", "2130706433"]:
+            code, body = status(host)
+            assert code == "403", host
+            assert "Hauts de Chambéry".encode() not in body and b"--host" in body
+        assert status("evil.example", "/__civicrecord__/events")[0] == "403"
+        # An absolute URL in the request line is the name asked for, whatever Host says.
+        assert status("127.0.0.1", "http://evil.example/")[0] == "403"
+        assert status("evil.example", f"http://127.0.0.1:{port}/")[0] == "200"
+        assert _ask(served.url, b"GET / HTTP/1.0\r\n\r\n")[0].split()[1] == "200"
+
+
+def test_a_browser_leaving_mid_answer_is_no_news_in_the_terminal(report: Path,
+                                                                 tmp_path: Path) -> None:
+    with serving(str(report), log=tmp_path / "serve.log") as served:
+        parsed = urllib.parse.urlsplit(served.url)
+        for _ in range(5):
+            with socket.create_connection((parsed.hostname, parsed.port)) as connection:
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+                connection.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                # Closed with a reset, as a browser stopping a load may.
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                      struct.pack("ii", 1, 0))
+        assert "Hauts" in _get(served.url)  # still serving
+        served.process.send_signal(signal.SIGTERM)
+        assert served.process.wait(timeout=20) == 0
+    assert served.stderr().endswith("stopped\n")
+    assert "Traceback" not in served.stderr() and "Exception" not in served.stderr()
+
+
+def test_a_connection_that_sends_nothing_is_closed_and_blocks_no_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(serve, "_IDLE_SECONDS", 0.5)
+    preview = PreviewPage(lambda: serve._Rendering(b"<html><body>page</body></html>"))
+    preview.rebuild()
+    server = serve._make_server("127.0.0.1", 0, preview)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        slow = [socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10)
+                for _ in range(20)]
+        for connection in slow:
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0")  # and nothing more
+        assert "page" in _get(url)  # the slow ones block no one
+        for connection in slow:
+            assert connection.recv(100) == b""  # closed by the server, unanswered
+            connection.close()
+    finally:
+        preview.stop()
+        server.shutdown()
+        server.server_close()
 
 
 # --- Starting and stopping -------------------------------------------------------

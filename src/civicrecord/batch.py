@@ -542,11 +542,20 @@ def write_index(outcomes: Iterable[ReportOutcome], output: Path, *,
     so the index wears the reports' colours.
     """
     try:
-        present = [entry.name for entry in os.scandir(output) if entry.is_file()]
+        # A symbolic link is not a file a run left: the batch writes none, and one
+        # named like a report's file may point anywhere.
+        present = [entry.name for entry in os.scandir(output)
+                   if entry.is_file(follow_symlinks=False)]
     except OSError as error:
         raise OutputError(f"cannot read output folder {output}: {error.strerror}") from None
     page = index_html(list(outcomes), theme=theme, present=present)
     return write_atomically(output / INDEX_FILE, page.encode("utf-8"))
+
+
+def _shown_path(path: Path) -> str:
+    """A path as text the page can hold: a name's bytes that are not UTF-8 (Linux allows
+    them) are written as ``\\xff`` escapes rather than stopping the index."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
 
 
 def _common(values: Iterable[str]) -> str | None:
@@ -650,7 +659,7 @@ def index_html(outcomes: Sequence[ReportOutcome], *,
             "page": next((d["href"] for d in documents if d["extension"] == "html"), None),
         })
     fresh = {path.name for outcome in outcomes for path in outcome.written}
-    failed = [{"path": str(outcome.path), "id": outcome.declared_id,
+    failed = [{"path": _shown_path(outcome.path), "id": outcome.declared_id,
                "earlier": _documents(outcome.declared_id,
                                      _earlier_files(outcome, present, fresh))}
               for outcome in outcomes if outcome.failed]

@@ -46,6 +46,8 @@ _SCRIPT = _PREFIX + "reload.js"
 _STYLE = _PREFIX + "serve.css"
 #: A comment line on the event stream this often, so a closed tab ends its thread.
 _KEEP_ALIVE_SECONDS = 10.0
+#: How long a connection may send nothing of its request, or read nothing we send.
+_IDLE_SECONDS = 30.0
 #: How long watchfiles gathers the events of one save (an editor's write, rename
 #: and chmod) into one rebuild, at most; a quiet 50 ms ends a gathering sooner.
 _DEBOUNCE_MS = 300
@@ -403,20 +405,75 @@ def _make_server(host: str, port: int, preview: PreviewPage) -> ThreadingHTTPSer
         # Another program on the same port must be an error, never a shared port.
         allow_reuse_port = False
 
-    return Server((host, port), _handler_class(preview))
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            """A browser that went away is no news; anything else is one line, not a
+            traceback burying the report's problems."""
+            error = sys.exc_info()[1]
+            if not isinstance(error, (ConnectionError, TimeoutError)):
+                print(f"civicrecord: warning: a request failed: {type(error).__name__}: "
+                      f"{error}", file=sys.stderr)
+
+    return Server((host, port), _handler_class(preview, host))
 
 
-def _handler_class(preview: PreviewPage) -> Any:
+def _local_host_names(host: str) -> frozenset[str]:
+    """The names a browser on this machine may give in ``Host`` when the preview listens
+    on a loopback address; empty when it listens on any other, which the user chose."""
+    import ipaddress
+    import socket
+
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
+        local = all(ipaddress.ip_address(address.split("%")[0]).is_loopback
+                    for address in addresses)
+    except (OSError, ValueError):
+        local = False
+    return frozenset({"localhost", host.lower()}) if local else frozenset()
+
+
+def _is_local_name(name: str, names: frozenset[str]) -> bool:
+    import ipaddress
+
+    if name in names or name.endswith(".localhost"):  # RFC 6761: always this machine
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _handler_class(preview: PreviewPage, host: str) -> Any:
     """The request handler serving ``preview``; a class built when serving starts, as
-    :mod:`http.server` is imported only then."""
+    :mod:`http.server` is imported only then.
+
+    Listening on this machine only, it answers only requests naming this machine
+    in ``Host``: a web page whose name an attacker points at 127.0.0.1 (DNS
+    rebinding) must not read a city's draft report.
+    """
+    import urllib.parse
     from http import HTTPStatus
     from http.server import BaseHTTPRequestHandler
 
+    local_names = _local_host_names(host)
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "civicrecord-serve"
+        # A connection that sends no request, or stops reading, is closed rather than
+        # holding a thread for as long as the preview runs.
+        timeout = _IDLE_SECONDS
 
         def do_GET(self) -> None:
-            route = self.path.split("?", 1)[0]
+            route, named = self.path.split("?", 1)[0], self.headers.get("Host", "")
+            if not self.path.startswith("/"):
+                # An absolute URL in the request line names the host itself (RFC 9112, 3.2.2).
+                target = urllib.parse.urlsplit(self.path)
+                route, named = target.path, target.netloc or named
+            if local_names and named and not self._names_this_machine(named):
+                self._send(f"this preview answers only to this machine's names "
+                           f"(localhost, 127.0.0.1), not to {named!r}; to reach it by "
+                           "another name, serve it with --host\n".encode(),
+                           "text/plain; charset=utf-8", HTTPStatus.FORBIDDEN)
+                return
             if route in ("/", "/index.html"):
                 self._send(preview.page(), "text/html; charset=utf-8")
             elif route == _SCRIPT:
@@ -428,6 +485,13 @@ def _handler_class(preview: PreviewPage) -> Any:
             else:
                 self._send(b"not found: the preview serves the report at /\n",
                            "text/plain; charset=utf-8", HTTPStatus.NOT_FOUND)
+
+        def _names_this_machine(self, named: str) -> bool:
+            try:
+                name = urllib.parse.urlsplit("//" + named).hostname
+            except ValueError:  # a port that is not a number
+                return False
+            return name is not None and _is_local_name(name, local_names)
 
         def do_HEAD(self) -> None:
             """As GET, without the body: the same status and headers (RFC 9110, 9.3.2)."""

@@ -288,6 +288,36 @@ def test_a_truncated_export_says_where_it_ends(tmp_path: Path) -> None:
     assert "SOURCE:" in err and "broken JSON" in err
 
 
+def test_a_key_written_twice_in_a_result_is_refused(tmp_path: Path) -> None:
+    # Python would keep the last value silently; another reader might keep the first.
+    text = (FIXTURES / "results.json").read_text("utf-8")
+    twice = text.replace('"id": 101,', '"id": 101, "id": 999,', 1)
+    line = _line_of("results.json", r'"id": 101,') - 1  # the result's opening brace
+    err = _refused(tmp_path, twice, ".json", "--from", "decidim")
+    assert f"SOURCE:{line}:" in err and "the key 'id' appears twice in one object" in err
+
+
+def test_a_csv_column_named_twice_is_refused(tmp_path: Path) -> None:
+    text = (FIXTURES / "results.csv").read_text("utf-8")
+    header, rows = text.split("\n", 1)
+    err = _refused(tmp_path, header.replace("title/en", "title/fr") + "\n" + rows, ".csv",
+                   "--from", "decidim")
+    column = header.split(";").index("title/en") + 1
+    assert f"SOURCE:1:{column}: error: header: the header names the column 'title/fr' twice" \
+        in err
+
+
+@pytest.mark.parametrize("content", ["[" * 100_000 + "]" * 100_000,
+                                     '[{"id": 1, "title": ' + '{"a": ' * 50_000 + "1"
+                                     + "}" * 50_000 + "}]",
+                                     '{"a": ' * 50_000 + "1" + "}" * 50_000],
+                         ids=["lists", "objects in a result", "objects"])
+def test_json_nested_too_deeply_is_an_error_of_the_source(content: str, tmp_path: Path) -> None:
+    err = _refused(tmp_path, content, ".json", "--from", "decidim")
+    assert "the JSON is nested too deeply to be a Decidim export" in err
+    assert "RecursionError" not in err and "bug in the importer" not in err
+
+
 def test_json_that_is_not_decidim_is_refused(tmp_path: Path) -> None:
     err = _refused(tmp_path, '[\n  {"name": "a", "value": 1}\n]\n', ".json",
                    "--from", "decidim")

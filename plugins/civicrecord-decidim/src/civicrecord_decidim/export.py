@@ -252,19 +252,37 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are all different: with a key twice, which value counts is
+    up to the reader, and Decidim writes each key once."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        seen.add(key)
+    return dict(pairs)
+
+
+#: Nesting deeper than Python's parser can follow; Decidim's exports nest a few levels.
+_TOO_DEEP = "the JSON is nested too deeply to be a Decidim export"
+
+
 def _json_results(text: str, source: str) -> Iterator[Result]:
     """Results one by one, so each one's line is known; a syntax error names its line."""
-    decoder = json.JSONDecoder(parse_constant=_refuse_constant)
+    decoder = json.JSONDecoder(parse_constant=_refuse_constant,
+                               object_pairs_hook=_refuse_duplicate_keys)
     position = len(text) - len(text.lstrip())
     if not text.startswith("[", position):
         try:
-            data = json.loads(text, parse_constant=_refuse_constant)
+            data = decoder.decode(text)
         except json.JSONDecodeError as error:
             raise SourceError([_problem(source, error.lineno, f"broken JSON: {error.msg}",
                                         "export the file again from Decidim",
                                         error.colno)]) from None
         except ValueError as error:
             raise SourceError([_problem(source, None, f"broken JSON: {error}")]) from None
+        except RecursionError:
+            raise SourceError([_problem(source, None, _TOO_DEEP)]) from None
         kind = "an object" if isinstance(data, dict) else type(data).__name__
         raise SourceError([_problem(source, 1, f"not a Decidim Accountability export: "
                                     f"the file holds {kind}, not a list of results",
@@ -290,7 +308,11 @@ def _json_results(text: str, source: str) -> Iterator[Result]:
         except ValueError as error:
             line, column = _line_col(text, start)
             raise SourceError([_problem(source, line, f"broken JSON in the result starting "
-                                        f"here: {error}", column=column)]) from None
+                                        f"here: {error}", "export the file again from "
+                                        "Decidim", column)]) from None
+        except RecursionError:
+            line, column = _line_col(text, start)
+            raise SourceError([_problem(source, line, _TOO_DEEP, column=column)]) from None
         line, _ = _line_col(text, start)
         if not isinstance(value, dict):
             raise SourceError([_problem(source, line, "not a Decidim Accountability export: "
@@ -508,6 +530,14 @@ def _csv_results(text: str, source: str) -> Iterator[Result]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     try:
         header = [column.strip() for column in next(reader)]
+        twice = next((column for number, column in enumerate(header)
+                      if column in header[:number]), None)
+        if twice is not None:
+            # As with a JSON key written twice, which cell counts would be a guess.
+            raise SourceError([_problem(
+                source, 1, f"the header names the column {twice!r} twice",
+                "export the file again from Decidim; a spreadsheet may have renamed a column",
+                column=header.index(twice, header.index(twice) + 1) + 1, path="header")])
         row_start = reader.line_num + 1
         for index, row in enumerate(reader):
             line = row_start

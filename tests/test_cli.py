@@ -276,3 +276,20 @@ def test_the_installed_command_reports_a_bad_file_without_a_traceback(tmp_path: 
     version = subprocess.run([*_installed(), "--version"], capture_output=True, text=True,
                              timeout=60, check=False)
     assert (version.returncode, version.stdout) == (0, f"civicrecord {civicrecord.__version__}\n")
+
+
+def test_paths_that_are_not_utf8_are_printed_as_named_under_a_utf8_locale(
+        example_dir: Path, tmp_path: Path) -> None:
+    """Linux allows any bytes in a name; the command prints them back, as ls does."""
+    import os
+
+    out = os.fsencode(tmp_path) + b"/o\xff"
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "LC_ALL": "C.UTF-8"}
+    rendered = subprocess.run([*_installed(), "render", str(example_dir), "-f", "json", "-o",
+                               os.fsdecode(out)], capture_output=True, env=env, timeout=120)
+    assert rendered.returncode == 0, rendered.stderr
+    assert rendered.stdout == out + b"/hauts-de-chambery-2020-2026.json\n"
+    missing = subprocess.run([*_installed(), "validate", os.fsdecode(out + b"/nothing")],
+                             capture_output=True, env=env, timeout=120)
+    assert missing.returncode == 2
+    assert missing.stderr.startswith(b"civicrecord: error: no such file or folder: " + out)

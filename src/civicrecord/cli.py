@@ -7,6 +7,7 @@ command line itself is wrong. Bad input never shows a traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -120,6 +121,11 @@ def _add_plugin_commands(parser: argparse.ArgumentParser,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        # A path is printed as the bytes it is named with, valid UTF-8 or not, as ls does;
+        # under a UTF-8 locale Python would otherwise fail on a name that is not.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="surrogateescape")
     # Ctrl+C while plugins load is as much an interruption as during the command.
     try:
         return _main(argv)

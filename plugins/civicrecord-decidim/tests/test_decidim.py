@@ -318,6 +318,19 @@ def test_json_nested_too_deeply_is_an_error_of_the_source(content: str, tmp_path
     assert "RecursionError" not in err and "bug in the importer" not in err
 
 
+@pytest.mark.parametrize(("content", "suffix", "said"), [
+    ('[{"id": 1, "progress": ' + "9" * 5000 + "}]", ".json",
+     "a number has more digits than can be read"),
+    ('{"id": ' + "9" * 5000 + "}", ".json", "a number has more digits than can be read"),
+    ((FIXTURES / "results.csv").read_text("utf-8").replace("Renovate the housing",
+                                                           "x" * 200_000, 1), ".csv",
+     "a cell is longer than 131,072 characters")], ids=["number in a result", "number", "cell"])
+def test_the_readers_limits_are_said_in_a_users_words(content: str, suffix: str, said: str,
+                                                     tmp_path: Path) -> None:
+    err = _refused(tmp_path, content, suffix, "--from", "decidim")
+    assert said in err and "set_int_max_str_digits" not in err and "field limit" not in err
+
+
 def test_json_that_is_not_decidim_is_refused(tmp_path: Path) -> None:
     err = _refused(tmp_path, '[\n  {"name": "a", "value": 1}\n]\n', ".json",
                    "--from", "decidim")

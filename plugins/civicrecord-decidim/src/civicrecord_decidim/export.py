@@ -280,7 +280,7 @@ def _json_results(text: str, source: str) -> Iterator[Result]:
                                         "export the file again from Decidim",
                                         error.colno)]) from None
         except ValueError as error:
-            raise SourceError([_problem(source, None, f"broken JSON: {error}")]) from None
+            raise SourceError([_problem(source, None, f"broken JSON: {_said(error)}")]) from None
         except RecursionError:
             raise SourceError([_problem(source, None, _TOO_DEEP)]) from None
         kind = "an object" if isinstance(data, dict) else type(data).__name__
@@ -308,7 +308,7 @@ def _json_results(text: str, source: str) -> Iterator[Result]:
         except ValueError as error:
             line, column = _line_col(text, start)
             raise SourceError([_problem(source, line, f"broken JSON in the result starting "
-                                        f"here: {error}", "export the file again from "
+                                        f"here: {_said(error)}", "export the file again from "
                                         "Decidim", column)]) from None
         except RecursionError:
             line, column = _line_col(text, start)
@@ -552,8 +552,17 @@ def _csv_results(text: str, source: str) -> Iterator[Result]:
             nested = _nest(header, (_unguard(cell) for cell in row))
             yield _result_from_mapping(nested, index, line, source, "", "/")
     except csv.Error as error:
-        raise SourceError([_problem(source, reader.line_num, f"broken CSV: {error}",
+        raise SourceError([_problem(source, reader.line_num, f"broken CSV: {_said(error)}",
                                     "export the file again from Decidim")]) from None
+
+
+def _said(error: Exception) -> str:
+    """The standard library's words for two limits, in a Decidim user's words."""
+    if "integer string conversion" in str(error):
+        return "a number has more digits than can be read"
+    if "field larger than field limit" in str(error):
+        return f"a cell is longer than {csv.field_size_limit():,} characters"
+    return str(error)
 
 
 def _unguard(cell: str) -> str | None:

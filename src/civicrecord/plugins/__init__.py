@@ -143,12 +143,13 @@ class PluginSet:
     def _only(self, hook: str, reserved: set[str]) -> dict[str, Any]:
         found, kind = {}, _KINDS[hook].__name__.lower()
         for name, offers in self._offered(hook).items():
-            if name in reserved or len(offers) > 1:
-                owners = "civicrecord itself" if name in reserved else f"plugins {_owners(offers)}"
-                self._fault(offers[-1][0], hook, f"{kind} {name!r} is provided by {owners}; "
-                            "left out")
-            else:
+            ours = name in reserved or offers[0][0].builtin  # built-ins come first, and stay
+            if name not in reserved and (ours or len(offers) == 1):
                 found[name] = offers[0][1]
+            if name in reserved or len(offers) > 1:
+                owners = "civicrecord itself" if ours else f"plugins {_owners(offers)}"
+                self._fault(offers[-1][0], hook, f"{kind} {name!r} is provided by {owners}; "
+                            "left out (rename it in the plugin, or uninstall the plugin)")
         return found
 
     def _offered(self, hook: str) -> dict[str, list[tuple[PluginInfo, Any]]]:
@@ -264,7 +265,9 @@ def _guard(function: Callable[..., Any], plugin: str,
     @functools.wraps(function)  # pluggy reads the argument names through __wrapped__
     def guarded(*args: Any) -> list[tuple[str, Any]]:
         try:
-            items = list(function(*args) or ())
+            if isinstance(answer := function(*args), (str, *_KINDS.values())):
+                raise TypeError(f"{hook} returned {answer!r}, not a list")
+            items = list(answer or ())
             if wrong := [item for item in items if not isinstance(item, kind)]:
                 raise TypeError(f"{hook} gave {wrong[0]!r}, not a civicrecord.{kind.__name__}")
         except Exception as error:  # noqa: BLE001 - a plugin's fault is its own

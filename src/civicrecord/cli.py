@@ -224,7 +224,7 @@ def _validate(args: argparse.Namespace) -> int:
     if failed:
         if not args.json:
             print(f"{args.path}: {len(result.errors)} error(s), {len(result.warnings)} "
-                  f"warning(s){f', {len(broken)} broken plugin(s)' if broken else ''}",
+                  f"warning(s){f', {len(broken)} plugin problem(s)' if broken else ''}",
                   file=sys.stderr)
         return EXIT_PROBLEMS
     if not args.json:

@@ -619,6 +619,21 @@ def test_a_plugin_that_fails_to_import_is_named_when_its_format_is_asked_for(
     assert "warning: plugin 'spreadsheet' (from civicrecord-spreadsheet)" in err
 
 
+def test_a_failing_rule_of_an_installed_plugin_names_its_distribution(
+        install: Install, example_dir: Path) -> None:
+    install("civicrecord-house-rules", {"rules_ep": """
+        import civicrecord
+
+        @civicrecord.hookimpl
+        def validate_report(report):
+            raise KeyError("partners")
+        """}, {"rules": "rules_ep"})
+    code, _, err = run_cli("validate", str(example_dir))
+    assert code == 1
+    assert ("error: (document): plugin 'rules' (from civicrecord-house-rules) failed while "
+            "validating: KeyError: 'partners' (fix or uninstall the plugin)") in err
+
+
 def test_validate_warns_about_a_broken_plugin_and_strict_fails(
         install: Install, example_dir: Path) -> None:
     install("civicrecord-spreadsheet",

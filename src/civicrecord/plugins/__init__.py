@@ -165,8 +165,9 @@ class PluginSet:
 
     def extra_problems(self, report: Report) -> list[Problem]:
         """Problems from the plugins' ``validate_report`` hooks; a failing hook is an error."""
-        return [Problem(Severity.ERROR, "", f"plugin {plugin!r} failed while validating: "
-                        f"{item}", "fix or uninstall the plugin") if isinstance(item, str)
+        return [Problem(Severity.ERROR, "", f"plugin {_owners([(self.infos[plugin], None)])} "
+                        f"failed while validating: {item}", "fix or uninstall the plugin")
+                if isinstance(item, str)
                 else item for plugin, item in self._call("validate_report", report=report)]
 
     def _call(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 import textwrap
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 
 import civicrecord
+import civicrecord.plugins
 from civicrecord.model import ActionStatus, PartialDate
 from civicrecord.testing import check_renderer, example_report, make_report, reports
 
@@ -100,6 +103,38 @@ def test_check_renderer_catches_what_users_would_suffer(module_path: Path, name:
     with pytest.raises(AssertionError, match=complaint.replace("[", r"\[")):
         check_renderer(name, modules=[f"kit_{name}"])
     sys.modules.pop(f"kit_{name}", None)
+
+
+TWIN = """
+import civicrecord
+
+@civicrecord.hookimpl
+def register_renderers():
+    return [civicrecord.Renderer("twin", "txt", "text/plain", "test",
+                                 lambda report, context: {answer!r}, options=())]
+"""
+
+
+def test_check_renderer_checks_the_modules_named_whatever_else_is_installed(
+        module_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another installed plugin offers the same format: the modules named are the ones checked.
+    (module_path / "kit_mine.py").write_text(TWIN.format(answer=b"mine"), "utf-8")
+    (module_path / "kit_theirs.py").write_text(TWIN.format(answer=b"theirs"), "utf-8")
+    info = module_path / "civicrecord_theirs-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: civicrecord-theirs\n"
+                                   "Version: 1.0\n", "utf-8")
+    (info / "entry_points.txt").write_text("[civicrecord]\ntheirs = kit_theirs\n", "utf-8")
+    monkeypatch.delenv("CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    importlib.invalidate_caches()  # the folder was listed before the files were written
+    metadata.MetadataPathFinder().invalidate_caches()
+    try:
+        mine = importlib.import_module("kit_mine")
+        assert "format 'twin'" in civicrecord.plugins.load_plugins([mine]).conflicts()[0]
+        assert check_renderer("twin", modules=["kit_mine"]) == b"mine"
+    finally:
+        sys.modules.pop("kit_mine", None)
+        sys.modules.pop("kit_theirs", None)
 
 
 def test_the_fixtures_reach_any_project_through_the_pytest11_entry_point(

@@ -107,7 +107,8 @@ def _replaced(value: Any, steps: Sequence[str | int], new: Any, path: str) -> An
             return tuple(items)
         return attrs.evolve(value, **{step: _replaced(getattr(value, step), rest, new, path)})
     except (AttributeError, IndexError, TypeError) as error:
-        raise ValueError(f"{path!r}: no field {step!r} there ({error})") from None
+        what = f"item [{step}]" if isinstance(step, int) else f"field {step!r}"
+        raise ValueError(f"{path!r}: no {what} there ({error})") from None
 
 
 def reports(*, max_axes: int = 3) -> SearchStrategy[Report]:

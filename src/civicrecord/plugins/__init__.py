@@ -195,7 +195,7 @@ class PluginSet:
                                    f"civicrecord's hooks are {', '.join(sorted(_KINDS))}")
             if opts.get("wrapper") or opts.get("hookwrapper"):
                 return self._fault(info, "register", f"{attribute}: civicrecord's hooks "
-                                   "collect every answer and take no wrappers")
+                                   "collect every answer and take no wrappers: drop wrapper=True")
             setattr(stand_in, attribute, _guard(getattr(plugin, attribute), info.name, hook))
         try:
             self.manager.register(stand_in, name=info.name)

@@ -66,6 +66,26 @@ def test_a_plugin_cannot_take_a_builtin_plugins_command_away(
     assert "--importer" in capsys.readouterr().out
 
 
+def test_a_command_whose_configure_raises_is_left_out_and_every_other_command_works(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def clashing(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("-h")  # argparse's own --help already has it
+
+    broken = SimpleNamespace(__name__="broken", register_commands=hookimpl(
+        lambda: [Command("broken-cmd", "cannot be set up", clashing, _greet)]))
+    greeter = SimpleNamespace(__name__="greeter", register_commands=hookimpl(
+        lambda: [Command("greet", "say hello", _configure, _greet)]))
+    _use(monkeypatch, broken, greeter)
+    assert cli.main(["greet", "Chambéry"]) == 0
+    assert capsys.readouterr().out == "hello Chambéry\n"
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert "broken-cmd" not in capsys.readouterr().out
+    assert cli.main(["plugins"]) == 0
+    assert ("ERROR register_commands: command 'broken-cmd': configure raised ArgumentError: "
+            "argument -h: conflicting option string: -h; left out") in capsys.readouterr().out
+
+
 def test_a_hook_returning_one_thing_instead_of_a_list_is_named_so() -> None:
     plugin = SimpleNamespace(__name__="bare", register_commands=hookimpl(lambda: "greet"))
     plugins = load_plugins([plugin], entry_points=False, builtins=())

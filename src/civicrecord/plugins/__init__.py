@@ -140,6 +140,10 @@ class PluginSet:
         """Every importer by name; a name two plugins claim is left out, naming both."""
         return self._only("register_importers", set())
 
+    def offered_by(self, hook: str, name: str) -> PluginInfo:
+        """The plugin whose ``hook`` offers ``name`` (the first, if several do)."""
+        return self._offered(hook)[name][0][0]
+
     def _only(self, hook: str, reserved: set[str]) -> dict[str, Any]:
         found, kind = {}, _KINDS[hook].__name__.lower()
         for name, offers in self._offered(hook).items():

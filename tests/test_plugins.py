@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -987,6 +988,33 @@ def test_options_from_the_command_line_are_converted_to_their_declared_type() ->
 def test_an_option_is_declared_with_a_known_type_and_a_proper_name(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         RendererOption(**bad)
+
+
+@pytest.mark.parametrize(("declared", "message"), [
+    (dict(type="int", default="3"), "default '3' must be a whole number"),
+    (dict(type="path", default="logo.png"), "default 'logo.png' must be a file path"),
+    (dict(type="choice", choices=("a4",), default="a5"), "default 'a5' must be one of a4"),
+    (dict(type="bool", default=1), "default 1 must be"),
+])
+def test_a_default_must_be_what_a_given_value_becomes(declared: dict[str, Any],
+                                                      message: str) -> None:
+    # The render function receives the default unconverted: '3' would reach it as text.
+    with pytest.raises(ValueError, match=re.escape(f"option 'x': {message}")):
+        RendererOption(name="x", **declared)
+    assert RendererOption(name="x", type="float", default=2).default == 2
+    assert RendererOption(name="x", type="path", default=Path("logo.png")).default
+
+
+def test_a_renderer_says_what_its_extension_and_render_must_be() -> None:
+    def renderer(**changed: Any) -> Renderer:
+        return Renderer(**{"name": "ics", "extension": "ics", "media_type": "text/calendar",
+                           "description": "d", "render": lambda report, context: b"",
+                           **changed})
+
+    with pytest.raises(ValueError, match=r"extension '\.ics' .* without a leading dot"):
+        renderer(extension=".ics")
+    with pytest.raises(TypeError, match="'render' must be callable"):
+        renderer(render="render_ics")
 
 
 def paged_renderer(declared: tuple[RendererOption, ...] | None) -> Renderer:

@@ -51,6 +51,49 @@ def test_a_command_named_like_a_builtin_is_left_out_and_the_rest_work(
     capsys.readouterr()
 
 
+def test_a_plugin_cannot_take_a_builtin_plugins_command_away(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    clash = SimpleNamespace(__name__="clash", register_commands=hookimpl(
+        lambda: [Command("new-plugin", "not the real one", _configure, _greet)]))
+    plugins = load_plugins([clash], entry_points=False)
+    assert plugins.commands()["new-plugin"].help != "not the real one"
+    [fault] = plugins.faults
+    assert fault.plugin == "clash" and "command 'new-plugin' is provided by civicrecord " \
+        "itself; left out (rename it in the plugin" in fault.error
+    _use(monkeypatch, clash)
+    with pytest.raises(SystemExit):
+        cli.main(["new-plugin", "--help"])
+    assert "--importer" in capsys.readouterr().out
+
+
+def test_a_command_whose_configure_raises_is_left_out_and_every_other_command_works(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def clashing(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("-h")  # argparse's own --help already has it
+
+    broken = SimpleNamespace(__name__="broken", register_commands=hookimpl(
+        lambda: [Command("broken-cmd", "cannot be set up", clashing, _greet)]))
+    greeter = SimpleNamespace(__name__="greeter", register_commands=hookimpl(
+        lambda: [Command("greet", "say hello", _configure, _greet)]))
+    _use(monkeypatch, broken, greeter)
+    assert cli.main(["greet", "Chambéry"]) == 0
+    assert capsys.readouterr().out == "hello Chambéry\n"
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert "broken-cmd" not in capsys.readouterr().out
+    assert cli.main(["plugins"]) == 0
+    assert ("ERROR register_commands: command 'broken-cmd': configure raised ArgumentError: "
+            "argument -h: conflicting option string: -h; left out") in capsys.readouterr().out
+
+
+def test_a_hook_returning_one_thing_instead_of_a_list_is_named_so() -> None:
+    plugin = SimpleNamespace(__name__="bare", register_commands=hookimpl(lambda: "greet"))
+    plugins = load_plugins([plugin], entry_points=False, builtins=())
+    assert plugins.commands() == {}
+    [fault] = plugins.faults
+    assert fault.error == "TypeError: register_commands returned 'greet', not a list"
+
+
 def test_a_failing_register_commands_is_a_fault_not_a_crash(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     def broken() -> list[Command]:

@@ -34,7 +34,8 @@ def test_new_plugin_writes_a_whole_package(tmp_path: Path,
     assert lint.returncode == 0, lint.stdout
 
 
-@pytest.mark.parametrize(("name", "code"), [("ICS", 2), ("2d", 2), ("a b", 2)])
+@pytest.mark.parametrize(("name", "code"), [("ICS", 2), ("2d", 2), ("a b", 2), ("html", 2),
+                                           ("json", 2)])
 def test_a_name_that_cannot_be_a_format_is_refused(tmp_path: Path, name: str, code: int,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["new-plugin", name, "-o", str(tmp_path / "x")]) == code

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -307,7 +308,7 @@ def test_a_hook_wrapper_is_refused_and_the_others_work() -> None:
     plugins = load_plugins([wrapping, OutlinePlugin()])
     [fault] = plugins.faults
     assert (fault.plugin, fault.stage) == ("wrapping", "register")
-    assert "take no wrappers" in fault.error
+    assert fault.error.endswith("take no wrappers: drop wrapper=True")
     assert list(plugins.renderers()) == [*builtin_formats(), "outline"]
 
 
@@ -619,6 +620,21 @@ def test_a_plugin_that_fails_to_import_is_named_when_its_format_is_asked_for(
     assert "warning: plugin 'spreadsheet' (from civicrecord-spreadsheet)" in err
 
 
+def test_a_failing_rule_of_an_installed_plugin_names_its_distribution(
+        install: Install, example_dir: Path) -> None:
+    install("civicrecord-house-rules", {"rules_ep": """
+        import civicrecord
+
+        @civicrecord.hookimpl
+        def validate_report(report):
+            raise KeyError("partners")
+        """}, {"rules": "rules_ep"})
+    code, _, err = run_cli("validate", str(example_dir))
+    assert code == 1
+    assert ("error: (document): plugin 'rules' (from civicrecord-house-rules) failed while "
+            "validating: KeyError: 'partners' (fix or uninstall the plugin)") in err
+
+
 def test_validate_warns_about_a_broken_plugin_and_strict_fails(
         install: Install, example_dir: Path) -> None:
     install("civicrecord-spreadsheet",
@@ -630,6 +646,8 @@ def test_validate_warns_about_a_broken_plugin_and_strict_fails(
             "failed in import: ModuleNotFoundError") in err
     code, out, err = run_cli("validate", "--strict", str(example_dir))
     assert code == 1 and "civicrecord: error: plugin 'spreadsheet'" in err
+    # Counted as problems, not plugins: one plugin may fail twice, a conflict is two plugins.
+    assert err.endswith(": 0 error(s), 0 warning(s), 1 plugin problem(s)\n")
     code, out, _ = run_cli("validate", "--json", str(example_dir))
     assert code == 0
     [entry] = [p for p in json.loads(out) if "spreadsheet" in p["message"]]
@@ -970,6 +988,33 @@ def test_options_from_the_command_line_are_converted_to_their_declared_type() ->
 def test_an_option_is_declared_with_a_known_type_and_a_proper_name(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         RendererOption(**bad)
+
+
+@pytest.mark.parametrize(("declared", "message"), [
+    (dict(type="int", default="3"), "default '3' must be a whole number"),
+    (dict(type="path", default="logo.png"), "default 'logo.png' must be a file path"),
+    (dict(type="choice", choices=("a4",), default="a5"), "default 'a5' must be one of a4"),
+    (dict(type="bool", default=1), "default 1 must be"),
+])
+def test_a_default_must_be_what_a_given_value_becomes(declared: dict[str, Any],
+                                                      message: str) -> None:
+    # The render function receives the default unconverted: '3' would reach it as text.
+    with pytest.raises(ValueError, match=re.escape(f"option 'x': {message}")):
+        RendererOption(name="x", **declared)
+    assert RendererOption(name="x", type="float", default=2).default == 2
+    assert RendererOption(name="x", type="path", default=Path("logo.png")).default
+
+
+def test_a_renderer_says_what_its_extension_and_render_must_be() -> None:
+    def renderer(**changed: Any) -> Renderer:
+        return Renderer(**{"name": "ics", "extension": "ics", "media_type": "text/calendar",
+                           "description": "d", "render": lambda report, context: b"",
+                           **changed})
+
+    with pytest.raises(ValueError, match=r"extension '\.ics' .* without a leading dot"):
+        renderer(extension=".ics")
+    with pytest.raises(TypeError, match="'render' must be callable"):
+        renderer(render="render_ics")
 
 
 def paged_renderer(declared: tuple[RendererOption, ...] | None) -> Renderer:

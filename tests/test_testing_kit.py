@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 import textwrap
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 
 import civicrecord
+import civicrecord.plugins
 from civicrecord.model import ActionStatus, PartialDate
 from civicrecord.testing import check_renderer, example_report, make_report, reports
 
@@ -44,10 +47,16 @@ def test_make_report_refuses_an_invalid_result_naming_the_field(changes: dict[st
     assert all(problem.location is None for problem in raised.value.problems)
 
 
-@pytest.mark.parametrize("path", ["axes[99].title", "axes[0].nonsense", "title..x", "0"])
-def test_make_report_says_when_a_path_leads_nowhere(path: str) -> None:
-    with pytest.raises(ValueError, match="'"):
+@pytest.mark.parametrize(("path", "message"), [
+    ("axes[99].title", "'axes[99].title': no item [99] there ("),
+    ("axes[0].nonsense", "'axes[0].nonsense': no field 'nonsense' there ("),
+    ("title..x", "'title..x' is not a field path such as 'axes[0].actions[1].title'"),
+    ("0", "'0' is not a field path"),
+])
+def test_make_report_says_when_a_path_leads_nowhere(path: str, message: str) -> None:
+    with pytest.raises(ValueError) as raised:
         make_report({path: "x"})
+    assert str(raised.value).startswith(message)
 
 
 @given(reports(max_axes=2))
@@ -100,6 +109,38 @@ def test_check_renderer_catches_what_users_would_suffer(module_path: Path, name:
     with pytest.raises(AssertionError, match=complaint.replace("[", r"\[")):
         check_renderer(name, modules=[f"kit_{name}"])
     sys.modules.pop(f"kit_{name}", None)
+
+
+TWIN = """
+import civicrecord
+
+@civicrecord.hookimpl
+def register_renderers():
+    return [civicrecord.Renderer("twin", "txt", "text/plain", "test",
+                                 lambda report, context: {answer!r}, options=())]
+"""
+
+
+def test_check_renderer_checks_the_modules_named_whatever_else_is_installed(
+        module_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another installed plugin offers the same format: the modules named are the ones checked.
+    (module_path / "kit_mine.py").write_text(TWIN.format(answer=b"mine"), "utf-8")
+    (module_path / "kit_theirs.py").write_text(TWIN.format(answer=b"theirs"), "utf-8")
+    info = module_path / "civicrecord_theirs-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: civicrecord-theirs\n"
+                                   "Version: 1.0\n", "utf-8")
+    (info / "entry_points.txt").write_text("[civicrecord]\ntheirs = kit_theirs\n", "utf-8")
+    monkeypatch.delenv("CIVICRECORD_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    importlib.invalidate_caches()  # the folder was listed before the files were written
+    metadata.MetadataPathFinder().invalidate_caches()
+    try:
+        mine = importlib.import_module("kit_mine")
+        assert "format 'twin'" in civicrecord.plugins.load_plugins([mine]).conflicts()[0]
+        assert check_renderer("twin", modules=["kit_mine"]) == b"mine"
+    finally:
+        sys.modules.pop("kit_mine", None)
+        sys.modules.pop("kit_theirs", None)
 
 
 def test_the_fixtures_reach_any_project_through_the_pytest11_entry_point(

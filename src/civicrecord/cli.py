@@ -114,7 +114,18 @@ def _add_plugin_commands(parser: argparse.ArgumentParser,
                       if isinstance(action, argparse._SubParsersAction))
     runs: dict[str, Any] = {}
     for name, command in plugins.commands(reserved=subparsers.choices).items():
-        command.configure(subparsers.add_parser(name, help=command.help))
+        try:
+            command.configure(subparsers.add_parser(name, help=command.help))
+        except Exception as error:  # noqa: BLE001 - one plugin's bug must not stop every command
+            from civicrecord.plugins import PluginFault
+
+            info = plugins.offered_by("register_commands", name)
+            plugins.faults.append(PluginFault(
+                info.name, info.distribution, "register_commands", f"command {name!r}: "
+                f"configure raised {type(error).__name__}: {error}; left out", info.version))
+            del subparsers.choices[name]
+            subparsers._choices_actions.pop()  # its line in --help
+            continue
         runs[name] = command.run
     return runs
 
@@ -230,7 +241,7 @@ def _validate(args: argparse.Namespace) -> int:
     if failed:
         if not args.json:
             print(f"{args.path}: {len(result.errors)} error(s), {len(result.warnings)} "
-                  f"warning(s){f', {len(broken)} broken plugin(s)' if broken else ''}",
+                  f"warning(s){f', {len(broken)} plugin problem(s)' if broken else ''}",
                   file=sys.stderr)
         return EXIT_PROBLEMS
     if not args.json:

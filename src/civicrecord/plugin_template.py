@@ -60,6 +60,14 @@ def new_plugin(name: str, directory: Path, *, importer: bool = False) -> list[Pa
     if not FORMAT_NAME_PATTERN.fullmatch(name):
         raise PluginTemplateError(f"{name!r} cannot be a format name: use lowercase letters, "
                                   "digits and hyphens, starting with a letter (e.g. 'ics')")
+    from civicrecord.plugins import load_plugins
+
+    # The package's own tests would meet a conflict: choosing is for users, not a template.
+    if name in load_plugins(entry_points=False).renderers():
+        raise PluginTemplateError(f"{name!r} cannot be a format name here: civicrecord has a "
+                                  f"built-in {name!r} format; choose another name (e.g. "
+                                  f"'{name}-plain'), or see override=True in the plugin guide "
+                                  "to replace it on purpose")
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise PluginTemplateError(f"{directory} exists and is not an empty folder: choose "
                                   "another with -o")

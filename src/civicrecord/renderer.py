@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from attrs import field, frozen
+from attrs.validators import is_callable
 
 from civicrecord.model import Report
 
@@ -99,7 +100,8 @@ class RendererOption:
     """``str``, ``int``, ``float``, ``bool``, ``path`` or ``choice``; command-line text is
     converted to it (``bool`` takes true/false, yes/no, on/off, 1/0)."""
     default: Any = None
-    """The value the render function sees when the option is not given (None: absent)."""
+    """The value the render function sees when the option is not given, already of the
+    option's type: it is not converted (None: absent)."""
     help: str = ""
     """One line for ``civicrecord formats --verbose``."""
     choices: tuple[str, ...] = ()
@@ -113,6 +115,16 @@ class RendererOption:
                              f"{', '.join(OPTION_TYPES)}")
         if (self.type == "choice") != bool(self.choices):
             raise ValueError(f"option {self.name!r}: choices go with type 'choice', and only it")
+        # The render function sees the default as is: it must be what a given value becomes.
+        if self.default is not None and not self._is_converted(self.default):
+            raise ValueError(f"option {self.name!r}: default {self.default!r} must be "
+                             f"{self.describe()} (the render function sees it unconverted)")
+
+    def _is_converted(self, value: Any) -> bool:
+        try:
+            return bool(self.convert(value) == value)  # '3' and Path('x') differ from 3 and 'x'
+        except ValueError:
+            return False
 
     def describe(self) -> str:
         """What the option takes, in words (``a whole number``, ``one of a, b``)."""
@@ -171,7 +183,7 @@ class Renderer:
     """IANA media type of the output (``text/html``)."""
     description: str
     """One line shown by ``civicrecord formats``."""
-    render: RenderFunction = field(repr=False)
+    render: RenderFunction = field(repr=False, validator=is_callable())
     """Turns a report into the file's bytes; raise :class:`RenderError` for bad options."""
     options: tuple[RendererOption, ...] | None = field(default=None, kw_only=True)
     """The options the format takes, checked before ``render`` runs; None (the default,
@@ -184,7 +196,8 @@ class Renderer:
         if not FORMAT_NAME_PATTERN.fullmatch(self.name):
             raise ValueError(f"format name {self.name!r} must match {FORMAT_NAME_PATTERN.pattern}")
         if not re.fullmatch(r"^[A-Za-z0-9][A-Za-z0-9.-]*$", self.extension):
-            raise ValueError(f"extension {self.extension!r} must be letters, digits and dots")
+            raise ValueError(f"extension {self.extension!r} must be letters, digits, dots and "
+                             "hyphens, without a leading dot (e.g. 'summary.txt')")
         names = [option.name for option in self.options or ()]
         if len(set(names)) != len(names):
             raise ValueError(f"format {self.name!r} declares an option twice: {names}")

@@ -140,15 +140,20 @@ class PluginSet:
         """Every importer by name; a name two plugins claim is left out, naming both."""
         return self._only("register_importers", set())
 
+    def offered_by(self, hook: str, name: str) -> PluginInfo:
+        """The plugin whose ``hook`` offers ``name`` (the first, if several do)."""
+        return self._offered(hook)[name][0][0]
+
     def _only(self, hook: str, reserved: set[str]) -> dict[str, Any]:
         found, kind = {}, _KINDS[hook].__name__.lower()
         for name, offers in self._offered(hook).items():
-            if name in reserved or len(offers) > 1:
-                owners = "civicrecord itself" if name in reserved else f"plugins {_owners(offers)}"
-                self._fault(offers[-1][0], hook, f"{kind} {name!r} is provided by {owners}; "
-                            "left out")
-            else:
+            ours = name in reserved or offers[0][0].builtin  # built-ins come first, and stay
+            if name not in reserved and (ours or len(offers) == 1):
                 found[name] = offers[0][1]
+            if name in reserved or len(offers) > 1:
+                owners = "civicrecord itself" if ours else f"plugins {_owners(offers)}"
+                self._fault(offers[-1][0], hook, f"{kind} {name!r} is provided by {owners}; "
+                            "left out (rename it in the plugin, or uninstall the plugin)")
         return found
 
     def _offered(self, hook: str) -> dict[str, list[tuple[PluginInfo, Any]]]:
@@ -164,8 +169,9 @@ class PluginSet:
 
     def extra_problems(self, report: Report) -> list[Problem]:
         """Problems from the plugins' ``validate_report`` hooks; a failing hook is an error."""
-        return [Problem(Severity.ERROR, "", f"plugin {plugin!r} failed while validating: "
-                        f"{item}", "fix or uninstall the plugin") if isinstance(item, str)
+        return [Problem(Severity.ERROR, "", f"plugin {_owners([(self.infos[plugin], None)])} "
+                        f"failed while validating: {item}", "fix or uninstall the plugin")
+                if isinstance(item, str)
                 else item for plugin, item in self._call("validate_report", report=report)]
 
     def _call(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
@@ -193,7 +199,7 @@ class PluginSet:
                                    f"civicrecord's hooks are {', '.join(sorted(_KINDS))}")
             if opts.get("wrapper") or opts.get("hookwrapper"):
                 return self._fault(info, "register", f"{attribute}: civicrecord's hooks "
-                                   "collect every answer and take no wrappers")
+                                   "collect every answer and take no wrappers: drop wrapper=True")
             setattr(stand_in, attribute, _guard(getattr(plugin, attribute), info.name, hook))
         try:
             self.manager.register(stand_in, name=info.name)
@@ -264,7 +270,9 @@ def _guard(function: Callable[..., Any], plugin: str,
     @functools.wraps(function)  # pluggy reads the argument names through __wrapped__
     def guarded(*args: Any) -> list[tuple[str, Any]]:
         try:
-            items = list(function(*args) or ())
+            if isinstance(answer := function(*args), (str, *_KINDS.values())):
+                raise TypeError(f"{hook} returned {answer!r}, not a list")
+            items = list(answer or ())
             if wrong := [item for item in items if not isinstance(item, kind)]:
                 raise TypeError(f"{hook} gave {wrong[0]!r}, not a civicrecord.{kind.__name__}")
         except Exception as error:  # noqa: BLE001 - a plugin's fault is its own

@@ -107,7 +107,8 @@ def _replaced(value: Any, steps: Sequence[str | int], new: Any, path: str) -> An
             return tuple(items)
         return attrs.evolve(value, **{step: _replaced(getattr(value, step), rest, new, path)})
     except (AttributeError, IndexError, TypeError) as error:
-        raise ValueError(f"{path!r}: no field {step!r} there ({error})") from None
+        what = f"item [{step}]" if isinstance(step, int) else f"field {step!r}"
+        raise ValueError(f"{path!r}: no {what} there ({error})") from None
 
 
 def reports(*, max_axes: int = 3) -> SearchStrategy[Report]:
@@ -129,7 +130,8 @@ import civicrecord
 from civicrecord.plugins import load_plugins
 
 job = json.loads(sys.stdin.read())
-plugins = load_plugins([importlib.import_module(name) for name in job["modules"]])
+plugins = load_plugins([importlib.import_module(name) for name in job["modules"]],
+                       entry_points=job["entry_points"])
 report = civicrecord.load(job["report"], plugins=plugins)
 sys.stdout.write(civicrecord.render(report, job["format"], plugins=plugins,
                                     **job["options"]).hex())
@@ -148,14 +150,18 @@ def check_renderer(format: str, report: Report | None = None, *, modules: Sequen
     - :func:`civicrecord.write` leaves exactly one file, whole, and nothing else.
     - A render that fails leaves the earlier file intact and no temporary file.
 
-    ``modules`` are plugin modules to register (the one under test, when it is
-    not installed or installed plugins are turned off); ``options`` go to the
-    renderer. Raises :class:`AssertionError` saying what went wrong.
+    ``modules`` are the plugin modules to check with (yours): given, they are
+    registered with the built-in plugins alone, so that another installed plugin
+    offering the same format cannot hide yours; left out, the format comes from
+    the installed plugins. ``options`` go to the renderer. Raises
+    :class:`AssertionError` saying what went wrong.
     """
     import civicrecord
     from civicrecord.plugins import load_plugins
 
-    plugins = load_plugins([importlib.import_module(name) for name in modules])
+    entry_points = False if modules else None
+    plugins = load_plugins([importlib.import_module(name) for name in modules],
+                           entry_points=entry_points)
     report = report if report is not None else example_report()
     renderer = plugins.renderer(format)
     with tempfile.TemporaryDirectory(prefix="civicrecord-check-") as folder:
@@ -164,7 +170,7 @@ def check_renderer(format: str, report: Report | None = None, *, modules: Sequen
         data.write_bytes(civicrecord.render(report, "json", plugins=load_plugins(
             entry_points=False)))
         job = json.dumps({"report": str(data), "format": format, "modules": list(modules),
-                          "options": options}, default=str)
+                          "entry_points": entry_points, "options": options}, default=str)
         elsewhere = work / "elsewhere"
         elsewhere.mkdir()
         outputs = [_render_elsewhere(job, env, elsewhere) for env in _RUNS]

@@ -149,7 +149,8 @@ def test_a_renderer_that_returns_text_instead_of_bytes_is_an_error(
     texty = Renderer("texty", "txt", "text/plain", "returns str",
                      lambda report, context: report.title)  # type: ignore[arg-type,return-value]
     plugins = load_plugins([Plugin("texty", register_renderers=renderers_of(texty))])
-    with pytest.raises(RenderError, match="returned str, not bytes"):
+    with pytest.raises(RenderError, match="renderer 'texty' of plugin 'texty' returned str, not "
+                                          "bytes; fix or uninstall the plugin"):
         civicrecord.render(example_report, "texty", plugins=plugins)
 
 
@@ -644,6 +645,8 @@ def test_validate_warns_about_a_broken_plugin_and_strict_fails(
     assert code == 0 and "valid" in out
     assert ("civicrecord: warning: plugin 'spreadsheet' (from civicrecord-spreadsheet) "
             "failed in import: ModuleNotFoundError") in err
+    assert "no_such_module_for_civicrecord' (fix or uninstall the plugin; `civicrecord " \
+        "plugins` lists them)\n" in err
     code, out, err = run_cli("validate", "--strict", str(example_dir))
     assert code == 1 and "civicrecord: error: plugin 'spreadsheet'" in err
     # Counted as problems, not plugins: one plugin may fail twice, a conflict is two plugins.

@@ -165,7 +165,8 @@ def render(
     ever read. ``use`` chooses the plugin for a format two plugins offer.
     """
     _check_report(report)
-    renderer = _plugins(plugins, use).renderer(_check_format(format))
+    chosen = _plugins(plugins, use)
+    renderer = chosen.renderer(_check_format(format))
     context = RenderContext(
         language=report.language,
         options=renderer.resolve_options(options),
@@ -175,7 +176,11 @@ def render(
     )
     content = renderer.render(report, context)
     if not isinstance(content, bytes):
-        raise RenderError(f"renderer {format!r} returned {type(content).__name__}, not bytes")
+        plugin = chosen.plugin_of(format)
+        raise RenderError(f"renderer {format!r} of plugin {plugin.name!r}"
+                          + (f" (from {plugin.distribution})" if plugin.distribution else "")
+                          + f" returned {type(content).__name__}, not bytes; fix or uninstall "
+                          "the plugin")
     return content
 
 

@@ -229,13 +229,13 @@ def _validate(args: argparse.Namespace) -> int:
     if args.json:
         # ASCII: a path may hold a lone surrogate from a JSON key, which no UTF-8 can encode.
         print(json.dumps([*({"severity": severity, "path": "", "message": message,
-                             "hint": "fix or uninstall the plugin (civicrecord plugins)",
-                             "file": None, "line": None, "column": None} for message in broken),
+                             "hint": hint, "file": None, "line": None, "column": None}
+                            for message, hint in broken),
                           *(_problem_json(p) for p in result.problems)],
                          ensure_ascii=True, indent=2))
     else:
-        for message in broken:
-            print(f"civicrecord: {severity}: {message}", file=sys.stderr)
+        for message, hint in broken:
+            print(f"civicrecord: {severity}: {_warned(message, hint)}", file=sys.stderr)
         _print_problems(result.problems)
     failed = result.report is None or (args.strict and (result.problems or broken))
     if failed:
@@ -250,9 +250,15 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _plugin_warnings(plugins: PluginSet) -> list[str]:
-    """What is wrong with the installed plugins: faults, and formats two plugins offer."""
-    return [str(fault) for fault in plugins.faults] + plugins.conflicts()
+def _plugin_warnings(plugins: PluginSet) -> list[tuple[str, str | None]]:
+    """What is wrong with the installed plugins, and what to do: faults, and formats two
+    plugins offer (whose message says how to choose)."""
+    return [(str(fault), "fix or uninstall the plugin; `civicrecord plugins` lists them")
+            for fault in plugins.faults] + [(conflict, None) for conflict in plugins.conflicts()]
+
+
+def _warned(message: str, hint: str | None) -> str:
+    return f"{message} ({hint})" if hint else message
 
 
 def _problem_json(problem: Any) -> dict[str, Any]:
@@ -324,8 +330,8 @@ def _render(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if _missing_paths(args.paths):
         return EXIT_USAGE
-    for message in _plugin_warnings(plugins):
-        print(f"civicrecord: warning: {message}", file=sys.stderr)
+    for message, hint in _plugin_warnings(plugins):
+        print(f"civicrecord: warning: {_warned(message, hint)}", file=sys.stderr)
     settings = RenderSettings(formats=formats, template_dir=args.template_dir,
                               reference_docx=args.reference_docx, options=options,
                               use=dict(plugins.use))
@@ -420,8 +426,8 @@ def _formats(args: argparse.Namespace) -> int:
                   + "  " + cells[4])
             if args.verbose:
                 _print_options(plugins.renderer(str(row["name"])))
-    for message in _plugin_warnings(plugins):
-        print(f"civicrecord: warning: {message}", file=sys.stderr)
+    for message, hint in _plugin_warnings(plugins):
+        print(f"civicrecord: warning: {_warned(message, hint)}", file=sys.stderr)
     return EXIT_OK
 
 

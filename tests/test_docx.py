@@ -1306,3 +1306,15 @@ def test_a_document_rendered_before_as_the_reference_gets_the_new_title_once(
                            ).sections[-1].header
     assert [p.text for p in header.paragraphs] == [
         f"{example_report.title} – {example_report.subtitle}"]
+
+
+def test_an_option_for_the_docx_format_is_refused_as_it_takes_none(
+        example_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Its look comes from the reference document; a misspelt -O must not pass silently."""
+    out = tmp_path / "out"
+    assert main(["render", str(example_dir), "-f", "docx", "-o", str(out),
+                 "-O", "docx.landscape=true"]) == 2
+    assert "format 'docx' takes no options" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["render", str(example_dir), "-f", "html", "-f", "docx", "-o", str(out),
+                 "-O", "theme.primary=#004488"]) == 0  # the page's option, for the page

@@ -174,7 +174,8 @@ def _write_reference(args: argparse.Namespace) -> int:
 def register_renderers() -> list[Renderer]:
     return [Renderer(name="docx", extension="docx", media_type=MEDIA_TYPE,
                      description="Word document, styled by a reference document "
-                     "(--reference-docx)", render=render_docx)]
+                     "(--reference-docx)", render=render_docx,
+                     options=())]  # no -O: its look is the reference document's
 
 
 @hookimpl
